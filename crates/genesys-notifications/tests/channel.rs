@@ -25,7 +25,10 @@ async fn happy_path_with_a_combined_topic() {
         .unwrap();
     assert_eq!(ch.state(), State::Open);
     assert_eq!(ch.topics(), vec!["v2.users.u1?presence&routingStatus"]);
-    assert_eq!(sim.publish("v2.users.u1.presence", json!({"i": 1, "s": "a\"b"})), 1);
+    assert_eq!(
+        sim.publish("v2.users.u1.presence", json!({"i": 1, "s": "a\"b"})),
+        1
+    );
     assert_eq!(sim.publish("v2.users.u1.routingStatus", json!({"i": 2})), 1);
     assert_eq!(sim.publish("v2.users.u2.presence", json!({"i": 3})), 0);
 
@@ -62,7 +65,10 @@ async fn invalid_uris_are_refused_before_any_io() {
     for (uri, why) in [
         ("not a uri", "parse"),
         ("http://127.0.0.1:1/channels/x", "scheme"),
-        ("ws://streaming.example.com/channels/x", "plain ws to a remote host"),
+        (
+            "ws://streaming.example.com/channels/x",
+            "plain ws to a remote host",
+        ),
     ] {
         let e = connect(uri, [TOPIC]).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Connection, "{why}");
@@ -73,7 +79,10 @@ async fn invalid_uris_are_refused_before_any_io() {
     let e = connect("ws://127.0.0.1:1/channels/x", [&"x".repeat(200)])
         .await
         .unwrap_err();
-    assert_eq!((e.kind(), e.reason()), (ErrorKind::Subscription, Reason::InvalidTopic));
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Subscription, Reason::InvalidTopic)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -115,7 +124,10 @@ async fn unknown_channel_is_channel_not_found() {
     let sim = sim().await;
     let uri = format!("ws://{}/channels/streaming-0-nope", sim.addr());
     let e = connect(&uri, [TOPIC]).await.unwrap_err();
-    assert_eq!((e.kind(), e.reason()), (ErrorKind::Connection, Reason::ChannelNotFound));
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Connection, Reason::ChannelNotFound)
+    );
     assert!(e.is_permanent());
 }
 
@@ -126,7 +138,10 @@ async fn rejected_subscription_is_a_subscription_failure_with_the_service_messag
     // The fault needs no socket: the next subscription of this channel is rejected.
     sim.fault(&info.id, Fault::RejectNextSubscribe).unwrap();
     let e = connect(&info.connect_uri, [TOPIC]).await.unwrap_err();
-    assert_eq!((e.kind(), e.reason()), (ErrorKind::Subscription, Reason::SubscriptionRejected));
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Subscription, Reason::SubscriptionRejected)
+    );
     assert!(e.is_subscription_failure() && e.is_initialization_failure());
     assert!(!e.is_connection_failure());
     assert!(e.message().is_some_and(|m| !m.is_empty()));
@@ -149,7 +164,10 @@ async fn unconfirmed_subscription_times_out_exactly_or_proceeds_when_asked() {
         .await
         .unwrap_err();
     assert_eq!(Instant::now() - t0, Duration::from_secs(7));
-    assert_eq!((e.kind(), e.reason()), (ErrorKind::Subscription, Reason::Timeout));
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Subscription, Reason::Timeout)
+    );
     assert!(e.is_timeout());
 
     let ch = ConnectOptions::new()
@@ -170,7 +188,10 @@ async fn connect_timeout_is_exact() {
         .await
         .unwrap_err();
     assert_eq!(Instant::now() - t0, Duration::from_secs(3));
-    assert_eq!((e.kind(), e.reason()), (ErrorKind::Connection, Reason::Timeout));
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Connection, Reason::Timeout)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -189,7 +210,11 @@ async fn heartbeats_are_counted_never_delivered_and_optionally_surfaced() {
     tokio::time::sleep_until(t0 + Duration::from_secs(95)).await;
     sim.publish(TOPIC, json!({"i": 7}));
     let n = next_note(&mut ch).await;
-    assert_eq!(body_i(&n), 7, "the first item is the notification, not a heartbeat");
+    assert_eq!(
+        body_i(&n),
+        7,
+        "the first item is the notification, not a heartbeat"
+    );
     let stats = ch.stats();
     assert_eq!(stats.heartbeats, 3);
     assert_eq!(stats.last_heartbeat, Some(t0 + Duration::from_secs(90)));
@@ -210,16 +235,23 @@ async fn ping_measures_the_round_trip_and_times_out_exactly() {
     let handle = ch.handle();
     assert!(handle.ping().await.is_ok(), "the handle pings too");
 
-    sim.fault(&info.id, Fault::Stall {
-        duration: Duration::from_secs(30),
-    })
+    sim.fault(
+        &info.id,
+        Fault::Stall {
+            duration: Duration::from_secs(30),
+        },
+    )
     .unwrap();
     let t0 = Instant::now();
     let e = ch.ping().await.unwrap_err();
     assert_eq!(Instant::now() - t0, Duration::from_secs(4));
     assert_eq!(e.reason(), Reason::Timeout);
     assert!(!e.is_fatal());
-    assert_eq!(ch.state(), State::Open, "a late pong does not end the channel");
+    assert_eq!(
+        ch.state(),
+        State::Open,
+        "a late pong does not end the channel"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -255,14 +287,21 @@ async fn malformed_and_binary_frames_are_reported_and_the_stream_goes_on() {
     let info = channel(&sim);
     let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
     sim.publish(TOPIC, json!({"i": 1}));
-    sim.fault(&info.id, Fault::RawText("not json {".into())).unwrap();
-    sim.fault(&info.id, Fault::RawText(r#"{"topicName":""}"#.into())).unwrap();
-    sim.fault(&info.id, Fault::RawBinary(vec![0, 159, 146, 150])).unwrap();
+    settle().await; // the simulator writes faults ahead of queued notifications
+    sim.fault(&info.id, Fault::RawText("not json {".into()))
+        .unwrap();
+    sim.fault(&info.id, Fault::RawText(r#"{"topicName":""}"#.into()))
+        .unwrap();
+    sim.fault(&info.id, Fault::RawBinary(vec![0, 159, 146, 150]))
+        .unwrap();
     sim.publish(TOPIC, json!({"i": 2}));
 
     assert_eq!(body_i(&next_note(&mut ch).await), 1);
     let e = next_err(&mut ch).await;
-    assert_eq!((e.kind(), e.reason()), (ErrorKind::Receive, Reason::InvalidMessage));
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Receive, Reason::InvalidMessage)
+    );
     assert!(!e.is_fatal());
     assert_eq!(e.raw_text(), Some("not json {"));
     assert!(std::error::Error::source(&e).is_none() || e.message().is_some());
@@ -287,7 +326,9 @@ async fn oversized_frame_is_reported_then_the_channel_recovers_without_losing_si
         .unwrap();
     let mut events = ch.events();
     sim.publish(TOPIC, json!({"i": 1}));
-    sim.fault(&info.id, Fault::Oversize { bytes: 100 * 1024 }).unwrap();
+    settle().await; // the simulator writes faults ahead of queued notifications
+    sim.fault(&info.id, Fault::Oversize { bytes: 100 * 1024 })
+        .unwrap();
     let published_at = Instant::now();
     sim.publish(TOPIC, json!({"i": 2})); // behind the oversized frame: lost with the socket
     wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
@@ -295,7 +336,10 @@ async fn oversized_frame_is_reported_then_the_channel_recovers_without_losing_si
 
     assert_eq!(body_i(&next_note(&mut ch).await), 1);
     let e = next_err(&mut ch).await;
-    assert_eq!((e.kind(), e.reason()), (ErrorKind::Receive, Reason::MessageTooLarge));
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Receive, Reason::MessageTooLarge)
+    );
     assert!(!e.is_fatal());
     let mut got2 = false;
     let mut gap = None;
@@ -311,7 +355,10 @@ async fn oversized_frame_is_reported_then_the_channel_recovers_without_losing_si
         }
     }
     let gap = gap.expect("a gap is reported for the reconnection");
-    assert!(got2 || gap.contains(published_at), "notification 2 is received or in the gap");
+    assert!(
+        got2 || gap.contains(published_at),
+        "notification 2 is received or in the gap"
+    );
     assert_eq!(gap.topics, vec![TOPIC]);
 }
 
@@ -337,7 +384,7 @@ async fn slow_consumer_lags_explicitly_while_heartbeats_keep_being_read() {
         assert_eq!(stats.heartbeats, 20);
         assert_eq!(stats.last_heartbeat, Some(t0 + Duration::from_secs(600)));
         assert_eq!(stats.dropped, 6);
-        assert_eq!(ch.buffered(), 4);
+        assert_eq!(ch.buffered_len(), 4);
         assert_eq!(ch.state(), State::Open);
         assert_eq!(sim.stats().channel(&info.id).unwrap().connections, 1);
         let mut seen = Vec::new();
@@ -360,8 +407,8 @@ async fn slow_consumer_lags_explicitly_while_heartbeats_keep_being_read() {
 
 #[tokio::test(start_paused = true)]
 async fn tls_with_an_extra_root_or_a_custom_config_and_a_clear_error_otherwise() {
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
-        .unwrap();
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
     let sim = sim_with(SimConfig {
         tls: Some(TlsConfig {
             cert_pem: cert.cert.pem().into_bytes(),
@@ -371,7 +418,11 @@ async fn tls_with_an_extra_root_or_a_custom_config_and_a_clear_error_otherwise()
     })
     .await;
     let info = channel(&sim);
-    assert!(info.connect_uri.starts_with("wss://"), "{}", info.connect_uri);
+    assert!(
+        info.connect_uri.starts_with("wss://"),
+        "{}",
+        info.connect_uri
+    );
 
     let e = connect(&info.connect_uri, [TOPIC]).await.unwrap_err();
     assert_eq!((e.kind(), e.reason()), (ErrorKind::Connection, Reason::Tls));

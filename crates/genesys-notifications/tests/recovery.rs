@@ -27,26 +27,48 @@ async fn drop_then_reconnect_resubscribe_and_report_the_gap() {
     let dropped_at = Instant::now();
     sim.fault(&info.id, Fault::Drop).unwrap();
     let lost_at = Instant::now();
-    assert_eq!(sim.publish(TOPIC, json!({"i": 1})), 0, "no socket: lost by the service");
+    assert_eq!(
+        sim.publish(TOPIC, json!({"i": 1})),
+        0,
+        "no socket: lost by the service"
+    );
 
     let (e, _) = wait_event(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
-    assert_eq!(e, Event::Disconnected { reason: Reason::ConnectionClosed });
+    assert_eq!(
+        e,
+        Event::Disconnected {
+            reason: Reason::ConnectionClosed
+        }
+    );
     let (e, _) = wait_event(&mut events, |e| matches!(e, Event::ReconnectAttempt { .. })).await;
-    assert_eq!(e, Event::ReconnectAttempt { attempt: 1, delay: Duration::ZERO });
+    assert_eq!(
+        e,
+        Event::ReconnectAttempt {
+            attempt: 1,
+            delay: Duration::ZERO
+        }
+    );
     let (e, at) = wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
     assert_eq!(e, Event::Reconnected { attempts: 1 });
     assert_eq!(at, dropped_at, "the first retry is immediate");
     assert_eq!(ch.state(), State::Open);
     let stats = sim.stats();
     let c = stats.channel(&info.id).unwrap();
-    assert_eq!(c.subscribe_requests.ws, 2, "resubscribed after reconnecting");
+    assert_eq!(
+        c.subscribe_requests.ws, 2,
+        "resubscribed after reconnecting"
+    );
     assert_eq!(c.connections, 2);
 
     sim.publish(TOPIC, json!({"i": 2}));
     let gap = next_err(&mut ch).await;
     assert!(gap.is_gap() && !gap.is_fatal());
     let w = gap.gap_window().unwrap();
-    assert_eq!(w.from_instant, t0 + Duration::from_secs(30), "last frame: the heartbeat");
+    assert_eq!(
+        w.from_instant,
+        t0 + Duration::from_secs(30),
+        "last frame: the heartbeat"
+    );
     assert_eq!(w.to_instant, dropped_at);
     assert!(w.contains(lost_at));
     assert_eq!(w.topics, vec![TOPIC]);
@@ -61,19 +83,30 @@ async fn stall_trips_the_watchdog_at_exactly_the_heartbeat_timeout() {
     let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
     let t0 = Instant::now(); // the subscription result is the last frame
     let mut events = ch.events();
-    sim.fault(&info.id, Fault::Stall {
-        duration: Duration::from_secs(600),
-    })
+    sim.fault(
+        &info.id,
+        Fault::Stall {
+            duration: Duration::from_secs(600),
+        },
+    )
     .unwrap();
     let (e, at) = wait_event(&mut events, |e| matches!(e, Event::HeartbeatMissed { .. })).await;
     assert_eq!(at - t0, Duration::from_secs(75));
-    assert_eq!(e, Event::HeartbeatMissed { silent_for: Duration::from_secs(75) });
+    assert_eq!(
+        e,
+        Event::HeartbeatMissed {
+            silent_for: Duration::from_secs(75)
+        }
+    );
     let (_, at) = wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
     assert_eq!(at - t0, Duration::from_secs(75));
     sim.publish(TOPIC, json!({"i": 1}));
     let gap = next_err(&mut ch).await;
     let w = gap.gap_window().unwrap();
-    assert_eq!((w.from_instant, w.to_instant), (t0, t0 + Duration::from_secs(75)));
+    assert_eq!(
+        (w.from_instant, w.to_instant),
+        (t0, t0 + Duration::from_secs(75))
+    );
     assert_eq!(body_i(&next_note(&mut ch).await), 1);
 }
 
@@ -81,7 +114,9 @@ async fn stall_trips_the_watchdog_at_exactly_the_heartbeat_timeout() {
 async fn refused_reconnects_follow_the_exact_backoff_schedule_then_give_up() {
     let sim = sim().await;
     let info = channel(&sim);
-    let policy = ReconnectPolicy::default().max_attempts(Some(6)).jitter_seed(42);
+    let policy = ReconnectPolicy::default()
+        .max_attempts(Some(6))
+        .jitter_seed(42);
     let delays: Vec<Duration> = policy.delays().collect();
     assert_eq!(delays.len(), 6);
     let mut ch = ConnectOptions::new()
@@ -90,9 +125,12 @@ async fn refused_reconnects_follow_the_exact_backoff_schedule_then_give_up() {
         .await
         .unwrap();
     let mut events = ch.events();
-    sim.fault(&info.id, Fault::RefuseConnections {
-        duration: Duration::from_secs(3600),
-    })
+    sim.fault(
+        &info.id,
+        Fault::RefuseConnections {
+            duration: Duration::from_secs(3600),
+        },
+    )
     .unwrap();
     let t0 = Instant::now();
     sim.fault(&info.id, Fault::Drop).unwrap();
@@ -111,11 +149,20 @@ async fn refused_reconnects_follow_the_exact_backoff_schedule_then_give_up() {
         expected_at += *delay;
     }
     let e = next_err(&mut ch).await;
-    assert_eq!(Instant::now(), expected_at, "gave up right after the last attempt");
-    assert_eq!((e.kind(), e.reason()), (ErrorKind::Reconnect, Reason::AttemptsExhausted));
+    assert_eq!(
+        Instant::now(),
+        expected_at,
+        "gave up right after the last attempt"
+    );
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Reconnect, Reason::AttemptsExhausted)
+    );
     assert!(e.is_recovery_failure() && e.is_channel_failure() && e.is_fatal());
     assert_eq!(e.attempts(), Some(6));
-    let cause = std::error::Error::source(&e).expect("the last cause").to_string();
+    let cause = std::error::Error::source(&e)
+        .expect("the last cause")
+        .to_string();
     assert!(cause.contains("503"), "{cause}");
     assert!(next_opt(&mut ch).await.is_none(), "the stream ended");
     assert_eq!(ch.state(), State::Closed);
@@ -133,7 +180,10 @@ async fn unauthorized_on_reconnect_stops_at_once() {
     sim.fault(&info.id, Fault::Drop).unwrap();
     let e = next_err(&mut ch).await;
     assert_eq!(Instant::now(), t0);
-    assert_eq!((e.kind(), e.reason()), (ErrorKind::Reconnect, Reason::HttpUnauthorized));
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Reconnect, Reason::HttpUnauthorized)
+    );
     assert!(e.is_fatal() && e.is_recovery_failure() && e.is_permanent());
     assert_eq!(e.attempts(), Some(1));
     let mut attempts = 0;
@@ -158,7 +208,9 @@ async fn lifetime_is_extended_every_23_hours_across_72_hours() {
     }
     tokio::time::sleep_until(t0 + Duration::from_secs(72 * 3600 + 1)).await;
     let stats = sim.stats();
-    let c = stats.channel(&info.id).expect("the channel is alive at 72 h");
+    let c = stats
+        .channel(&info.id)
+        .expect("the channel is alive at 72 h");
     assert!(c.connected);
     assert_eq!(c.connections, 1, "never reconnected");
     assert_eq!(c.subscribe_requests.ws, 4);
@@ -179,7 +231,10 @@ async fn without_extension_the_stream_warns_and_extend_works() {
         .unwrap();
     let e = next_err(&mut ch).await;
     assert_eq!(Instant::now() - t0, Duration::from_secs(23 * 3600));
-    assert_eq!((e.kind(), e.reason()), (ErrorKind::ChannelExpiring, Reason::ChannelExpired));
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::ChannelExpiring, Reason::ChannelExpired)
+    );
     assert!(!e.is_fatal() && e.is_channel_expiring());
     let before = sim.stats().channel(&info.id).unwrap().expires.clone();
     ch.extend().await.unwrap();
@@ -191,7 +246,10 @@ async fn without_extension_the_stream_warns_and_extend_works() {
 }
 
 /// Publishes `{"i": n}` every 100 ms from a task, remembering when each one was published.
-fn publish_continuously(sim: &std::sync::Arc<Simulator>, count: u64) -> tokio::task::JoinHandle<Vec<Instant>> {
+fn publish_continuously(
+    sim: &std::sync::Arc<Simulator>,
+    count: u64,
+) -> tokio::task::JoinHandle<Vec<Instant>> {
     let sim = sim.clone();
     tokio::spawn(async move {
         let mut at = Vec::new();
@@ -256,7 +314,10 @@ async fn socket_closing_under_continuous_publishing_make_before_break_loses_noth
     sim.fault(&info.id, Fault::SocketClosing).unwrap();
     let (seen, gaps, order) = collect_until(&mut ch, 1499).await;
     let published = publisher.await.unwrap();
-    assert!(gaps.is_empty(), "make before break: no gap at all, got {gaps:?}");
+    assert!(
+        gaps.is_empty(),
+        "make before break: no gap at all, got {gaps:?}"
+    );
     assert_eq!(assert_accounted(&published, &seen, &gaps), 0);
     assert_eq!(order, (0..1500).collect::<Vec<_>>(), "in order");
     let mut got = Vec::new();
@@ -266,7 +327,10 @@ async fn socket_closing_under_continuous_publishing_make_before_break_loses_noth
     assert!(got.contains(&Event::SocketClosing));
     assert!(got.contains(&Event::RolloverStarted));
     assert!(got.contains(&Event::RolloverCompleted));
-    assert!(!got.iter().any(|e| matches!(e, Event::Disconnected { .. })), "{got:?}");
+    assert!(
+        !got.iter().any(|e| matches!(e, Event::Disconnected { .. })),
+        "{got:?}"
+    );
     let stats = sim.stats();
     let c = stats.channel(&info.id).unwrap();
     assert_eq!(c.connections, 2);
@@ -337,7 +401,10 @@ async fn rollover_under_continuous_publishing_is_in_order_without_loss_or_duplic
     assert_eq!(assert_accounted(&published, &seen, &gaps), 0);
     assert_eq!(order, (0..600).collect::<Vec<_>>());
     let stats = sim.stats();
-    assert!(!stats.channel(&a.id).unwrap().connected, "old socket closed");
+    assert!(
+        !stats.channel(&a.id).unwrap().connected,
+        "old socket closed"
+    );
     assert!(stats.channel(&b.id).unwrap().connected);
     assert!(
         stats.channel(&a.id).unwrap().delivered > 200
@@ -360,7 +427,11 @@ async fn eviction_is_a_fatal_channel_failure_in_uri_mode() {
         let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
         sim.fault(&info.id, Fault::Evict).unwrap();
         let e = next_err(&mut ch).await;
-        assert_eq!(e.reason(), Reason::ChannelNotFound, "404 frame: {not_found_frame}");
+        assert_eq!(
+            e.reason(),
+            Reason::ChannelNotFound,
+            "404 frame: {not_found_frame}"
+        );
         let expected = if not_found_frame {
             ErrorKind::Receive
         } else {
@@ -392,11 +463,16 @@ async fn no_longer_subscribed_is_fatal_in_uri_mode() {
     let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
     sim.fault(&info.id, Fault::NoLongerSubscribed).unwrap();
     let e = next_err(&mut ch).await;
-    assert_eq!((e.kind(), e.reason()), (ErrorKind::Receive, Reason::NoLongerSubscribed));
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Receive, Reason::NoLongerSubscribed)
+    );
     assert!(e.is_fatal() && e.raw_text().is_some());
 }
 
-async fn next_opt(ch: &mut Channel) -> Option<Result<genesys_notifications::Notification, genesys_notifications::Error>> {
+async fn next_opt(
+    ch: &mut Channel,
+) -> Option<Result<genesys_notifications::Notification, genesys_notifications::Error>> {
     use futures_util::StreamExt;
     tokio::time::timeout(Duration::from_secs(3600), ch.next())
         .await

@@ -130,7 +130,10 @@ pub async fn next_err(channel: &mut Channel) -> Error {
 }
 
 /// Waits for the first event matching `pred`, returning it with the instant it was seen.
-pub async fn wait_event(events: &mut Events, mut pred: impl FnMut(&Event) -> bool) -> (Event, Instant) {
+pub async fn wait_event(
+    events: &mut Events,
+    mut pred: impl FnMut(&Event) -> bool,
+) -> (Event, Instant) {
     loop {
         let e = tokio::time::timeout(Duration::from_secs(7 * 24 * 3600), events.next())
             .await
