@@ -1,1 +1,4 @@
 //! placeholder
+
+#[cfg(feature = "rest")]
+pub mod rest;
