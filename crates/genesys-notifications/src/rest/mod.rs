@@ -1,6 +1,5 @@
-//! REST and OAuth: channel management over the Genesys Cloud notification REST API.
-//!
-//! (Feature `rest`, on by default.)
+//! REST and OAuth: the managed channel, and channel management over the Genesys Cloud
+//! notification REST API. (Feature `rest`, on by default.)
 //!
 //! ```no_run
 //! use genesys_notifications::rest::{Credentials, Region, RestClient};
@@ -17,14 +16,17 @@
 mod auth;
 mod client;
 mod error;
+// mod managed;
 mod model;
 mod region;
 mod retry;
 mod secret;
+// mod source;
 
 pub use auth::{Credentials, TokenFuture, TokenProvider};
 pub use client::{RestClient, RestClientBuilder};
 pub use error::{RestError, RestErrorKind};
+// pub use managed::{Managed, ManagedOptions, connect_managed};
 pub use model::{
     AvailableTopic, ChannelInfo, ChannelScope, ErrorBody, Subscriptions, TopicResult, TopicState,
 };
