@@ -1,4 +1,127 @@
-//! placeholder
+//! A self-healing client for the Genesys Cloud Notifications service.
+//!
+//! Connect to a notification channel, subscribe topics, and consume the notifications as a
+//! [`futures_core::Stream`]. The channel reconnects and resubscribes by itself, extends its
+//! 24-hour lifetime, survives maintenance closes without losing anything, and tells you
+//! honestly — with a [`Gap`] — when notifications may have been missed.
+//!
+//! ```no_run
+//! use futures_util::StreamExt;
+//!
+//! # async fn demo() -> Result<(), genesys_notifications::Error> {
+//! // The connectUri of a channel created with POST /api/v2/notifications/channels.
+//! let uri = "wss://streaming.mypurecloud.com/channels/streaming-0-fmtdmf8cdis7jh14udg5p89t6z";
+//! let mut channel = genesys_notifications::connect(uri, ["v2.users.42?presence&routingStatus"]).await?;
+//! while let Some(item) = channel.next().await {
+//!     match item {
+//!         Ok(n) => println!("{} {}", n.topic(), n.body_raw()),
+//!         Err(e) if e.is_gap() => eprintln!("back-fill needed: {:?}", e.gap_window()),
+//!         Err(e) if !e.is_fatal() => eprintln!("warning: {e}"),
+//!         Err(e) => return Err(e),
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//!
+//! | Module | What it holds |
+//! |---|---|
+//! | `protocol` (private) | The wire protocol without I/O: one-pass classification of frames, subscribe/ping encoding. |
+//! | [`topic`] | Topic validation and combined-topic (`prefix?a&b`) expansion. |
+//! | [`Notification`] | A notification kept as its frame, parts located once, body decoded on demand. |
+//! | [`Error`], [`ErrorKind`], [`Reason`], [`Gap`] | The single opaque error type and its taxonomy. |
+//! | [`ConnectOptions`], [`Overflow`], [`Maintenance`] | Options: a plain struct, chainable setters, terminal `connect`. |
+//! | [`ReconnectPolicy`] | The pure retry policy (immediate first retry, exponential backoff with full jitter). |
+//! | `state` (private) | Pure bookkeeping: continuity/gap tracking, rollover de-duplication, extension schedule. |
+//! | `transport` (private) | TCP + rustls (aws-lc-rs, explicit provider) + WebSocket handshake. |
+//! | `driver` (private) | The background task per channel: sockets, timers, reconnects, switches. |
+//! | `source` (private) | The seam to channel management: URI mode here, managed (REST) mode in `rest`. |
+//! | [`Channel`], [`ChannelHandle`], [`Event`], [`State`] | The stream, its cloneable control handle and lifecycle observation. |
+//!
+//! # The stream
+//!
+//! [`Channel`] yields `Result<Notification, Error>`. Control frames (heartbeats, pongs,
+//! subscription results, `v2.system.*`) never appear as notifications. Errors that do not end
+//! the stream (`!e.is_fatal()`) are placed where they happened: a malformed or binary frame
+//! (with its raw bytes, [`Error::raw_frame`]), a [`Gap`], a `Lagged` marker when the consumer
+//! was too slow (see [`Overflow`]), a `ChannelExpiring` warning. A fatal error is the last
+//! item. The socket is read continuously whatever the consumer's speed; the buffer toward the
+//! consumer is bounded ([`ConnectOptions::buffer`]).
+//!
+//! # Recovery model
+//!
+//! **What is retried.** Once the channel has been open, an unexpected close, an I/O error, a
+//! frame larger than the limit, or silence (no frame at all for the heartbeat timeout, 75 s by
+//! default) makes the channel reconnect to the same channel URI following the
+//! [`ReconnectPolicy`]: first retry immediately, then exponential backoff with full jitter,
+//! capped, for at most 5 minutes by default. After reconnecting, every topic is resubscribed
+//! and the confirmation awaited before the channel counts as recovered ([`Event::Reconnected`]).
+//! A maintenance announcement (`v2.system.socket_closing`) opens the new socket *before* the
+//! old one is closed (make before break): the old socket is drained in order, then the new one
+//! takes over, without loss and without gap. The lifetime is extended by resubscribing 23 h
+//! after the last subscription (or an hour before the service's `expires`, when known).
+//!
+//! **What is not.** The first connection and subscription fail fast with an
+//! initialization failure ([`Error::is_initialization_failure`]). Permanent failures stop at
+//! once: 401, 403, channel not found (handshake 404 or `{"result":"404"}`), a rejected
+//! resubscription, `no_longer_subscribed`, a revoked token. With only a channel URI such a
+//! channel cannot be replaced, so the stream ends with a fatal `ChannelFailure` carrying the
+//! reason; the managed channel of the `rest` feature creates a new channel instead. When the
+//! policy is exhausted the stream ends with [`ErrorKind::Reconnect`] /
+//! [`Reason::AttemptsExhausted`], the last cause in [`std::error::Error::source`].
+//!
+//! **What a gap means.** The service queues nothing while no socket is open. Whenever there
+//! was a span with no open, subscribed socket between two notifications, the stream yields a
+//! non-fatal [`ErrorKind::Gap`] item, at the place of the missing notifications, carrying the
+//! window ([`Gap::from`]..[`Gap::to`], also on tokio's clock) and the topics affected, so you
+//! can back-fill from the REST API. The window starts at the last frame received on the socket
+//! that went away (the last moment continuity was proven) and ends when a subscribed socket is
+//! open again: every notification missed lies inside it. A maintenance switch or a rollover
+//! that overlapped the sockets reports no gap, because there was none.
+//!
+//! # TLS
+//!
+//! `wss://` uses rustls with the aws-lc-rs provider, always passed explicitly (the library
+//! never depends on a process-wide default provider). Certificates are verified with the
+//! platform verifier, or the bundled Mozilla roots with feature `webpki-roots`; add roots with
+//! [`ConnectOptions::add_root_certificate_der`] or bring a whole configuration with
+//! [`ConnectOptions::tls_config`]. Plain `ws://` is only accepted to loopback hosts unless
+//! [`ConnectOptions::danger_allow_plain_ws`] is set.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod channel;
+mod driver;
+mod error;
+mod notification;
+mod options;
+mod policy;
+mod protocol;
+mod queue;
+mod source;
+mod state;
+pub mod topic;
+mod transport;
 
 #[cfg(feature = "rest")]
 pub mod rest;
+
+pub use channel::{Channel, ChannelHandle, Event, Events, State, Stats};
+pub use error::{Error, ErrorKind, Gap, Reason};
+pub use notification::Notification;
+pub use options::{ConnectOptions, Maintenance, Overflow};
+pub use policy::ReconnectPolicy;
+
+/// Connects to a channel URI with the default options and subscribes `topics` (waiting for
+/// the confirmation). Same as `ConnectOptions::default().connect(uri, topics)`.
+///
+/// # Errors
+///
+/// An initialization failure; see [`ConnectOptions::connect`].
+pub async fn connect<I, T>(uri: &str, topics: I) -> Result<Channel, Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<String>,
+{
+    ConnectOptions::default().connect(uri, topics).await
+}

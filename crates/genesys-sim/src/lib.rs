@@ -1,1 +1,306 @@
-//! placeholder
+//! A faithful, scriptable simulator of the Genesys Cloud Notifications service.
+//!
+//! It speaks the service's REST API (OAuth client credentials, channels, subscriptions,
+//! available topics) and its WebSocket protocol (notification envelopes, heartbeats,
+//! ping/pong, `socket_closing`, the socket `subscribe` message) on one port, and it can
+//! misbehave on demand ([`Fault`]). It runs on the caller's tokio runtime, so tests can
+//! pause time and go through a 24-hour channel lifetime in milliseconds.
+//!
+//! ```
+//! use futures_util::{SinkExt, StreamExt};
+//! use genesys_sim::{SimConfig, Simulator};
+//! use tokio_tungstenite::tungstenite::Message;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sim = Simulator::start(SimConfig::default()).await?;
+//! let channel = sim.create_channel("demo-client"); // or POST /api/v2/notifications/channels
+//!
+//! let tcp = tokio::net::TcpStream::connect(sim.addr()).await?;
+//! let (mut ws, _) = tokio_tungstenite::client_async(channel.connect_uri.as_str(), tcp).await?;
+//! ws.send(Message::text(r#"{"message":"subscribe","topics":["v2.users.u1?presence&routingStatus"]}"#))
+//!     .await?;
+//! let result = ws.next().await.ok_or("closed")??;
+//! assert_eq!(result.to_text()?, r#"{"result":"200","status":"subscribed"}"#);
+//!
+//! let delivered = sim.publish("v2.users.u1.presence", serde_json::json!({"source": "PURECLOUD"}));
+//! assert_eq!(delivered, 1);
+//! let event: serde_json::Value = serde_json::from_str(ws.next().await.ok_or("closed")??.to_text()?)?;
+//! assert_eq!(event["topicName"], "v2.users.u1.presence");
+//! assert_eq!(event["eventBody"]["source"], "PURECLOUD");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The binary `genesys-sim` wraps the same library; see the README for every route, fault
+//! and option.
+//!
+//! # Layout
+//!
+//! | Module | Role |
+//! |---|---|
+//! | `lib.rs` | [`Simulator`] handle, [`SimError`] |
+//! | `config.rs` | [`SimConfig`] and the **\[U\]** options ([`ProtocolOptions`]) |
+//! | `api.rs` | public data: [`ChannelInfo`], [`Fault`], [`Stats`] |
+//! | `frames.rs` | the JSON written: envelope ([`Frame`]), heartbeat, pong, results, `ErrorBody` |
+//! | `topics.rs` | combined-topic expansion, permission patterns, topic catalogue |
+//! | `state.rs` | the model: tokens, channels, subscriptions, lifetimes, eviction, stats (pure, unit-tested) |
+//! | `server.rs` | wiring: shared state, router, listener, expiry sweeper |
+//! | `rest.rs` | `/oauth/token` and `/api/v2/notifications/...` |
+//! | `ws.rs` | `/channels/{id}`: handshake and the per-socket task |
+//! | `control.rs` | `/sim/...` control routes |
+//! | `generator.rs` | seeded event generator |
+//! | `tls.rs` | rustls listener |
+//!
+//! # Delivery model
+//!
+//! Each socket is owned by one task with a bounded queue of
+//! [`SimConfig::socket_queue_capacity`] frames. Publishing serialises the envelope once
+//! and queues a cheap clone ([`Frame`]) on every subscribed socket with a non-blocking
+//! `try_send`; a frame that finds no socket, a stalled socket or a full queue is counted as
+//! `lost` for that channel ([`ChannelStats::lost`]), as the real service does not queue
+//! events for absent clients. Publishing therefore never waits for a slow client.
+
+mod api;
+mod config;
+mod control;
+mod frames;
+mod generator;
+mod rest;
+mod server;
+mod state;
+mod tls;
+mod topics;
+mod ws;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+pub use api::{ChannelInfo, ChannelStats, Fault, Stats, SubscribeRequests};
+pub use config::{
+    CloseCodes, DeniedTopic, ExpiryBehaviour, ExtendOn, GeneratorConfig, OtherTokenChannels,
+    PostResponse, ProtocolOptions, RateLimit, SimConfig, TlsConfig, TopicCounting,
+};
+pub use frames::Frame;
+
+use server::Shared;
+
+/// Errors of the simulator's API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimError {
+    /// The listener could not be bound.
+    #[error("cannot bind the listener: {0}")]
+    Bind(#[source] std::io::Error),
+    /// The TLS certificate or key is unusable.
+    #[error("TLS configuration: {0}")]
+    Tls(String),
+    /// No channel has this id.
+    #[error("unknown channel {0}")]
+    UnknownChannel(String),
+    /// The fault needs an open WebSocket and the channel has none.
+    #[error("channel {0} has no open WebSocket")]
+    NotConnected(String),
+}
+
+/// A running simulator. Dropping it shuts the server down (no runtime needed in `Drop`);
+/// [`Simulator::shutdown`] does the same and waits for the tasks to finish.
+pub struct Simulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Simulator")
+            .field("addr", &self.addr)
+            .field("base_url", &self.shared.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Simulator {
+    /// Binds `config.host:config.port` and serves on the current tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::Bind`] when the address cannot be bound, [`SimError::Tls`] when the TLS
+    /// certificate or key is unusable.
+    pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
+        let started = server::start(config).await?;
+        Ok(Simulator {
+            shared: started.shared,
+            addr: started.addr,
+            tasks: started.tasks,
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://HOST:PORT` (`https://` with TLS); `HOST` is
+    /// [`SimConfig::public_host`] when set.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// The configuration the simulator runs with.
+    pub fn config(&self) -> &SimConfig {
+        &self.shared.config
+    }
+
+    /// Creates a channel for `client_id` without OAuth (the 20-channel eviction applies).
+    pub fn create_channel(&self, client_id: &str) -> ChannelInfo {
+        Simulator::create_channel_on(&self.shared, client_id)
+    }
+
+    pub(crate) fn create_channel_on(shared: &Shared, client_id: &str) -> ChannelInfo {
+        let info = shared
+            .lock()
+            .create_channel(client_id, None, Instant::now());
+        shared.deadlines_changed();
+        info
+    }
+
+    /// Mints an access token for `client_id` without going through `/oauth/token`.
+    pub fn issue_token(&self, client_id: &str) -> String {
+        Simulator::issue_token_on(&self.shared, client_id)
+    }
+
+    pub(crate) fn issue_token_on(shared: &Shared, client_id: &str) -> String {
+        let token = shared.lock().issue_token(client_id, Instant::now());
+        shared.deadlines_changed();
+        token
+    }
+
+    /// Revokes every token of `client_id`: they answer 401 from now on. Returns how many
+    /// were revoked.
+    pub fn revoke_tokens(&self, client_id: &str) -> usize {
+        Simulator::revoke_tokens_on(&self.shared, client_id)
+    }
+
+    pub(crate) fn revoke_tokens_on(shared: &Shared, client_id: &str) -> usize {
+        let n = shared.lock().revoke_tokens(client_id);
+        shared.deadlines_changed();
+        n
+    }
+
+    /// Publishes an event: wraps `event_body` in the notification envelope (fresh
+    /// `CorrelationId`), serialises it once and queues it on every open socket subscribed
+    /// to `topic_name`. Returns the number of sockets it was queued on.
+    pub fn publish(&self, topic_name: &str, event_body: Value) -> usize {
+        Simulator::publish_on(&self.shared, topic_name, &event_body)
+    }
+
+    pub(crate) fn publish_on(shared: &Shared, topic_name: &str, event_body: &Value) -> usize {
+        let frame = Frame::envelope(topic_name, event_body, &shared.correlation_id());
+        shared.lock().publish(topic_name, &frame, Instant::now())
+    }
+
+    /// The fast path: queues a pre-serialised `frame` (sent verbatim) on every open socket
+    /// subscribed to `topic_name`, without parsing or copying it. Returns the number of
+    /// sockets it was queued on.
+    ///
+    /// ```
+    /// # use genesys_sim::{Frame, SimConfig, Simulator};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), genesys_sim::SimError> {
+    /// let sim = Simulator::start(SimConfig::default()).await?;
+    /// let frame = sim.envelope("v2.users.u1.presence", &serde_json::json!({"n": 1}));
+    /// for _ in 0..1000 {
+    ///     sim.publish_raw("v2.users.u1.presence", &frame); // nobody subscribed: 0
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn publish_raw(&self, topic_name: &str, frame: &Frame) -> usize {
+        self.shared
+            .lock()
+            .publish(topic_name, frame, Instant::now())
+    }
+
+    /// Like [`publish_raw`](Simulator::publish_raw) for many frames of one topic, under a
+    /// single lock. Returns the total number of frames queued.
+    pub fn publish_raw_batch<'a>(
+        &self,
+        topic_name: &str,
+        frames: impl IntoIterator<Item = &'a Frame>,
+    ) -> usize {
+        let now = Instant::now();
+        let mut state = self.shared.lock();
+        frames
+            .into_iter()
+            .map(|frame| state.publish(topic_name, frame, now))
+            .sum()
+    }
+
+    /// Builds the notification envelope for `topic_name` with a fresh `CorrelationId`,
+    /// for [`publish_raw`](Simulator::publish_raw).
+    pub fn envelope(&self, topic_name: &str, event_body: &Value) -> Frame {
+        Frame::envelope(topic_name, event_body, &self.shared.correlation_id())
+    }
+
+    /// Injects a fault into a channel.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::UnknownChannel`], or [`SimError::NotConnected`] for faults that need an
+    /// open socket (see [`Fault`]).
+    pub fn fault(&self, channel_id: &str, fault: Fault) -> Result<(), SimError> {
+        Simulator::fault_on(&self.shared, channel_id, fault)
+    }
+
+    pub(crate) fn fault_on(
+        shared: &Shared,
+        channel_id: &str,
+        fault: Fault,
+    ) -> Result<(), SimError> {
+        let result = shared.lock().fault(channel_id, fault, Instant::now());
+        shared.deadlines_changed();
+        result
+    }
+
+    /// A snapshot of every channel's statistics.
+    pub fn stats(&self) -> Stats {
+        self.shared.lock().stats()
+    }
+
+    /// Stops accepting, closes every socket with [`CloseCodes::shutdown`] and waits for the
+    /// server and background tasks to end.
+    pub async fn shutdown(mut self) {
+        self.shared.shutdown.cancel();
+        for task in std::mem::take(&mut self.tasks) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.shared.shutdown.cancel();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Simulator>();
+        check::<SimError>();
+        check::<Frame>();
+        check::<Stats>();
+        check::<Fault>();
+        check::<SimConfig>();
+    }
+}

@@ -6,7 +6,7 @@ use super::model::{ChannelInfo, TopicResult};
 use super::region::Environment;
 use super::source::{ManagedSource, to_error};
 use crate::error::{Error, ErrorKind, Reason};
-use crate::{Channel, ConnectOptions};
+use crate::{Channel, ConnectOptions, Maintenance};
 
 /// Connects a managed channel: creates a channel over REST, subscribes `topics` (refused
 /// topics are logged and dropped, the rest kept), connects, and from then on keeps the stream
@@ -101,7 +101,7 @@ impl ManagedOptions {
         ManagedOptions {
             rest,
             reuse: None,
-            options: ConnectOptions::new(),
+            options: ConnectOptions::new().maintenance(Maintenance::NewChannel),
         }
     }
 
@@ -112,7 +112,9 @@ impl ManagedOptions {
         self
     }
 
-    /// Socket, buffering and recovery options (see [`ConnectOptions`]).
+    /// Socket, buffering and recovery options (see [`ConnectOptions`]). The managed default
+    /// differs from [`ConnectOptions::new`] in one respect: maintenance moves to a brand-new
+    /// channel ([`Maintenance::NewChannel`]); options given here are used as they are.
     pub fn connect_options(mut self, options: ConnectOptions) -> Self {
         self.options = options;
         self
@@ -163,7 +165,9 @@ impl ManagedOptions {
             .replace_subscriptions(&channel.id, &wanted, true)
             .await
             .map_err(|e| match to_error(e, ErrorKind::Subscription) {
-                e if e.reason() == Reason::HttpUnauthorized => e.into_kind(ErrorKind::Authorization),
+                e if e.reason() == Reason::HttpUnauthorized => {
+                    e.into_kind(ErrorKind::Authorization)
+                }
                 e => e,
             })?;
         let rejected: Vec<TopicResult> = result.rejected().cloned().collect();

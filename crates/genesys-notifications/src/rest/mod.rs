@@ -16,17 +16,17 @@
 mod auth;
 mod client;
 mod error;
-// mod managed;
+mod managed;
 mod model;
 mod region;
 mod retry;
 mod secret;
-// mod source;
+mod source;
 
 pub use auth::{Credentials, TokenFuture, TokenProvider};
 pub use client::{RestClient, RestClientBuilder};
 pub use error::{RestError, RestErrorKind};
-// pub use managed::{Managed, ManagedOptions, connect_managed};
+pub use managed::{Managed, ManagedOptions, connect_managed};
 pub use model::{
     AvailableTopic, ChannelInfo, ChannelScope, ErrorBody, Subscriptions, TopicResult, TopicState,
 };

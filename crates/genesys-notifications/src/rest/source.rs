@@ -157,7 +157,9 @@ impl ManagedSource {
     }
 
     async fn put(&self, channel_id: &str, topics: &[String]) -> Result<Subscriptions, RestError> {
-        self.rest.replace_subscriptions(channel_id, topics, true).await
+        self.rest
+            .replace_subscriptions(channel_id, topics, true)
+            .await
     }
 }
 
@@ -176,7 +178,11 @@ impl ChannelSource for ManagedSource {
         true
     }
 
-    async fn subscribe(&self, target: &ChannelTarget, topics: &[String]) -> Result<Subscribed, Error> {
+    async fn subscribe(
+        &self,
+        target: &ChannelTarget,
+        topics: &[String],
+    ) -> Result<Subscribed, Error> {
         let id = channel_id(target, ErrorKind::Subscription)?;
         let shared = self.shared.lock().await;
         let result = self
@@ -203,7 +209,10 @@ impl ChannelSource for ManagedSource {
             .read_expires(id)
             .await
             .map_err(|error| to_error(error, kind))?;
-        let result = self.put(id, topics).await.map_err(|error| to_error(error, kind))?;
+        let result = self
+            .put(id, topics)
+            .await
+            .map_err(|error| to_error(error, kind))?;
         if shared.latest.id != id {
             self.put(&shared.latest.id, topics)
                 .await
@@ -215,10 +224,12 @@ impl ChannelSource for ManagedSource {
             .map_err(|error| to_error(error, kind))?;
         match (before, after) {
             (Some(before), Some(after)) if after <= before => {
-                Err(Error::new(kind, Reason::ChannelExpired).with_message(format!(
-                    "re-subscribing did not move the channel's expiry (still {} s away)",
-                    self.clock.remaining(after).as_secs()
-                )))
+                Err(
+                    Error::new(kind, Reason::ChannelExpired).with_message(format!(
+                        "re-subscribing did not move the channel's expiry (still {} s away)",
+                        self.clock.remaining(after).as_secs()
+                    )),
+                )
             }
             _ => {
                 if after.is_none() {

@@ -1,2 +1,3 @@
-//! placeholder
+//! `genesys-sim`: the simulator as a command-line server.
+
 fn main() {}

@@ -1,0 +1,509 @@
+//! The user-facing channel: a [`Stream`] of notifications plus control.
+//!
+//! # Design
+//!
+//! One background task (the driver) per channel owns the socket(s), the timers and the
+//! reconnects, and reads the socket continuously whatever the consumer does. It hands
+//! notifications to the [`Channel`] through a bounded buffer with an explicit
+//! [`Overflow`](crate::Overflow) policy; non-fatal problems (malformed frames, gaps, lag,
+//! expiry warnings) are items of the same stream, placed where they happened. Control calls
+//! go to the driver as commands over a bounded queue, each with a one-shot reply.
+//!
+//! The [`Channel`] is the stream and the owner: dropping it closes the socket (no runtime is
+//! needed for that: it only cancels a token). A [`ChannelHandle`] is a cheap clone of the
+//! control half, usable from other tasks while the channel is consumed elsewhere.
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_core::Stream;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::Instant;
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+use crate::error::{Error, Gap, Reason};
+use crate::notification::Notification;
+use crate::queue;
+
+/// Where the channel is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum State {
+    /// Opening the first socket.
+    Connecting,
+    /// Waiting for the first subscription to be confirmed.
+    Subscribing,
+    /// Streaming.
+    Open,
+    /// No subscribed socket; recovering.
+    Reconnecting,
+    /// Switching sockets or channels (maintenance, rollover); still streaming.
+    RollingOver,
+    /// Closed for good; the stream has ended or will end after what is buffered.
+    Closed,
+}
+
+/// Something that happened to the channel. Observe them with [`ChannelHandle::events`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A socket was opened.
+    Connected,
+    /// The topics were subscribed (confirmed, or sent when confirmation is off).
+    Subscribed {
+        /// Number of topics in the subscription.
+        topics: usize,
+    },
+    /// A heartbeat arrived (only with `ConnectOptions::heartbeat_events(true)`).
+    Heartbeat,
+    /// No frame arrived within the heartbeat timeout; the socket is abandoned.
+    HeartbeatMissed {
+        /// How long the socket had been silent.
+        silent_for: Duration,
+    },
+    /// The socket closed or failed unexpectedly.
+    Disconnected {
+        /// Why.
+        reason: Reason,
+    },
+    /// A reconnect attempt is scheduled.
+    ReconnectAttempt {
+        /// 1-based attempt number within this outage.
+        attempt: u32,
+        /// Delay before the attempt.
+        delay: Duration,
+    },
+    /// The channel is subscribed again after an outage.
+    Reconnected {
+        /// Attempts it took.
+        attempts: u32,
+    },
+    /// The channel's lifetime was extended.
+    Extended,
+    /// The service announced maintenance (`v2.system.socket_closing`).
+    SocketClosing,
+    /// A switch to a new socket or channel started.
+    RolloverStarted,
+    /// The switch completed: the old socket is drained and closed.
+    RolloverCompleted,
+    /// Topics the service refused (managed mode, `ignoreErrors`), with the reason.
+    TopicsRejected {
+        /// `(topic, reason)` pairs.
+        topics: Vec<(String, String)>,
+    },
+    /// Notifications may have been missed (also an item of the stream).
+    Gap(Gap),
+    /// The channel is closed.
+    Closed {
+        /// Why, when it was not closed by the user.
+        reason: Option<Reason>,
+    },
+}
+
+/// Counters of a channel.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Notifications received from the service (before any overflow drop).
+    pub notifications: u64,
+    /// Notifications dropped because the consumer lagged.
+    pub dropped: u64,
+    /// Heartbeats received.
+    pub heartbeats: u64,
+    /// When the last heartbeat arrived.
+    pub last_heartbeat: Option<Instant>,
+    /// Sockets opened (including the first).
+    pub connections: u64,
+    /// Gaps reported.
+    pub gaps: u64,
+    /// Malformed frames reported.
+    pub malformed: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct SharedStats {
+    pub(crate) notifications: AtomicU64,
+    pub(crate) dropped: AtomicU64,
+    pub(crate) heartbeats: AtomicU64,
+    pub(crate) connections: AtomicU64,
+    pub(crate) gaps: AtomicU64,
+    pub(crate) malformed: AtomicU64,
+    pub(crate) last_heartbeat: Mutex<Option<Instant>>,
+}
+
+impl SharedStats {
+    fn snapshot(&self) -> Stats {
+        Stats {
+            notifications: self.notifications.load(Ordering::Relaxed),
+            dropped: self.dropped.load(Ordering::Relaxed),
+            heartbeats: self.heartbeats.load(Ordering::Relaxed),
+            last_heartbeat: *self
+                .last_heartbeat
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+            connections: self.connections.load(Ordering::Relaxed),
+            gaps: self.gaps.load(Ordering::Relaxed),
+            malformed: self.malformed.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Fan-out of lifecycle events to every [`Events`] stream.
+#[derive(Debug, Default)]
+pub(crate) struct EventHub {
+    subscribers: Mutex<Vec<mpsc::Sender<Event>>>,
+}
+
+impl EventHub {
+    pub(crate) fn emit(&self, event: Event) {
+        let mut subs = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
+        subs.retain(|tx| match tx.try_send(event.clone()) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => true,
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        });
+    }
+
+    fn subscribe(&self) -> Events {
+        let (tx, rx) = mpsc::channel(EVENTS_CAPACITY);
+        self.subscribers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(tx);
+        Events { rx }
+    }
+
+    pub(crate) fn close(&self) {
+        self.subscribers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+}
+
+const EVENTS_CAPACITY: usize = 256;
+
+/// A stream of lifecycle [`Event`]s, from the moment it was created. Ends when the channel
+/// is closed. Holds up to 256 unread events; later ones are dropped until it is read.
+#[derive(Debug)]
+pub struct Events {
+    rx: mpsc::Receiver<Event>,
+}
+
+impl Events {
+    /// The next event, or `None` once the channel is closed.
+    pub async fn recv(&mut self) -> Option<Event> {
+        self.rx.recv().await
+    }
+}
+
+impl Stream for Events {
+    type Item = Event;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+/// A control request to the driver.
+#[derive(Debug)]
+pub(crate) enum Command {
+    Ping(oneshot::Sender<Result<Duration, Error>>),
+    Close(oneshot::Sender<()>),
+    Extend(oneshot::Sender<Result<(), Error>>),
+    Rollover(url::Url, oneshot::Sender<Result<(), Error>>),
+    Subscribe(Vec<String>, oneshot::Sender<Result<(), Error>>),
+    Reconnect(oneshot::Sender<Result<(), Error>>),
+}
+
+/// A cheap, cloneable control handle of a [`Channel`].
+///
+/// All its methods fail with an [`ErrorKind::Closed`](crate::ErrorKind::Closed) error once
+/// the channel is closed or dropped.
+#[derive(Clone)]
+pub struct ChannelHandle {
+    pub(crate) commands: mpsc::Sender<Command>,
+    pub(crate) state: watch::Receiver<State>,
+    pub(crate) events: Arc<EventHub>,
+    pub(crate) stats: Arc<SharedStats>,
+    pub(crate) allow_plain_ws: bool,
+    pub(crate) topics: Arc<Mutex<Vec<String>>>,
+}
+
+impl fmt::Debug for ChannelHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChannelHandle")
+            .field("state", &*self.state.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ChannelHandle {
+    async fn request<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, Error>>) -> Command,
+    ) -> Result<T, Error> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(make(tx))
+            .await
+            .map_err(|_| Error::closed())?;
+        rx.await.unwrap_or_else(|_| Err(Error::closed()))
+    }
+
+    /// Sends `{"message":"ping"}` and resolves with the round-trip time when the pong arrives.
+    ///
+    /// # Errors
+    ///
+    /// [`Reason::Timeout`] when no pong arrives within the ping timeout (the channel itself
+    /// goes on; the heartbeat watchdog decides about the socket), or a closed channel.
+    pub async fn ping(&self) -> Result<Duration, Error> {
+        self.request(Command::Ping).await
+    }
+
+    /// Closes the channel: close frame 1000 on the socket, then the stream ends.
+    pub async fn close(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.commands.send(Command::Close(tx)).await.is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    /// Extends the channel's lifetime now (re-subscribes every topic).
+    ///
+    /// # Errors
+    ///
+    /// A non-fatal [`ErrorKind::LifetimeExtension`](crate::ErrorKind::LifetimeExtension)
+    /// error when the service refused or did not confirm.
+    pub async fn extend(&self) -> Result<(), Error> {
+        self.request(Command::Extend).await
+    }
+
+    /// Switches to another channel: opens and subscribes `uri`, then drains and closes the
+    /// old socket. The stream goes on in order, without loss and without duplicates
+    /// (notifications delivered by both channels during the overlap are recognised by their
+    /// correlation id, or by topic and body). Resolves once the old socket is gone.
+    ///
+    /// # Errors
+    ///
+    /// A [`ErrorKind::Rollover`](crate::ErrorKind::Rollover) error when the new channel could
+    /// not be opened or subscribed; the channel then goes on on the old socket.
+    pub async fn rollover(&self, uri: &str) -> Result<(), Error> {
+        let url = crate::transport::parse_uri(uri, self.allow_plain_ws)
+            .map_err(|e| e.into_kind(crate::ErrorKind::Rollover))?;
+        self.request(|tx| Command::Rollover(url, tx)).await
+    }
+
+    /// Adds topics to the subscription (the complete set is re-sent) and waits for the
+    /// confirmation.
+    ///
+    /// # Errors
+    ///
+    /// A non-fatal [`ErrorKind::Subscription`](crate::ErrorKind::Subscription) error when a
+    /// topic is invalid or the service refused.
+    pub async fn subscribe<I, T>(&self, topics: I) -> Result<(), Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        let topics: Vec<String> = topics.into_iter().map(Into::into).collect();
+        for t in &topics {
+            crate::topic::validate(t).map_err(Error::non_fatal)?;
+        }
+        self.request(|tx| Command::Subscribe(topics, tx)).await
+    }
+
+    /// Abandons the current socket and reconnects (with the same resubscription and gap
+    /// accounting as after an unexpected drop).
+    ///
+    /// # Errors
+    ///
+    /// A closed channel.
+    pub async fn force_reconnect(&self) -> Result<(), Error> {
+        self.request(Command::Reconnect).await
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        *self.state.borrow()
+    }
+
+    /// Waits until the state satisfies `pred`, returning it; `None` if the channel is gone.
+    pub async fn wait_for_state(&self, mut pred: impl FnMut(State) -> bool) -> Option<State> {
+        let mut rx = self.state.clone();
+        rx.wait_for(|s| pred(*s)).await.ok().map(|s| *s)
+    }
+
+    /// A new stream of lifecycle events, starting now.
+    pub fn events(&self) -> Events {
+        self.events.subscribe()
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Stats {
+        self.stats.snapshot()
+    }
+
+    /// The topics currently subscribed (as given, combined topics unexpanded).
+    pub fn topics(&self) -> Vec<String> {
+        self.topics
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+/// A subscribed notification channel: a [`Stream`] of `Result<Notification, Error>`.
+///
+/// * `Ok(notification)` — a topic notification, in the order the service sent it.
+/// * `Err(e)` with `!e.is_fatal()` — something you should know and the stream goes on: a
+///   malformed frame (with its raw bytes), a [`Gap`], a lagging consumer, an expiry warning.
+/// * `Err(e)` with `e.is_fatal()` — the last item; the stream ends after it.
+///
+/// The control methods are those of [`ChannelHandle`], also available here; use
+/// [`Channel::handle`] to control the channel from another task while this one is consumed.
+/// Dropping the channel closes the socket.
+///
+/// # Examples
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+/// # async fn demo(uri: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let mut channel = genesys_notifications::connect(uri, ["v2.users.42.presence"]).await?;
+/// let handle = channel.handle();
+/// println!("round trip: {:?}", handle.ping().await?);
+/// while let Some(item) = channel.next().await {
+///     match item {
+///         Ok(n) => println!("{}: {}", n.topic(), n.body_raw()),
+///         Err(e) if !e.is_fatal() => eprintln!("warning: {e}"),
+///         Err(e) => return Err(e.into()),
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Channel {
+    pub(crate) rx: queue::Receiver,
+    pub(crate) handle: ChannelHandle,
+    pub(crate) _guard: DropGuard,
+}
+
+impl fmt::Debug for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Channel")
+            .field("state", &self.handle.state())
+            .field("buffered", &self.rx.len())
+            .finish()
+    }
+}
+
+impl Channel {
+    pub(crate) fn new(
+        rx: queue::Receiver,
+        handle: ChannelHandle,
+        cancel: CancellationToken,
+    ) -> Self {
+        Channel {
+            rx,
+            handle,
+            _guard: cancel.drop_guard(),
+        }
+    }
+
+    /// A cloneable control handle.
+    pub fn handle(&self) -> ChannelHandle {
+        self.handle.clone()
+    }
+
+    /// Notifications buffered and not yet consumed.
+    pub fn buffered(&self) -> usize {
+        self.rx.len()
+    }
+
+    /// See [`ChannelHandle::ping`].
+    ///
+    /// # Errors
+    ///
+    /// See [`ChannelHandle::ping`].
+    pub async fn ping(&self) -> Result<Duration, Error> {
+        self.handle.ping().await
+    }
+
+    /// See [`ChannelHandle::close`]. The stream ends after what is already buffered.
+    pub async fn close(&self) {
+        self.handle.close().await;
+    }
+
+    /// See [`ChannelHandle::extend`].
+    ///
+    /// # Errors
+    ///
+    /// See [`ChannelHandle::extend`].
+    pub async fn extend(&self) -> Result<(), Error> {
+        self.handle.extend().await
+    }
+
+    /// See [`ChannelHandle::rollover`]. Keep consuming the stream (from another task or with
+    /// `select!`) while this runs, or the buffer may fill.
+    ///
+    /// # Errors
+    ///
+    /// See [`ChannelHandle::rollover`].
+    pub async fn rollover(&self, uri: &str) -> Result<(), Error> {
+        self.handle.rollover(uri).await
+    }
+
+    /// See [`ChannelHandle::subscribe`].
+    ///
+    /// # Errors
+    ///
+    /// See [`ChannelHandle::subscribe`].
+    pub async fn subscribe<I, T>(&self, topics: I) -> Result<(), Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        self.handle.subscribe(topics).await
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.handle.state()
+    }
+
+    /// A new stream of lifecycle events, starting now.
+    pub fn events(&self) -> Events {
+        self.handle.events()
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> Stats {
+        self.handle.stats()
+    }
+
+    /// The next item; `None` once the stream has ended. (Same as `StreamExt::next`.)
+    pub async fn next_item(&mut self) -> Option<Result<Notification, Error>> {
+        std::future::poll_fn(|cx| self.rx.poll_recv(cx)).await
+    }
+}
+
+impl Stream for Channel {
+    type Item = Result<Notification, Error>;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().rx.poll_recv(cx)
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<ChannelHandle>();
+    send_sync::<Channel>();
+    send_sync::<Notification>();
+    send_sync::<Event>();
+    send_sync::<Error>();
+    send::<Events>();
+}

@@ -1,0 +1,1649 @@
+//! The driver: one background task per channel that owns the socket(s), the timers and the
+//! reconnects.
+//!
+//! The task reads every open socket continuously (so heartbeats, pongs and transport pings
+//! are always seen, whatever the consumer's speed), applies the pure bookkeeping of
+//! [`crate::state`], and talks to the outside through: the bounded notification queue
+//! ([`crate::queue`]), the state `watch`, the event hub, and a bounded command queue with
+//! one-shot replies. Slow work (opening a socket, REST calls of a managed source) runs as
+//! futures polled by the same task, so the current socket keeps being read meanwhile.
+//!
+//! Sockets are kept oldest first. Only the oldest delivers to the consumer; a newer one
+//! (maintenance reconnect, rollover) holds its notifications until the older ones are gone,
+//! which keeps the stream in order. During an overlap of two different channels the
+//! notifications delivered from the old one are remembered and their copies on the new one
+//! skipped.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::{Instant, Sleep};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use tokio_util::sync::CancellationToken;
+
+use crate::channel::{Channel, ChannelHandle, Command, Event, EventHub, SharedStats, State};
+use crate::error::{Error, ErrorKind, Reason};
+use crate::notification::Notification;
+use crate::options::{ConnectOptions, Maintenance};
+use crate::policy::Backoff;
+use crate::protocol::{self, Frame};
+use crate::queue::{self, Pushed};
+use crate::source::{ChannelSource, ChannelTarget, ReplaceReason, Subscribed, UriSource};
+use crate::state::{Continuity, Dedup, Stamp, extension_due};
+use crate::transport::{self, Connector, Ws};
+
+/// Frames handled per wake-up of the driver before it looks at timers and commands again.
+const BATCH: usize = 64;
+/// Delay before retrying a failed automatic lifetime extension.
+const EXTENSION_RETRY: Duration = Duration::from_secs(60);
+/// How long closing waits for the close handshake.
+const CLOSE_WAIT: Duration = Duration::from_secs(1);
+
+type Reply = oneshot::Sender<Result<(), Error>>;
+type OpFuture = Pin<Box<dyn Future<Output = Op> + Send>>;
+
+/// URI mode: connect, subscribe over the socket, no replacement.
+pub(crate) async fn connect_uri(
+    options: ConnectOptions,
+    uri: &str,
+    topics: Vec<String>,
+) -> Result<Channel, Error> {
+    let url = transport::parse_uri(uri, options.allow_plain_ws)?;
+    for t in &topics {
+        crate::topic::validate(t)?;
+    }
+    start(UriSource, ChannelTarget::from_uri(url), topics, options).await
+}
+
+/// Starts a channel on `target` with `source` and waits until it is open and subscribed
+/// (or failed). The first connection is never retried.
+///
+/// In out-of-band mode (`!source.subscribes_over_socket()`) the driver calls
+/// `source.subscribe(target, topics)` once the socket is open; `target` does not need to be
+/// subscribed beforehand.
+pub(crate) async fn start<S: ChannelSource>(
+    source: S,
+    target: ChannelTarget,
+    topics: Vec<String>,
+    options: ConnectOptions,
+) -> Result<Channel, Error> {
+    let (qtx, qrx) = queue::bounded(options.buffer, options.overflow);
+    let (cmd_tx, cmd_rx) = mpsc::channel(32);
+    let (state_tx, state_rx) = watch::channel(State::Connecting);
+    let events = Arc::new(EventHub::default());
+    let stats = Arc::new(SharedStats::default());
+    let cancel = CancellationToken::new();
+    let shared_topics = Arc::new(Mutex::new(topics.clone()));
+    let (init_tx, init_rx) = oneshot::channel();
+    // If the caller gives up while connecting, the task stops.
+    let guard = cancel.clone().drop_guard();
+    let rng = options
+        .seed
+        .map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
+    let driver = Driver {
+        source: Arc::new(source),
+        connector: Arc::new(Connector::new(&options)),
+        backoff: Backoff::new(options.reconnect.clone()),
+        opts: options.clone(),
+        target,
+        topics,
+        shared_topics: shared_topics.clone(),
+        queue: qtx,
+        events: events.clone(),
+        state_tx,
+        stats: stats.clone(),
+        cmd_rx,
+        cancel: cancel.clone(),
+        rng,
+        conns: Vec::new(),
+        next_conn_id: 0,
+        ops: Vec::new(),
+        connecting: 0,
+        replacing: false,
+        retry_at: None,
+        last_error: None,
+        outage: false,
+        continuity: Continuity::default(),
+        extend_at: None,
+        dedup: Dedup::default(),
+        recording: false,
+        switch: None,
+        init: Some(init_tx),
+        finished: false,
+        sleep: Box::pin(tokio::time::sleep_until(far_future())),
+        sleep_at: far_future(),
+    };
+    tokio::spawn(driver.run());
+    match init_rx.await {
+        Ok(Ok(())) => {
+            let handle = ChannelHandle {
+                commands: cmd_tx,
+                state: state_rx,
+                events,
+                stats,
+                allow_plain_ws: options.allow_plain_ws,
+                topics: shared_topics,
+            };
+            drop(guard.disarm());
+            Ok(Channel::new(qrx, handle, cancel))
+        }
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(Error::new(ErrorKind::Connection, Reason::Ambiguous)
+            .with_message("the channel task ended during the first connection")),
+    }
+}
+
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86400 * 365 * 30)
+}
+
+/// Why a socket is being opened.
+#[derive(Debug)]
+enum Purpose {
+    Initial,
+    Reconnect,
+    Maintenance,
+    Rollover,
+    Replacement,
+}
+
+/// Why a subscription is awaited.
+#[derive(Debug)]
+enum SubPurpose {
+    Initial,
+    Reconnect,
+    Maintenance,
+    Rollover,
+    Extend(Option<Reply>),
+    User(Option<Reply>, Vec<String>),
+}
+
+#[derive(Debug)]
+struct SubWait {
+    /// Socket mode: the correlation id sent; out-of-band mode: `None`.
+    cid: Option<String>,
+    deadline: Option<Instant>,
+    purpose: SubPurpose,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Subscribing,
+    Active,
+    Draining,
+}
+
+struct Conn {
+    id: u64,
+    ws: Box<Ws>,
+    target: ChannelTarget,
+    phase: Phase,
+    /// Subscribed and open: notifications published now reach us.
+    covering: bool,
+    /// Notifications must be checked against those delivered by an older channel.
+    dedup: bool,
+    /// Its end is expected (replaced by a socket to the same channel, or draining).
+    expected_end: bool,
+    last_frame: Stamp,
+    watchdog_at: Option<Instant>,
+    drain_until: Option<Instant>,
+    active_since: Option<Instant>,
+    waits: VecDeque<SubWait>,
+    pings: VecDeque<(Instant, oneshot::Sender<Result<Duration, Error>>)>,
+    held: VecDeque<queue::Item>,
+    close_reason: Option<String>,
+}
+
+enum Op {
+    Connected {
+        purpose: Purpose,
+        target: ChannelTarget,
+        result: Result<Box<Ws>, Error>,
+    },
+    SourceDone {
+        conn: u64,
+        result: Result<Subscribed, Error>,
+    },
+    Replaced {
+        result: Result<ChannelTarget, Error>,
+    },
+}
+
+struct Switch {
+    new_conn: Option<u64>,
+    reply: Option<Reply>,
+}
+
+enum Wake {
+    Cancel,
+    Command(Option<Command>),
+    Op(Op),
+    Timer,
+    Frame(
+        usize,
+        Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+    ),
+}
+
+struct Driver<S> {
+    source: Arc<S>,
+    connector: Arc<Connector>,
+    opts: ConnectOptions,
+    backoff: Backoff,
+    target: ChannelTarget,
+    topics: Vec<String>,
+    shared_topics: Arc<Mutex<Vec<String>>>,
+    queue: queue::Sender,
+    events: Arc<EventHub>,
+    state_tx: watch::Sender<State>,
+    stats: Arc<SharedStats>,
+    cmd_rx: mpsc::Receiver<Command>,
+    cancel: CancellationToken,
+    rng: fastrand::Rng,
+    conns: Vec<Conn>,
+    next_conn_id: u64,
+    ops: Vec<OpFuture>,
+    connecting: usize,
+    replacing: bool,
+    retry_at: Option<Instant>,
+    last_error: Option<Error>,
+    outage: bool,
+    continuity: Continuity,
+    extend_at: Option<Instant>,
+    dedup: Dedup,
+    recording: bool,
+    switch: Option<Switch>,
+    init: Option<oneshot::Sender<Result<(), Error>>>,
+    finished: bool,
+    sleep: Pin<Box<Sleep>>,
+    sleep_at: Instant,
+}
+
+fn poll_conns(
+    conns: &mut [Conn],
+    cx: &mut Context<'_>,
+) -> Poll<(
+    usize,
+    Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+)> {
+    for (i, c) in conns.iter_mut().enumerate() {
+        if let Poll::Ready(m) = c.ws.poll_next_unpin(cx) {
+            return Poll::Ready((i, m));
+        }
+    }
+    Poll::Pending
+}
+
+fn poll_ops(ops: &mut Vec<OpFuture>, cx: &mut Context<'_>) -> Poll<Op> {
+    for i in 0..ops.len() {
+        if let Poll::Ready(op) = ops[i].as_mut().poll(cx) {
+            drop(ops.swap_remove(i));
+            return Poll::Ready(op);
+        }
+    }
+    Poll::Pending
+}
+
+impl<S: ChannelSource> Driver<S> {
+    async fn run(mut self) {
+        self.start_connect(self.target.clone(), Purpose::Initial);
+        while !self.finished {
+            self.arm_timer();
+            let wake = {
+                let cancel = &self.cancel;
+                let cmd_rx = &mut self.cmd_rx;
+                let ops = &mut self.ops;
+                let sleep = self.sleep.as_mut();
+                let conns = &mut self.conns;
+                tokio::select! {
+                    biased;
+                    () = cancel.cancelled() => Wake::Cancel,
+                    cmd = cmd_rx.recv() => Wake::Command(cmd),
+                    op = std::future::poll_fn(|cx| poll_ops(ops, cx)) => Wake::Op(op),
+                    () = sleep => Wake::Timer,
+                    (i, m) = std::future::poll_fn(|cx| poll_conns(conns, cx)) => Wake::Frame(i, m),
+                }
+            };
+            match wake {
+                Wake::Cancel => {
+                    self.shutdown(None).await;
+                }
+                Wake::Command(Some(cmd)) => self.on_command(cmd).await,
+                Wake::Command(None) => {
+                    // Every handle is gone, but the channel holds one: cannot happen while
+                    // the channel lives; the cancel token covers its drop.
+                }
+                Wake::Op(op) => self.on_op(op).await,
+                Wake::Timer => {
+                    self.sleep_at = far_future();
+                    self.on_timers().await;
+                }
+                Wake::Frame(i, m) => self.on_frames(i, m).await,
+            }
+            self.refresh_state();
+        }
+    }
+
+    // ----- time -------------------------------------------------------------------------
+
+    fn next_deadline(&self) -> Option<Instant> {
+        let mut d: Option<Instant> = None;
+        let mut take = |t: Option<Instant>| {
+            if let Some(t) = t {
+                d = Some(d.map_or(t, |x| x.min(t)));
+            }
+        };
+        take(self.retry_at);
+        take(self.extend_at);
+        take(self.dedup.deadline());
+        for c in &self.conns {
+            take(c.watchdog_at);
+            take(c.drain_until);
+            for w in &c.waits {
+                take(w.deadline);
+            }
+            if let Some((sent, _)) = c.pings.front() {
+                take(Some(*sent + self.opts.ping_timeout));
+            }
+        }
+        d
+    }
+
+    fn arm_timer(&mut self) {
+        let at = self.next_deadline().unwrap_or_else(far_future);
+        if at != self.sleep_at {
+            self.sleep_at = at;
+            self.sleep.as_mut().reset(at);
+        }
+    }
+
+    async fn on_timers(&mut self) {
+        let now = Instant::now();
+        if self.retry_at.is_some_and(|t| t <= now) {
+            self.retry_at = None;
+            self.start_connect(self.target.clone(), Purpose::Reconnect);
+        }
+        if self.dedup.deadline().is_some_and(|t| t <= now) {
+            self.dedup.clear();
+            for c in &mut self.conns {
+                c.dedup = false;
+            }
+        }
+        if self.extend_at.is_some_and(|t| t <= now) {
+            self.extend_at = None;
+            if self.opts.extend_after.is_some() {
+                self.start_extend(None).await;
+            } else {
+                self.queue.push_error(
+                    Error::new(ErrorKind::ChannelExpiring, Reason::ChannelExpired)
+                        .with_message("the channel expires soon; call extend() or rollover(uri)"),
+                );
+            }
+        }
+        // Per-socket deadlines; collect first, act after (acting may remove sockets).
+        let mut timed_out_waits = Vec::new();
+        let mut silent = Vec::new();
+        let mut drained = Vec::new();
+        for c in &mut self.conns {
+            while c
+                .pings
+                .front()
+                .is_some_and(|(sent, _)| *sent + self.opts.ping_timeout <= now)
+            {
+                if let Some((_, tx)) = c.pings.pop_front() {
+                    let _ = tx.send(Err(Error::new(ErrorKind::Receive, Reason::Timeout)
+                        .non_fatal()
+                        .with_message(format!("no pong within {:?}", self.opts.ping_timeout))));
+                }
+            }
+            if c.drain_until.is_some_and(|t| t <= now) {
+                drained.push(c.id);
+                continue;
+            }
+            if let (Some(at), Some(limit)) = (c.watchdog_at, self.opts.heartbeat_timeout)
+                && at <= now
+            {
+                let due = c.last_frame.instant + limit;
+                if due <= now {
+                    c.watchdog_at = None;
+                    silent.push((c.id, now.saturating_duration_since(c.last_frame.instant)));
+                } else {
+                    c.watchdog_at = Some(due);
+                }
+            }
+            if c.waits.iter().any(|w| w.deadline.is_some_and(|d| d <= now)) {
+                timed_out_waits.push(c.id);
+            }
+        }
+        for id in drained {
+            self.end_conn(id, None).await;
+        }
+        for (id, silent_for) in silent {
+            self.events.emit(Event::HeartbeatMissed { silent_for });
+            let e = Error::new(ErrorKind::Receive, Reason::Timeout)
+                .with_message(format!("no frame for {silent_for:?} (heartbeat timeout)"));
+            self.fail_conn(id, e).await;
+        }
+        for id in timed_out_waits {
+            let Some(c) = self.conn_mut(id) else { continue };
+            let mut expired = Vec::new();
+            let mut keep = VecDeque::new();
+            while let Some(w) = c.waits.pop_front() {
+                if w.deadline.is_some_and(|d| d <= now) {
+                    expired.push(w);
+                } else {
+                    keep.push_back(w);
+                }
+            }
+            c.waits = keep;
+            for w in expired {
+                let e = Error::new(ErrorKind::Subscription, Reason::Timeout).with_message(format!(
+                    "the subscription was not confirmed within {:?}",
+                    self.opts.subscribe_timeout
+                ));
+                self.resolve_wait(id, w, Err(e)).await;
+            }
+        }
+    }
+
+    // ----- helpers ----------------------------------------------------------------------
+
+    fn conn_index(&self, id: u64) -> Option<usize> {
+        self.conns.iter().position(|c| c.id == id)
+    }
+
+    fn conn_mut(&mut self, id: u64) -> Option<&mut Conn> {
+        self.conns.iter_mut().find(|c| c.id == id)
+    }
+
+    fn correlation_id(&mut self) -> String {
+        format!("{:016x}{:016x}", self.rng.u64(..), self.rng.u64(..))
+    }
+
+    fn set_topics(&mut self, topics: Vec<String>) {
+        self.topics = topics;
+        *self.shared_topics.lock().unwrap_or_else(|p| p.into_inner()) = self.topics.clone();
+    }
+
+    fn live_conn_exists(&self) -> bool {
+        self.conns.iter().any(|c| c.phase != Phase::Draining)
+    }
+
+    fn head_active(&self) -> Option<u64> {
+        self.conns
+            .iter()
+            .rev()
+            .find(|c| c.phase == Phase::Active)
+            .map(|c| c.id)
+    }
+
+    fn refresh_state(&mut self) {
+        let state = if self.finished {
+            State::Closed
+        } else if self.init.is_some() {
+            if self.conns.is_empty() {
+                State::Connecting
+            } else {
+                State::Subscribing
+            }
+        } else if self.switch.is_some() {
+            State::RollingOver
+        } else if self
+            .conns
+            .iter()
+            .any(|c| c.covering && c.phase == Phase::Active)
+        {
+            State::Open
+        } else {
+            State::Reconnecting
+        };
+        self.state_tx.send_if_modified(|s| {
+            if *s == state {
+                false
+            } else {
+                *s = state;
+                true
+            }
+        });
+    }
+
+    fn push(&mut self, n: Notification) {
+        match self.queue.push(n) {
+            Pushed::Queued | Pushed::Gone => {}
+            Pushed::Dropped => {
+                self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Delivers an item from socket `idx`: directly when it is the oldest socket, held
+    /// otherwise (order).
+    fn deliver(&mut self, idx: usize, item: queue::Item) {
+        if let Ok(n) = &item
+            && self.conns[idx].dedup
+            && self.dedup.take_match(n)
+        {
+            return;
+        }
+        if idx == 0 {
+            match item {
+                Ok(n) => {
+                    if self.recording {
+                        self.dedup.record(&n);
+                    }
+                    self.push(n);
+                }
+                Err(e) => {
+                    self.queue.push_error(e);
+                }
+            }
+        } else {
+            self.conns[idx].held.push_back(item);
+        }
+    }
+
+    /// The oldest socket changed: deliver what the new oldest held.
+    fn flush_head(&mut self) {
+        let Some(head) = self.conns.first_mut() else {
+            return;
+        };
+        let held = std::mem::take(&mut head.held);
+        let check = head.dedup;
+        for item in held {
+            match item {
+                Ok(n) => {
+                    if check && self.dedup.take_match(&n) {
+                        continue;
+                    }
+                    self.push(n);
+                }
+                Err(e) => {
+                    self.queue.push_error(e);
+                }
+            }
+        }
+        self.recording = self.conns.iter().skip(1).any(|c| c.dedup);
+    }
+
+    /// Coverage (re)started on some socket: report the gap, if there was one.
+    fn covered_again(&mut self) {
+        if let Some(gap) = self.continuity.resumed(Stamp::now(), &self.topics) {
+            self.stats.gaps.fetch_add(1, Ordering::Relaxed);
+            self.events.emit(Event::Gap(gap.clone()));
+            self.queue.push_error(Error::gap(gap));
+        }
+    }
+
+    async fn send_text(&mut self, id: u64, text: String) -> bool {
+        let Some(c) = self.conn_mut(id) else {
+            return false;
+        };
+        match c.ws.send(Message::text(text)).await {
+            Ok(()) => true,
+            Err(e) => {
+                let err = transport::stream_error(e);
+                self.fail_conn(id, err).await;
+                false
+            }
+        }
+    }
+
+    // ----- opening sockets and subscribing ---------------------------------------------
+
+    fn start_connect(&mut self, target: ChannelTarget, purpose: Purpose) {
+        self.connecting += 1;
+        let connector = self.connector.clone();
+        self.ops.push(Box::pin(async move {
+            let result = connector.open(&target.uri).await.map(Box::new);
+            Op::Connected {
+                purpose,
+                target,
+                result,
+            }
+        }));
+    }
+
+    fn start_replace(&mut self, why: ReplaceReason) {
+        if self.replacing {
+            return;
+        }
+        self.replacing = true;
+        let source = self.source.clone();
+        let topics = self.topics.clone();
+        self.ops.push(Box::pin(async move {
+            let result = source.replace(why, &topics).await;
+            Op::Replaced { result }
+        }));
+    }
+
+    async fn on_op(&mut self, op: Op) {
+        match op {
+            Op::Connected {
+                purpose,
+                target,
+                result,
+            } => {
+                self.connecting = self.connecting.saturating_sub(1);
+                match result {
+                    Ok(ws) => self.on_connected(ws, target, purpose).await,
+                    Err(e) => self.on_connect_failed(e, target, purpose).await,
+                }
+            }
+            Op::SourceDone { conn, result } => {
+                let Some(c) = self.conn_mut(conn) else { return };
+                let Some(pos) = c.waits.iter().position(|w| w.cid.is_none()) else {
+                    return;
+                };
+                let Some(w) = c.waits.remove(pos) else { return };
+                self.resolve_wait(conn, w, result).await;
+            }
+            Op::Replaced { result } => {
+                self.replacing = false;
+                match result {
+                    Ok(target) => {
+                        if self.switch.is_none() {
+                            self.switch = Some(Switch {
+                                new_conn: None,
+                                reply: None,
+                            });
+                            self.events.emit(Event::RolloverStarted);
+                        }
+                        self.start_connect(target, Purpose::Replacement);
+                    }
+                    Err(e) => self.fatal(e).await,
+                }
+            }
+        }
+    }
+
+    async fn on_connected(&mut self, ws: Box<Ws>, target: ChannelTarget, purpose: Purpose) {
+        let now = Stamp::now();
+        self.stats.connections.fetch_add(1, Ordering::Relaxed);
+        self.events.emit(Event::Connected);
+        let id = self.next_conn_id;
+        self.next_conn_id += 1;
+        let same_channel = target.uri == self.target.uri;
+        let pre_subscribed = matches!(purpose, Purpose::Replacement)
+            || (same_channel && matches!(purpose, Purpose::Reconnect | Purpose::Maintenance));
+        let older_exists = !self.conns.is_empty();
+        let conn = Conn {
+            id,
+            ws,
+            target: target.clone(),
+            phase: Phase::Subscribing,
+            covering: false,
+            dedup: !same_channel && older_exists,
+            expected_end: false,
+            last_frame: now,
+            watchdog_at: self.opts.heartbeat_timeout.map(|t| now.instant + t),
+            drain_until: None,
+            active_since: None,
+            waits: VecDeque::new(),
+            pings: VecDeque::new(),
+            held: VecDeque::new(),
+            close_reason: None,
+        };
+        self.conns.push(conn);
+        if let Some(sw) = &mut self.switch
+            && matches!(
+                purpose,
+                Purpose::Maintenance | Purpose::Rollover | Purpose::Replacement
+            )
+        {
+            sw.new_conn = Some(id);
+        }
+        self.recording = self.conns.iter().skip(1).any(|c| c.dedup);
+        if same_channel && older_exists {
+            // One socket per channel: the service closes the older ones; that is expected.
+            for c in self.conns.iter_mut().filter(|c| c.id != id) {
+                if c.target.uri == target.uri {
+                    c.expected_end = true;
+                }
+            }
+        }
+        if pre_subscribed {
+            // Subscriptions are channel state: this socket receives from now on.
+            if let Some(c) = self.conn_mut(id) {
+                c.covering = true;
+            }
+            self.covered_again();
+        }
+        match purpose {
+            Purpose::Replacement => {
+                self.target = target;
+                self.subscribed(id, Stamp::now(), None);
+                self.after_switch_subscribed(id).await;
+            }
+            Purpose::Initial => self.begin_subscribe(id, SubPurpose::Initial).await,
+            Purpose::Reconnect => self.begin_subscribe(id, SubPurpose::Reconnect).await,
+            Purpose::Maintenance => self.begin_subscribe(id, SubPurpose::Maintenance).await,
+            Purpose::Rollover => self.begin_subscribe(id, SubPurpose::Rollover).await,
+        }
+    }
+
+    async fn on_connect_failed(&mut self, e: Error, target: ChannelTarget, purpose: Purpose) {
+        match purpose {
+            Purpose::Initial => self.fail_init(e).await,
+            Purpose::Reconnect => {
+                let e = e.into_kind(ErrorKind::Reconnect);
+                if e.is_permanent() {
+                    self.permanent_failure(e).await;
+                } else {
+                    self.schedule_reconnect(Some(e));
+                }
+            }
+            Purpose::Maintenance => {
+                tracing::debug!(error = %e, "maintenance reconnect failed");
+                if let Some(sw) = self.switch.take()
+                    && let Some(r) = sw.reply
+                {
+                    let _ = r.send(Err(e.shallow_clone().into_kind(ErrorKind::Rollover)));
+                }
+                if !self.live_conn_exists() {
+                    self.schedule_reconnect(Some(e.into_kind(ErrorKind::Reconnect)));
+                }
+            }
+            Purpose::Rollover => {
+                if let Some(sw) = self.switch.take()
+                    && let Some(r) = sw.reply
+                {
+                    let _ = r.send(Err(e.into_kind(ErrorKind::Rollover).non_fatal()));
+                }
+            }
+            Purpose::Replacement => {
+                // Keep trying the new channel with the reconnect policy.
+                self.switch = None;
+                self.target = target;
+                if !self.live_conn_exists() {
+                    self.schedule_reconnect(Some(e.into_kind(ErrorKind::Reconnect)));
+                }
+            }
+        }
+    }
+
+    async fn begin_subscribe(&mut self, id: u64, purpose: SubPurpose) {
+        let now = Instant::now();
+        if self.topics.is_empty() {
+            let w = SubWait {
+                cid: None,
+                deadline: None,
+                purpose,
+            };
+            self.resolve_wait(id, w, Ok(Subscribed::default())).await;
+            return;
+        }
+        if self.source.subscribes_over_socket() {
+            let cid = self.correlation_id();
+            let text = protocol::encode_subscribe(&self.topics, &cid);
+            if !self.send_text(id, text).await {
+                // The socket failed; its end was handled (waits answered there).
+                if let SubPurpose::Extend(Some(r)) | SubPurpose::User(Some(r), _) = purpose {
+                    let _ = r.send(Err(Error::new(
+                        ErrorKind::Receive,
+                        Reason::ConnectionClosed,
+                    )
+                    .non_fatal()));
+                }
+                return;
+            }
+            if self.opts.await_confirmation {
+                let deadline = Some(now + self.opts.subscribe_timeout);
+                if let Some(c) = self.conn_mut(id) {
+                    c.waits.push_back(SubWait {
+                        cid: Some(cid),
+                        deadline,
+                        purpose,
+                    });
+                }
+            } else {
+                let w = SubWait {
+                    cid: Some(cid),
+                    deadline: None,
+                    purpose,
+                };
+                self.resolve_wait(id, w, Ok(Subscribed::default())).await;
+            }
+        } else {
+            let source = self.source.clone();
+            let topics = self.topics.clone();
+            let extend = matches!(purpose, SubPurpose::Extend(_));
+            let Some(c) = self.conn_mut(id) else { return };
+            c.waits.push_back(SubWait {
+                cid: None,
+                deadline: None,
+                purpose,
+            });
+            let target = c.target.clone();
+            self.ops.push(Box::pin(async move {
+                let result = if extend {
+                    source.extend(&target, &topics).await
+                } else {
+                    source.subscribe(&target, &topics).await
+                };
+                Op::SourceDone { conn: id, result }
+            }));
+        }
+    }
+
+    /// A subscription of socket `id` succeeded at `now`.
+    fn subscribed(&mut self, id: u64, now: Stamp, outcome: Option<&Subscribed>) {
+        let Some(c) = self.conn_mut(id) else { return };
+        let first = c.phase == Phase::Subscribing;
+        if first {
+            c.phase = Phase::Active;
+            c.active_since = Some(now.instant);
+        }
+        if let Some(exp) = outcome.and_then(|o| o.expires) {
+            c.target.expires = Some(exp);
+        }
+        let expires = c.target.expires;
+        let was_covering = c.covering;
+        c.covering = true;
+        if !was_covering {
+            self.covered_again();
+        }
+        if let Some(o) = outcome
+            && !o.rejected.is_empty()
+        {
+            let rejected: Vec<String> = o.rejected.iter().map(|(t, _)| t.clone()).collect();
+            let topics = self
+                .topics
+                .iter()
+                .filter(|t| !rejected.contains(t))
+                .cloned()
+                .collect();
+            self.set_topics(topics);
+            self.events.emit(Event::TopicsRejected {
+                topics: o.rejected.clone(),
+            });
+        }
+        if self.head_active() == Some(id) || first {
+            let after = self
+                .opts
+                .extend_after
+                .unwrap_or(Duration::from_secs(23 * 3600));
+            self.extend_at = Some(extension_due(now, after, expires, self.opts.expiry_margin));
+        }
+        self.events.emit(Event::Subscribed {
+            topics: self.topics.len(),
+        });
+    }
+
+    async fn resolve_wait(&mut self, id: u64, w: SubWait, outcome: Result<Subscribed, Error>) {
+        let now = Stamp::now();
+        match w.purpose {
+            SubPurpose::Initial => match outcome {
+                Ok(o) => {
+                    self.subscribed(id, now, Some(&o));
+                    if let Some(init) = self.init.take() {
+                        let _ = init.send(Ok(()));
+                    }
+                }
+                Err(e) => {
+                    let e = if e.kind() == ErrorKind::Subscription {
+                        e
+                    } else {
+                        e.into_kind(ErrorKind::Subscription)
+                    };
+                    self.fail_init(e).await;
+                }
+            },
+            SubPurpose::Reconnect | SubPurpose::Maintenance => match outcome {
+                Ok(o) => {
+                    self.subscribed(id, now, Some(&o));
+                    if self.outage {
+                        self.outage = false;
+                        let attempts = self.backoff.attempts();
+                        self.events.emit(Event::Reconnected { attempts });
+                    }
+                    self.last_error = None;
+                    if matches!(w.purpose, SubPurpose::Maintenance) {
+                        self.after_switch_subscribed(id).await;
+                    }
+                }
+                Err(e) => {
+                    let e = e.into_kind(ErrorKind::Reconnect);
+                    if e.reason() == Reason::SubscriptionRejected || e.is_permanent() {
+                        self.fatal(e).await;
+                    } else {
+                        self.fail_conn(id, e).await;
+                    }
+                }
+            },
+            SubPurpose::Rollover => match outcome {
+                Ok(o) => {
+                    if let Some(c) = self.conn_mut(id) {
+                        self.target = c.target.clone();
+                    }
+                    self.subscribed(id, now, Some(&o));
+                    self.after_switch_subscribed(id).await;
+                }
+                Err(e) => {
+                    if let Some(sw) = self.switch.take()
+                        && let Some(r) = sw.reply
+                    {
+                        let _ = r.send(Err(e.into_kind(ErrorKind::Rollover).non_fatal()));
+                    }
+                    self.close_conn(id).await;
+                }
+            },
+            SubPurpose::Extend(reply) => match outcome {
+                Ok(o) => {
+                    self.subscribed(id, now, Some(&o));
+                    self.events.emit(Event::Extended);
+                    if let Some(r) = reply {
+                        let _ = r.send(Ok(()));
+                    }
+                }
+                Err(e) => {
+                    let e = e.into_kind(ErrorKind::LifetimeExtension).non_fatal();
+                    if self.opts.extend_after.is_some() {
+                        self.extend_at = Some(now.instant + EXTENSION_RETRY);
+                    }
+                    match reply {
+                        Some(r) => {
+                            let _ = r.send(Err(e));
+                        }
+                        None => {
+                            self.queue.push_error(e);
+                        }
+                    }
+                }
+            },
+            SubPurpose::User(reply, added) => match outcome {
+                Ok(o) => {
+                    self.subscribed(id, now, Some(&o));
+                    if let Some(r) = reply {
+                        let _ = r.send(Ok(()));
+                    }
+                }
+                Err(e) => {
+                    let topics = self
+                        .topics
+                        .iter()
+                        .filter(|t| !added.contains(t))
+                        .cloned()
+                        .collect();
+                    self.set_topics(topics);
+                    if let Some(r) = reply {
+                        let _ = r.send(Err(e.into_kind(ErrorKind::Subscription).non_fatal()));
+                    }
+                }
+            },
+        }
+    }
+
+    /// The new socket of a switch is subscribed: let the older ones go.
+    async fn after_switch_subscribed(&mut self, id: u64) {
+        let until = Instant::now() + self.opts.drain_timeout;
+        let olders: Vec<u64> = self
+            .conns
+            .iter()
+            .take_while(|c| c.id != id)
+            .map(|c| c.id)
+            .collect();
+        for old in olders {
+            if let Some(c) = self.conn_mut(old) {
+                if c.phase == Phase::Draining {
+                    continue;
+                }
+                c.phase = Phase::Draining;
+                c.expected_end = true;
+                c.watchdog_at = None;
+                c.drain_until = Some(until);
+                let frame = CloseFrame {
+                    code: CloseCode::Normal,
+                    reason: Utf8Bytes::from_static("switched to a new socket"),
+                };
+                if let Err(e) = Ws::close(&mut c.ws, Some(frame)).await {
+                    tracing::debug!(error = %e, "closing the old socket failed");
+                    self.end_conn(old, None).await;
+                }
+            }
+        }
+        self.check_switch_done();
+    }
+
+    fn check_switch_done(&mut self) {
+        let Some(sw) = &self.switch else { return };
+        let Some(new_id) = sw.new_conn else { return };
+        let done = self
+            .conns
+            .first()
+            .is_some_and(|c| c.id == new_id && c.phase == Phase::Active);
+        if done {
+            if let Some(sw) = self.switch.take()
+                && let Some(r) = sw.reply
+            {
+                let _ = r.send(Ok(()));
+            }
+            self.dedup
+                .expire_at(Instant::now() + self.opts.drain_timeout);
+            self.events.emit(Event::RolloverCompleted);
+        }
+    }
+
+    async fn start_extend(&mut self, reply: Option<Reply>) {
+        let Some(id) = self.head_active() else {
+            match reply {
+                Some(r) => {
+                    let _ = r.send(Err(Error::new(
+                        ErrorKind::LifetimeExtension,
+                        Reason::ConnectionClosed,
+                    )
+                    .non_fatal()
+                    .with_message("no open socket; the channel is recovering")));
+                }
+                None => self.extend_at = Some(Instant::now() + EXTENSION_RETRY),
+            }
+            return;
+        };
+        self.begin_subscribe(id, SubPurpose::Extend(reply)).await;
+    }
+
+    // ----- frames -----------------------------------------------------------------------
+
+    async fn on_frames(
+        &mut self,
+        idx: usize,
+        first: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+    ) {
+        let Some(id) = self.conns.get(idx).map(|c| c.id) else {
+            return;
+        };
+        let now = Stamp::now();
+        let mut next = Some(first);
+        let mut handled = 0;
+        while let Some(m) = next.take() {
+            match m {
+                Some(Ok(msg)) => {
+                    if let Some(c) = self.conns.get_mut(idx) {
+                        c.last_frame = now;
+                    }
+                    self.on_message(idx, id, msg).await;
+                }
+                Some(Err(e)) => {
+                    let err = transport::stream_error(e);
+                    if err.reason() == Reason::MessageTooLarge {
+                        self.stats.malformed.fetch_add(1, Ordering::Relaxed);
+                        let item = err.shallow_clone().non_fatal();
+                        if let Some(i) = self.conn_index(id) {
+                            self.deliver(i, Err(item));
+                        }
+                    }
+                    self.fail_conn(id, err).await;
+                    return;
+                }
+                None => {
+                    let reason = self
+                        .conn_mut(id)
+                        .and_then(|c| c.close_reason.take())
+                        .unwrap_or_else(|| "the socket was closed".to_owned());
+                    let err = Error::new(ErrorKind::Receive, Reason::ConnectionClosed)
+                        .with_message(reason);
+                    self.fail_conn(id, err).await;
+                    return;
+                }
+            }
+            handled += 1;
+            if handled >= BATCH {
+                break;
+            }
+            // The socket may have been removed or moved while handling the frame.
+            let Some(i) = self.conn_index(id) else { return };
+            if i != idx {
+                return;
+            }
+            next = self.conns[idx].ws.next().now_or_never();
+        }
+    }
+
+    async fn on_message(&mut self, idx: usize, id: u64, msg: Message) {
+        match msg {
+            Message::Text(text) => {
+                let frame = protocol::classify(&text);
+                self.on_frame(idx, id, text, frame).await;
+            }
+            Message::Binary(bytes) => {
+                self.stats.malformed.fetch_add(1, Ordering::Relaxed);
+                let e = Error::new(ErrorKind::Receive, Reason::InvalidMessage)
+                    .non_fatal()
+                    .with_message("unexpected binary frame")
+                    .with_raw(bytes);
+                self.deliver(idx, Err(e));
+            }
+            Message::Close(frame) => {
+                if let (Some(f), Some(c)) = (frame, self.conns.get_mut(idx)) {
+                    c.close_reason = Some(format!(
+                        "closed by the service with code {}{}{}",
+                        u16::from(f.code),
+                        if f.reason.is_empty() { "" } else { ": " },
+                        f.reason
+                    ));
+                }
+            }
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+        }
+    }
+
+    async fn on_frame(&mut self, idx: usize, id: u64, text: Utf8Bytes, frame: Frame) {
+        match frame {
+            Frame::Notification(parts) => {
+                self.stats.notifications.fetch_add(1, Ordering::Relaxed);
+                self.deliver(idx, Ok(Notification::new(text, parts)));
+            }
+            Frame::Heartbeat => {
+                self.stats.heartbeats.fetch_add(1, Ordering::Relaxed);
+                *self
+                    .stats
+                    .last_heartbeat
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+                if self.opts.heartbeat_events {
+                    self.events.emit(Event::Heartbeat);
+                }
+            }
+            Frame::Pong => {
+                if let Some(c) = self.conns.get_mut(idx)
+                    && let Some((sent, tx)) = c.pings.pop_front()
+                {
+                    let _ = tx.send(Ok(Instant::now().saturating_duration_since(sent)));
+                }
+            }
+            Frame::SubscribeResult {
+                result,
+                status,
+                message,
+                correlation_id,
+            } => {
+                let Some(c) = self.conns.get_mut(idx) else {
+                    return;
+                };
+                let pos = match &correlation_id {
+                    Some(cid) => c
+                        .waits
+                        .iter()
+                        .position(|w| w.cid.as_deref() == Some(cid.as_str()))
+                        .or_else(|| c.waits.iter().position(|w| w.cid.is_some())),
+                    None => c.waits.iter().position(|w| w.cid.is_some()),
+                };
+                let Some(w) = pos.and_then(|p| c.waits.remove(p)) else {
+                    tracing::debug!(result, "subscription result with nothing waiting");
+                    return;
+                };
+                let outcome = if (200..300).contains(&result) {
+                    Ok(Subscribed::default())
+                } else {
+                    let msg = message
+                        .or(status)
+                        .unwrap_or_else(|| format!("subscription result {result}"));
+                    Err(
+                        Error::new(ErrorKind::Subscription, Reason::SubscriptionRejected)
+                            .with_message(msg)
+                            .with_raw(text.into()),
+                    )
+                };
+                self.resolve_wait(id, w, outcome).await;
+            }
+            Frame::ChannelGone { message } => {
+                self.channel_gone(id, ReplaceReason::NotFound, message, text)
+                    .await;
+            }
+            Frame::NoLongerSubscribed { message } => {
+                self.channel_gone(id, ReplaceReason::NoLongerSubscribed, message, text)
+                    .await;
+            }
+            Frame::TokenRevoked { message } => {
+                self.channel_gone(id, ReplaceReason::TokenRevoked, message, text)
+                    .await;
+            }
+            Frame::SocketClosing { message } => self.socket_closing(id, message).await,
+            Frame::System { topic } => {
+                tracing::debug!(%topic, "system message ignored");
+            }
+            Frame::Malformed { reason } => {
+                self.stats.malformed.fetch_add(1, Ordering::Relaxed);
+                let e = Error::new(ErrorKind::Receive, Reason::InvalidMessage)
+                    .non_fatal()
+                    .with_message(reason)
+                    .with_raw(text.into());
+                self.deliver(idx, Err(e));
+            }
+        }
+    }
+
+    async fn socket_closing(&mut self, id: u64, message: Option<String>) {
+        self.events.emit(Event::SocketClosing);
+        let Some(c) = self.conn_mut(id) else { return };
+        if c.phase == Phase::Draining || c.expected_end {
+            return;
+        }
+        let target = c.target.clone();
+        match self.opts.maintenance {
+            Maintenance::Surface => {
+                let mut e = Error::new(ErrorKind::ChannelExpiring, Reason::ChannelClosing);
+                e = e.with_message(
+                    message.unwrap_or_else(|| "the service will close the socket".to_owned()),
+                );
+                if let Some(i) = self.conn_index(id) {
+                    self.deliver(i, Err(e));
+                }
+            }
+            Maintenance::NewChannel if self.source.can_replace() => {
+                if self.switch.is_none() && !self.replacing {
+                    self.switch = Some(Switch {
+                        new_conn: None,
+                        reply: None,
+                    });
+                    self.events.emit(Event::RolloverStarted);
+                    self.start_replace(ReplaceReason::Maintenance);
+                }
+            }
+            _ => {
+                if self.switch.is_none() && self.connecting == 0 {
+                    self.switch = Some(Switch {
+                        new_conn: None,
+                        reply: None,
+                    });
+                    self.events.emit(Event::RolloverStarted);
+                    self.start_connect(target, Purpose::Maintenance);
+                }
+            }
+        }
+    }
+
+    async fn channel_gone(
+        &mut self,
+        id: u64,
+        why: ReplaceReason,
+        message: Option<String>,
+        raw: Utf8Bytes,
+    ) {
+        let now = Stamp::now();
+        if let Some(c) = self.conn_mut(id) {
+            if c.phase == Phase::Draining {
+                return;
+            }
+            if c.covering {
+                c.covering = false;
+                let proof = now;
+                if !self.conns.iter().any(|c| c.covering) {
+                    self.continuity.lost(proof);
+                }
+            }
+        }
+        let message = message.unwrap_or_else(|| match why {
+            ReplaceReason::NotFound => "the channel does not exist".to_owned(),
+            ReplaceReason::NoLongerSubscribed => "the channel is no longer subscribed".to_owned(),
+            ReplaceReason::TokenRevoked => "the channel's token was revoked".to_owned(),
+            _ => "the channel is gone".to_owned(),
+        });
+        if self.init.is_some() {
+            let e = Error::new(ErrorKind::Connection, why.reason())
+                .with_message(message)
+                .with_raw(raw.into());
+            self.fail_init(e).await;
+            return;
+        }
+        if self.source.can_replace() {
+            self.start_replace(why);
+        } else {
+            let e = Error::new(ErrorKind::Receive, why.reason())
+                .with_message(message)
+                .with_raw(raw.into());
+            self.fatal(e).await;
+        }
+    }
+
+    // ----- losing sockets ---------------------------------------------------------------
+
+    /// Socket `id` failed (error, close, watchdog, unconfirmed resubscription): close it and
+    /// recover.
+    async fn fail_conn(&mut self, id: u64, cause: Error) {
+        if let Some(c) = self.conn_mut(id) {
+            let _ = Ws::close(&mut c.ws, None).now_or_never();
+        }
+        self.end_conn(id, Some(cause)).await;
+    }
+
+    async fn close_conn(&mut self, id: u64) {
+        if let Some(c) = self.conn_mut(id) {
+            c.expected_end = true;
+            let _ = Ws::close(&mut c.ws, None).now_or_never();
+        }
+        self.end_conn(id, None).await;
+    }
+
+    /// Removes socket `id` and decides what comes next.
+    async fn end_conn(&mut self, id: u64, cause: Option<Error>) {
+        let Some(idx) = self.conn_index(id) else {
+            return;
+        };
+        let now = Instant::now();
+        let mut conn = self.conns.remove(idx);
+        let closed = || {
+            Error::new(ErrorKind::Receive, Reason::ConnectionClosed)
+                .non_fatal()
+                .with_message("the socket closed")
+        };
+        for (_, tx) in conn.pings.drain(..) {
+            let _ = tx.send(Err(closed()));
+        }
+        // Items it held are still in order after everything older: deliver them now.
+        if idx == 0 {
+            let held = std::mem::take(&mut conn.held);
+            for item in held {
+                match item {
+                    Ok(n) => self.push(n),
+                    Err(e) => {
+                        self.queue.push_error(e);
+                    }
+                }
+            }
+        } else if let Some(prev) = self.conns.get_mut(idx - 1) {
+            let held = std::mem::take(&mut conn.held);
+            prev.held.extend(held);
+        }
+        if conn.covering && !self.conns.iter().any(|c| c.covering) {
+            self.continuity.lost(conn.last_frame);
+        }
+        let unexpected = !conn.expected_end && conn.phase != Phase::Draining;
+        if unexpected {
+            let reason = cause
+                .as_ref()
+                .map_or(Reason::ConnectionClosed, Error::reason);
+            self.events.emit(Event::Disconnected { reason });
+        }
+        if conn
+            .active_since
+            .is_some_and(|t| now.saturating_duration_since(t) >= self.backoff.healthy_after())
+        {
+            self.backoff.reset();
+        }
+        let waits: Vec<SubWait> = conn.waits.drain(..).collect();
+        let was_switch_target = self.switch.as_ref().is_some_and(|s| s.new_conn == Some(id));
+        drop(conn);
+        if idx == 0 {
+            self.flush_head();
+        }
+        for w in waits {
+            let e = cause.as_ref().map_or_else(closed, Error::shallow_clone);
+            match w.purpose {
+                SubPurpose::Initial => {}
+                SubPurpose::Extend(Some(r)) | SubPurpose::User(Some(r), _) => {
+                    let _ = r.send(Err(e.non_fatal()));
+                }
+                _ => {}
+            }
+        }
+        if self.init.is_some() {
+            let e = cause.unwrap_or_else(|| {
+                Error::new(ErrorKind::Connection, Reason::ConnectionClosed)
+                    .with_message("the socket closed before the subscription was confirmed")
+            });
+            let e = if e.is_initialization_failure() {
+                e
+            } else {
+                e.into_kind(ErrorKind::Connection)
+            };
+            self.fail_init(e).await;
+            return;
+        }
+        if was_switch_target
+            && let Some(sw) = self.switch.take()
+            && let Some(r) = sw.reply
+        {
+            let err = cause.as_ref().map_or_else(closed, Error::shallow_clone);
+            let _ = r.send(Err(err.into_kind(ErrorKind::Rollover).non_fatal()));
+        }
+        self.check_switch_done();
+        if !self.live_conn_exists() && self.connecting == 0 && !self.replacing {
+            self.schedule_reconnect(cause);
+        }
+    }
+
+    fn schedule_reconnect(&mut self, cause: Option<Error>) {
+        if self.retry_at.is_some() || self.connecting > 0 || self.finished {
+            return;
+        }
+        if let Some(c) = cause {
+            self.last_error = Some(c);
+        }
+        self.outage = true;
+        let now = Instant::now();
+        match self.backoff.next_delay(now) {
+            Some(delay) => {
+                self.events.emit(Event::ReconnectAttempt {
+                    attempt: self.backoff.attempts(),
+                    delay,
+                });
+                self.retry_at = Some(now + delay);
+            }
+            None => {
+                let attempts = self.backoff.attempts();
+                let mut e = Error::new(ErrorKind::Reconnect, Reason::AttemptsExhausted)
+                    .with_attempts(attempts)
+                    .with_message(format!("gave up reconnecting after {attempts} attempt(s)"));
+                if let Some(last) = self.last_error.take() {
+                    e = e
+                        .with_message(format!(
+                            "gave up reconnecting after {attempts} attempt(s); last error: {last}"
+                        ))
+                        .with_source(last);
+                }
+                self.finish_with(e);
+            }
+        }
+    }
+
+    /// A permanent failure while recovering: a new channel if the source can, else the end.
+    async fn permanent_failure(&mut self, e: Error) {
+        if self.source.can_replace() {
+            let why = match e.reason() {
+                Reason::NoLongerSubscribed => ReplaceReason::NoLongerSubscribed,
+                Reason::TokenRevoked => ReplaceReason::TokenRevoked,
+                Reason::ChannelExpired => ReplaceReason::Expired,
+                _ => ReplaceReason::NotFound,
+            };
+            self.last_error = Some(e);
+            self.start_replace(why);
+        } else {
+            let attempts = self.backoff.attempts();
+            self.fatal(e.with_attempts(attempts)).await;
+        }
+    }
+
+    async fn fail_init(&mut self, e: Error) {
+        if let Some(init) = self.init.take() {
+            let _ = init.send(Err(e.fatal()));
+        }
+        self.close_all().await;
+        self.finished = true;
+        self.queue.close();
+        self.events.close();
+    }
+
+    /// Ends the stream with `e` (fatal).
+    async fn fatal(&mut self, e: Error) {
+        if self.init.is_some() {
+            self.fail_init(e).await;
+            return;
+        }
+        self.close_all().await;
+        self.finish_with(e);
+    }
+
+    fn finish_with(&mut self, e: Error) {
+        if self.finished {
+            return;
+        }
+        let reason = e.reason();
+        if let Some(init) = self.init.take() {
+            let _ = init.send(Err(e.fatal()));
+        } else {
+            self.queue.push_error(e.fatal());
+        }
+        self.answer_everyone();
+        self.finished = true;
+        self.events.emit(Event::Closed {
+            reason: Some(reason),
+        });
+        self.events.close();
+        self.queue.close();
+    }
+
+    fn answer_everyone(&mut self) {
+        if let Some(sw) = self.switch.take()
+            && let Some(r) = sw.reply
+        {
+            let _ = r.send(Err(Error::closed()));
+        }
+        for c in &mut self.conns {
+            for (_, tx) in c.pings.drain(..) {
+                let _ = tx.send(Err(Error::closed()));
+            }
+            for w in c.waits.drain(..) {
+                if let SubPurpose::Extend(Some(r)) | SubPurpose::User(Some(r), _) = w.purpose {
+                    let _ = r.send(Err(Error::closed()));
+                }
+            }
+        }
+        while let Ok(cmd) = self.cmd_rx.try_recv() {
+            reject(cmd);
+        }
+        self.cmd_rx.close();
+    }
+
+    /// Sends close 1000 on every socket and waits (briefly) for the close handshakes.
+    async fn close_all(&mut self) {
+        let mut conns = std::mem::take(&mut self.conns);
+        let closing = conns.iter_mut().map(|c| async move {
+            let frame = CloseFrame {
+                code: CloseCode::Normal,
+                reason: Utf8Bytes::from_static("closed by the client"),
+            };
+            if Ws::close(&mut c.ws, Some(frame)).await.is_ok() {
+                while let Some(Ok(_)) = c.ws.next().await {}
+            }
+        });
+        let _ = tokio::time::timeout(CLOSE_WAIT, futures_util::future::join_all(closing)).await;
+        self.answer_everyone_on(&mut conns);
+    }
+
+    fn answer_everyone_on(&mut self, conns: &mut [Conn]) {
+        for c in conns {
+            for (_, tx) in c.pings.drain(..) {
+                let _ = tx.send(Err(Error::closed()));
+            }
+            for w in c.waits.drain(..) {
+                if let SubPurpose::Extend(Some(r)) | SubPurpose::User(Some(r), _) = w.purpose {
+                    let _ = r.send(Err(Error::closed()));
+                }
+            }
+        }
+    }
+
+    /// Closed by the user (or the channel was dropped).
+    async fn shutdown(&mut self, reply: Option<oneshot::Sender<()>>) {
+        self.close_all().await;
+        self.answer_everyone();
+        self.finished = true;
+        self.events.emit(Event::Closed { reason: None });
+        self.events.close();
+        self.queue.close();
+        if let Some(r) = reply {
+            let _ = r.send(());
+        }
+    }
+
+    // ----- commands ---------------------------------------------------------------------
+
+    async fn on_command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Close(reply) => self.shutdown(Some(reply)).await,
+            Command::Ping(reply) => {
+                let Some(id) = self.head_active() else {
+                    let _ = reply.send(Err(Error::new(
+                        ErrorKind::Receive,
+                        Reason::ConnectionClosed,
+                    )
+                    .non_fatal()
+                    .with_message("no open socket; the channel is recovering")));
+                    return;
+                };
+                if let Some(c) = self.conn_mut(id) {
+                    c.pings.push_back((Instant::now(), reply));
+                }
+                self.send_text(id, protocol::PING.to_owned()).await;
+            }
+            Command::Extend(reply) => self.start_extend(Some(reply)).await,
+            Command::Subscribe(topics, reply) => {
+                let added: Vec<String> = topics
+                    .into_iter()
+                    .filter(|t| !self.topics.contains(t))
+                    .collect();
+                let mut all = self.topics.clone();
+                all.extend(added.iter().cloned());
+                self.set_topics(all);
+                match self.head_active() {
+                    Some(id) => {
+                        self.begin_subscribe(id, SubPurpose::User(Some(reply), added))
+                            .await;
+                    }
+                    // Recovering: the topics are subscribed with the others on reconnection.
+                    None => {
+                        let _ = reply.send(Ok(()));
+                    }
+                }
+            }
+            Command::Rollover(uri, reply) => {
+                if self.switch.is_some() || self.replacing {
+                    let _ = reply.send(Err(Error::new(ErrorKind::Rollover, Reason::Ambiguous)
+                        .non_fatal()
+                        .with_message("a switch is already in progress")));
+                    return;
+                }
+                self.switch = Some(Switch {
+                    new_conn: None,
+                    reply: Some(reply),
+                });
+                self.events.emit(Event::RolloverStarted);
+                self.start_connect(ChannelTarget::from_uri(uri), Purpose::Rollover);
+            }
+            Command::Reconnect(reply) => {
+                if let Some(id) = self.head_active() {
+                    let e = Error::new(ErrorKind::Receive, Reason::ConnectionClosed)
+                        .with_message("reconnection requested");
+                    self.fail_conn(id, e).await;
+                }
+                let _ = reply.send(Ok(()));
+            }
+        }
+    }
+}
+
+fn reject(cmd: Command) {
+    match cmd {
+        Command::Ping(r) => {
+            let _ = r.send(Err(Error::closed()));
+        }
+        Command::Close(r) => {
+            let _ = r.send(());
+        }
+        Command::Extend(r)
+        | Command::Rollover(_, r)
+        | Command::Subscribe(_, r)
+        | Command::Reconnect(r) => {
+            let _ = r.send(Err(Error::closed()));
+        }
+    }
+}

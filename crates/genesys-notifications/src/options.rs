@@ -1,0 +1,276 @@
+//! Connection options.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::channel::Channel;
+use crate::error::Error;
+use crate::policy::ReconnectPolicy;
+
+/// What happens when the consumer does not keep up and the notification buffer is full.
+///
+/// The socket is always read at full speed (heartbeats and pings must be seen), so a slow
+/// consumer cannot slow the service down: something has to give. Either way nothing is lost
+/// silently: a non-fatal [`ErrorKind::Lagged`](crate::ErrorKind::Lagged) item with the number
+/// of dropped notifications takes their place in the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Overflow {
+    /// Drop the incoming notification (keep what is buffered). The `Lagged` item appears
+    /// right after the buffered notifications, where the dropped ones would have been.
+    #[default]
+    DropNewest,
+    /// Drop the oldest buffered notification (keep the freshest). The `Lagged` item appears
+    /// before the oldest notification still buffered.
+    DropOldest,
+}
+
+/// What to do when the service announces maintenance (`v2.system.socket_closing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Maintenance {
+    /// Make before break: connect a new socket to the same channel at once, drain the old
+    /// one, go on. No gap. (Default.)
+    #[default]
+    Reconnect,
+    /// Obtain a brand-new channel from the channel source (managed mode) and roll over to it;
+    /// in URI mode this behaves like `Reconnect`.
+    NewChannel,
+    /// Yield a non-fatal `ChannelExpiring` (reason `ChannelClosing`) item and let the user
+    /// call `rollover(uri)`; if nothing is done the socket is closed by the service and the
+    /// channel reconnects as after any drop (with a gap).
+    Surface,
+}
+
+/// Options for connecting a channel: a plain struct with `Default`, chainable setters, and a
+/// terminal [`ConnectOptions::connect`].
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use genesys_notifications::{ConnectOptions, Overflow, ReconnectPolicy};
+///
+/// # async fn demo() -> Result<(), genesys_notifications::Error> {
+/// let channel = ConnectOptions::new()
+///     .heartbeat_timeout(Some(Duration::from_secs(75)))
+///     .buffer(10_000)
+///     .overflow(Overflow::DropOldest)
+///     .reconnect(ReconnectPolicy::default().max_attempts(Some(20)))
+///     .connect("wss://streaming.mypurecloud.com/channels/streaming-0-abc", ["v2.users.42.presence"])
+///     .await?;
+/// # drop(channel); Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ConnectOptions {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) subscribe_timeout: Duration,
+    pub(crate) await_confirmation: bool,
+    pub(crate) heartbeat_timeout: Option<Duration>,
+    pub(crate) ping_timeout: Duration,
+    pub(crate) max_message_size: usize,
+    pub(crate) buffer: usize,
+    pub(crate) overflow: Overflow,
+    pub(crate) reconnect: ReconnectPolicy,
+    pub(crate) extend_after: Option<Duration>,
+    pub(crate) expiry_margin: Duration,
+    pub(crate) maintenance: Maintenance,
+    pub(crate) heartbeat_events: bool,
+    pub(crate) drain_timeout: Duration,
+    pub(crate) allow_plain_ws: bool,
+    pub(crate) tls_config: Option<Arc<rustls::ClientConfig>>,
+    pub(crate) extra_roots: Vec<Vec<u8>>,
+    pub(crate) seed: Option<u64>,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            connect_timeout: Duration::from_secs(10),
+            subscribe_timeout: Duration::from_secs(10),
+            await_confirmation: true,
+            heartbeat_timeout: Some(Duration::from_secs(75)),
+            ping_timeout: Duration::from_secs(10),
+            max_message_size: 8 << 20,
+            buffer: 4096,
+            overflow: Overflow::DropNewest,
+            reconnect: ReconnectPolicy::default(),
+            extend_after: Some(Duration::from_secs(23 * 3600)),
+            expiry_margin: Duration::from_secs(3600),
+            maintenance: Maintenance::Reconnect,
+            heartbeat_events: false,
+            drain_timeout: Duration::from_secs(10),
+            allow_plain_ws: false,
+            tls_config: None,
+            extra_roots: Vec::new(),
+            seed: None,
+        }
+    }
+}
+
+impl fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("subscribe_timeout", &self.subscribe_timeout)
+            .field("await_confirmation", &self.await_confirmation)
+            .field("heartbeat_timeout", &self.heartbeat_timeout)
+            .field("ping_timeout", &self.ping_timeout)
+            .field("max_message_size", &self.max_message_size)
+            .field("buffer", &self.buffer)
+            .field("overflow", &self.overflow)
+            .field("reconnect", &self.reconnect)
+            .field("extend_after", &self.extend_after)
+            .field("maintenance", &self.maintenance)
+            .field("heartbeat_events", &self.heartbeat_events)
+            .field("danger_allow_plain_ws", &self.allow_plain_ws)
+            .field("custom_tls_config", &self.tls_config.is_some())
+            .field("extra_roots", &self.extra_roots.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConnectOptions {
+    /// The defaults (same as `ConnectOptions::default()`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Timeout of TCP connect + TLS + WebSocket handshake (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long to wait for the service to confirm a subscription (default 10 s).
+    pub fn subscribe_timeout(mut self, timeout: Duration) -> Self {
+        self.subscribe_timeout = timeout;
+        self
+    }
+
+    /// Whether to wait for the subscription confirmation (default `true`). The service's
+    /// confirmation behaviour is unconfirmed; with `false` the channel is considered
+    /// subscribed as soon as the subscribe message is sent.
+    pub fn await_confirmation(mut self, yes: bool) -> Self {
+        self.await_confirmation = yes;
+        self
+    }
+
+    /// Reconnect when no frame at all arrived for this long (default 75 s, two and a half
+    /// heartbeat intervals). `None` disables the watchdog.
+    pub fn heartbeat_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.heartbeat_timeout = timeout;
+        self
+    }
+
+    /// How long [`Channel::ping`](crate::ChannelHandle::ping) waits for the pong (default 10 s).
+    pub fn ping_timeout(mut self, timeout: Duration) -> Self {
+        self.ping_timeout = timeout;
+        self
+    }
+
+    /// Largest frame accepted (default 8 MiB). A larger frame is reported as a non-fatal
+    /// `MessageTooLarge` error; the socket cannot be read past it, so the channel reconnects.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes.max(1024);
+        self
+    }
+
+    /// Capacity of the buffer toward the consumer, in notifications (default 4096).
+    pub fn buffer(mut self, notifications: usize) -> Self {
+        self.buffer = notifications.max(1);
+        self
+    }
+
+    /// What to do when the buffer is full (default [`Overflow::DropNewest`]).
+    pub fn overflow(mut self, policy: Overflow) -> Self {
+        self.overflow = policy;
+        self
+    }
+
+    /// How to reconnect after an unexpected close (default [`ReconnectPolicy::default`]).
+    pub fn reconnect(mut self, policy: ReconnectPolicy) -> Self {
+        self.reconnect = policy;
+        self
+    }
+
+    /// Re-subscribe this long after the last subscription to extend the channel's lifetime
+    /// (default 23 h; the service keeps a channel 24 h after its last subscription). When the
+    /// service's `expires` is known (managed mode), the extension happens one hour before it
+    /// if that is earlier. `None` disables automatic extension: the stream then yields a
+    /// non-fatal `ChannelExpiring` (reason `ChannelExpired`) item at that time instead, and
+    /// you call [`ChannelHandle::extend`](crate::ChannelHandle::extend) or [`ChannelHandle::rollover`](crate::ChannelHandle::rollover).
+    pub fn extend_after(mut self, after: Option<Duration>) -> Self {
+        self.extend_after = after;
+        self
+    }
+
+    /// What to do on a maintenance announcement (default [`Maintenance::Reconnect`]).
+    pub fn maintenance(mut self, policy: Maintenance) -> Self {
+        self.maintenance = policy;
+        self
+    }
+
+    /// Also send an [`Event::Heartbeat`](crate::Event::Heartbeat) for every heartbeat
+    /// (default off; heartbeats are always counted, see [`ChannelHandle::stats`](crate::ChannelHandle::stats)).
+    pub fn heartbeat_events(mut self, yes: bool) -> Self {
+        self.heartbeat_events = yes;
+        self
+    }
+
+    /// How long to keep reading an old socket after a rollover or reconnect switched to a new
+    /// one, waiting for the service to close it (default 10 s).
+    pub fn drain_timeout(mut self, timeout: Duration) -> Self {
+        self.drain_timeout = timeout;
+        self
+    }
+
+    /// Allow plain `ws://` to a host that is not a loopback address. Without TLS anyone on the
+    /// path can read the notifications and, since the channel URI is the only credential of
+    /// the socket, take over the channel. Loopback hosts (the simulator) are always allowed.
+    pub fn danger_allow_plain_ws(mut self, yes: bool) -> Self {
+        self.allow_plain_ws = yes;
+        self
+    }
+
+    /// Use this TLS configuration for `wss://` (corporate roots, client certificates,
+    /// pinning). It replaces the default: platform verifier (or the bundled Mozilla roots
+    /// with feature `webpki-roots`) on the aws-lc-rs provider.
+    pub fn tls_config(mut self, config: Arc<rustls::ClientConfig>) -> Self {
+        self.tls_config = Some(config);
+        self
+    }
+
+    /// Trust this extra root certificate (DER) in addition to the default roots.
+    pub fn add_root_certificate_der(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.extra_roots.push(der.into());
+        self
+    }
+
+    /// Seeds the random parts (subscription correlation ids), for reproducible tests.
+    pub fn random_seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Connects to a channel URI, subscribes the topics over the socket and waits for the
+    /// confirmation. The first connection fails fast (no retries); automatic recovery starts
+    /// once the channel is open.
+    ///
+    /// # Errors
+    ///
+    /// An initialization failure: [`ErrorKind::Connection`](crate::ErrorKind::Connection)
+    /// (invalid URI, refused, timeout, TLS, unexpected status, channel not found),
+    /// [`ErrorKind::Authorization`](crate::ErrorKind::Authorization) (401/403) or
+    /// [`ErrorKind::Subscription`](crate::ErrorKind::Subscription) (rejected, not confirmed
+    /// in time, invalid topic).
+    pub async fn connect<I, T>(self, uri: &str, topics: I) -> Result<Channel, Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        let topics: Vec<String> = topics.into_iter().map(Into::into).collect();
+        crate::driver::connect_uri(self, uri, topics).await
+    }
+}

@@ -1,0 +1,547 @@
+//! The wire protocol, without I/O: classify incoming text frames and encode outgoing ones.
+//!
+//! Every frame is parsed exactly once, with borrowed strings and a borrowed
+//! [`RawValue`](serde_json::value::RawValue) for `eventBody`, so a notification costs no
+//! allocation beyond the frame itself (unless a string contains escapes). Field positions are
+//! recovered from the borrowed slices by pointer arithmetic (no `unsafe`).
+//!
+//! Tolerated variants of the unconfirmed parts of the protocol (see the protocol reference,
+//! section 6): `version` and `metadata` may be absent; `version` and `result` may be strings or
+//! numbers; the subscription result may or may not echo `correlationId`; a pong is any
+//! `channel.metadata` message that is not a heartbeat; `{"result":"404"}` may come with or
+//! without a close.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// The topic of heartbeats and pongs.
+pub(crate) const METADATA_TOPIC: &str = "channel.metadata";
+const SYSTEM_PREFIX: &str = "v2.system.";
+const SOCKET_CLOSING: &str = "v2.system.socket_closing";
+const NO_LONGER_SUBSCRIBED: &str = "v2.system.no_longer_subscribed";
+const TOKEN_REVOKED: &str = "v2.system.token_revoked";
+
+/// The ping message: the service answers it with a pong on `channel.metadata`.
+pub(crate) const PING: &str = r#"{"message":"ping"}"#;
+
+/// A text field located in the frame: a byte range when it could be borrowed, an owned copy
+/// when it contained JSON escapes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Field {
+    Absent,
+    Range(u32, u32),
+    Owned(Box<str>),
+}
+
+impl Field {
+    fn from_cow(frame: &str, value: Cow<'_, str>) -> Field {
+        match value {
+            Cow::Borrowed(s) => Field::range_of(frame, s),
+            Cow::Owned(s) => Field::Owned(s.into_boxed_str()),
+        }
+    }
+
+    /// Position of `part` inside `frame`. `part` must be borrowed from `frame`; if it is not
+    /// (which would be a bug), an owned copy is kept instead, so the result is always right.
+    fn range_of(frame: &str, part: &str) -> Field {
+        let base = frame.as_ptr() as usize;
+        let start = (part.as_ptr() as usize).wrapping_sub(base);
+        let end = start.wrapping_add(part.len());
+        match (u32::try_from(start), u32::try_from(end)) {
+            (Ok(s), Ok(e)) if end <= frame.len() && frame.get(start..end) == Some(part) => {
+                Field::Range(s, e)
+            }
+            _ => Field::Owned(part.into()),
+        }
+    }
+
+    pub(crate) fn get<'f>(&'f self, frame: &'f str) -> Option<&'f str> {
+        match self {
+            Field::Absent => None,
+            Field::Range(s, e) => frame.get(*s as usize..*e as usize),
+            Field::Owned(s) => Some(s),
+        }
+    }
+}
+
+/// Where the parts of a notification are in its frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Parts {
+    pub(crate) topic: Field,
+    pub(crate) version: Field,
+    pub(crate) correlation_id: Field,
+    /// Always a range (a `RawValue` is never escaped); absent body = `Field::Absent`.
+    pub(crate) body: Field,
+}
+
+/// What an incoming text frame is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Frame {
+    /// A topic notification for the user.
+    Notification(Parts),
+    /// `channel.metadata` / "WebSocket Heartbeat".
+    Heartbeat,
+    /// Any other `channel.metadata` message: the answer to a ping.
+    Pong,
+    /// `{"result": "200"|"400"|..., "status": .., "message": .., "correlationId": ..}`.
+    SubscribeResult {
+        result: u16,
+        status: Option<String>,
+        message: Option<String>,
+        correlation_id: Option<String>,
+    },
+    /// `{"result":"404", ...}`: the channel does not exist (any more).
+    ChannelGone { message: Option<String> },
+    /// `v2.system.socket_closing`: the service will close this socket soon.
+    SocketClosing { message: Option<String> },
+    /// `v2.system.no_longer_subscribed[.id]`.
+    NoLongerSubscribed { message: Option<String> },
+    /// `v2.system.token_revoked[.id]`.
+    TokenRevoked { message: Option<String> },
+    /// Any other `v2.system.*` message (kept for logging; never a notification).
+    System { topic: String },
+    /// Not a message this client understands.
+    Malformed { reason: String },
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "topicName", borrow, default, deserialize_with = "opt_str")]
+    topic_name: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "str_or_number")]
+    version: Option<Cow<'a, str>>,
+    #[serde(rename = "eventBody", borrow, default)]
+    event_body: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    metadata: Option<Metadata<'a>>,
+    #[serde(borrow, default, deserialize_with = "str_or_number")]
+    result: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "opt_str")]
+    status: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "opt_str")]
+    message: Option<Cow<'a, str>>,
+    #[serde(
+        rename = "correlationId",
+        borrow,
+        default,
+        deserialize_with = "opt_str"
+    )]
+    correlation_id: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct Metadata<'a> {
+    #[serde(
+        rename = "CorrelationId",
+        alias = "correlationId",
+        borrow,
+        default,
+        deserialize_with = "opt_str"
+    )]
+    correlation_id: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct MessageBody<'a> {
+    #[serde(borrow, default, deserialize_with = "opt_str")]
+    message: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "opt_str")]
+    reason: Option<Cow<'a, str>>,
+}
+
+/// Accepts a JSON string (borrowed when it has no escapes) or null. (`#[serde(borrow)]` on
+/// `Option<Cow<str>>` alone would always allocate.)
+fn opt_str<'de, D>(d: D) -> Result<Option<Cow<'de, str>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<Cow<'de, str>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(v)))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_owned())))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v)))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_str(V)
+        }
+    }
+    d.deserialize_option(V)
+}
+
+/// Accepts a JSON string (borrowed when possible), a number (as its text) or null.
+fn str_or_number<'de, D>(d: D) -> Result<Option<Cow<'de, str>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<Cow<'de, str>>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or a number")
+        }
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(v)))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_owned())))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_string())))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(V)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Classifies one text frame. Never fails: what is not understood is `Malformed`.
+pub(crate) fn classify(frame: &str) -> Frame {
+    let env: Envelope<'_> = match serde_json::from_str(frame) {
+        Ok(env) => env,
+        Err(e) => {
+            return Frame::Malformed {
+                reason: format!("not a notification envelope: {e}"),
+            };
+        }
+    };
+    if let Some(topic) = env.topic_name {
+        return classify_topic(frame, topic, env.version, env.event_body, env.metadata);
+    }
+    if let Some(result) = env.result {
+        let code = match result.trim().parse::<u16>() {
+            Ok(c) => c,
+            Err(_) => {
+                return Frame::Malformed {
+                    reason: format!("subscription result {result:?} is not a status code"),
+                };
+            }
+        };
+        let message = env.message.map(Cow::into_owned);
+        if code == 404 {
+            return Frame::ChannelGone { message };
+        }
+        return Frame::SubscribeResult {
+            result: code,
+            status: env.status.map(Cow::into_owned),
+            message,
+            correlation_id: env.correlation_id.map(Cow::into_owned),
+        };
+    }
+    Frame::Malformed {
+        reason: "neither topicName nor result present".to_owned(),
+    }
+}
+
+fn classify_topic<'a>(
+    frame: &'a str,
+    topic: Cow<'a, str>,
+    version: Option<Cow<'a, str>>,
+    body: Option<&'a RawValue>,
+    metadata: Option<Metadata<'a>>,
+) -> Frame {
+    if topic == METADATA_TOPIC {
+        let message = body.and_then(|b| serde_json::from_str::<MessageBody<'_>>(b.get()).ok());
+        let is_heartbeat = message
+            .as_ref()
+            .and_then(|m| m.message.as_deref())
+            .is_some_and(|m| m.to_ascii_lowercase().contains("heartbeat"));
+        return if is_heartbeat {
+            Frame::Heartbeat
+        } else {
+            Frame::Pong
+        };
+    }
+    if topic.starts_with(SYSTEM_PREFIX) {
+        let body_message = || {
+            body.and_then(|b| serde_json::from_str::<MessageBody<'_>>(b.get()).ok())
+                .and_then(|m| m.message.or(m.reason).map(Cow::into_owned))
+        };
+        let full: &str = &topic;
+        return if full == SOCKET_CLOSING {
+            Frame::SocketClosing {
+                message: body_message(),
+            }
+        } else if full.starts_with(NO_LONGER_SUBSCRIBED) {
+            Frame::NoLongerSubscribed {
+                message: body_message(),
+            }
+        } else if full.starts_with(TOKEN_REVOKED) {
+            Frame::TokenRevoked {
+                message: body_message(),
+            }
+        } else {
+            Frame::System {
+                topic: full.to_owned(),
+            }
+        };
+    }
+    if topic.is_empty() {
+        return Frame::Malformed {
+            reason: "empty topicName".to_owned(),
+        };
+    }
+    Frame::Notification(Parts {
+        topic: Field::from_cow(frame, topic),
+        version: version.map_or(Field::Absent, |v| Field::from_cow(frame, v)),
+        correlation_id: metadata
+            .and_then(|m| m.correlation_id)
+            .map_or(Field::Absent, |c| Field::from_cow(frame, c)),
+        body: body.map_or(Field::Absent, |b| Field::range_of(frame, b.get())),
+    })
+}
+
+#[derive(Serialize)]
+struct Subscribe<'a> {
+    message: &'static str,
+    topics: &'a [String],
+    #[serde(rename = "correlationId")]
+    correlation_id: &'a str,
+}
+
+/// Encodes the socket subscribe message.
+pub(crate) fn encode_subscribe(topics: &[String], correlation_id: &str) -> String {
+    let msg = Subscribe {
+        message: "subscribe",
+        topics,
+        correlation_id,
+    };
+    // Serializing strings into a String cannot fail; fall back to a hand-built message anyway.
+    serde_json::to_string(&msg).unwrap_or_else(|_| {
+        let quoted: Vec<String> = topics.iter().map(|t| json_string(t)).collect();
+        format!(
+            r#"{{"message":"subscribe","topics":[{}],"correlationId":{}}}"#,
+            quoted.join(","),
+            json_string(correlation_id)
+        )
+    })
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn parts(frame: &str) -> Parts {
+        match classify(frame) {
+            Frame::Notification(p) => p,
+            other => panic!("expected a notification, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn notification_fields_are_ranges_into_the_frame() {
+        let f = r#"{"topicName":"v2.users.u1.presence","version":"2","eventBody":{"a":[1,2]},"metadata":{"CorrelationId":"c-1"}}"#;
+        let p = parts(f);
+        assert_eq!(p.topic.get(f), Some("v2.users.u1.presence"));
+        assert!(matches!(p.topic, Field::Range(..)));
+        assert_eq!(p.version.get(f), Some("2"));
+        assert_eq!(p.correlation_id.get(f), Some("c-1"));
+        assert_eq!(p.body.get(f), Some(r#"{"a":[1,2]}"#));
+    }
+
+    #[test]
+    fn escaped_strings_are_owned_and_unescaped() {
+        let f = r#"{"topicName":"v2.a\u002eb","eventBody":{}}"#;
+        let p = parts(f);
+        assert_eq!(p.topic.get(f), Some("v2.a.b"));
+        assert!(matches!(p.topic, Field::Owned(_)));
+    }
+
+    #[test]
+    fn version_and_metadata_may_be_absent_or_numeric() {
+        let f = r#"{"topicName":"t.x","eventBody":1}"#;
+        let p = parts(f);
+        assert_eq!(p.version, Field::Absent);
+        assert_eq!(p.correlation_id, Field::Absent);
+        assert_eq!(p.body.get(f), Some("1"));
+        let f = r#"{"topicName":"t.x","version":2,"eventBody":null,"metadata":null}"#;
+        assert_eq!(parts(f).version.get(f), Some("2"));
+        let f = r#"{"topicName":"t.x","metadata":{"correlationId":"lc"}}"#;
+        let p = parts(f);
+        assert_eq!(p.correlation_id.get(f), Some("lc"));
+        assert_eq!(p.body, Field::Absent);
+    }
+
+    #[test]
+    fn heartbeats_and_pong_variants() {
+        assert_eq!(
+            classify(
+                r#"{"topicName":"channel.metadata","eventBody":{"message":"WebSocket Heartbeat"}}"#
+            ),
+            Frame::Heartbeat
+        );
+        assert_eq!(
+            classify(
+                r#"{"topicName":"channel.metadata","version":"2","eventBody":{"message":"WebSocket Heartbeat"},"metadata":{}}"#
+            ),
+            Frame::Heartbeat
+        );
+        for pong in [
+            r#"{"topicName":"channel.metadata","eventBody":{"message":"pong"}}"#,
+            r#"{"topicName":"channel.metadata","eventBody":{"message":"Pong"}}"#,
+            r#"{"topicName":"channel.metadata","eventBody":{}}"#,
+            r#"{"topicName":"channel.metadata"}"#,
+        ] {
+            assert_eq!(classify(pong), Frame::Pong, "{pong}");
+        }
+    }
+
+    #[test]
+    fn subscription_results() {
+        assert_eq!(
+            classify(r#"{"result":"200","status":"subscribed"}"#),
+            Frame::SubscribeResult {
+                result: 200,
+                status: Some("subscribed".into()),
+                message: None,
+                correlation_id: None
+            }
+        );
+        assert_eq!(
+            classify(r#"{"result":400,"status":"failure","message":"nope","correlationId":"x"}"#),
+            Frame::SubscribeResult {
+                result: 400,
+                status: Some("failure".into()),
+                message: Some("nope".into()),
+                correlation_id: Some("x".into())
+            }
+        );
+        assert_eq!(
+            classify(r#"{"result":"404","message":"gone"}"#),
+            Frame::ChannelGone {
+                message: Some("gone".into())
+            }
+        );
+        assert!(matches!(
+            classify(r#"{"result":"abc"}"#),
+            Frame::Malformed { .. }
+        ));
+    }
+
+    #[test]
+    fn system_messages() {
+        assert_eq!(
+            classify(
+                r#"{"topicName":"v2.system.socket_closing","eventBody":{"channelId":"c","reason":"maintenance","message":"bye"}}"#
+            ),
+            Frame::SocketClosing {
+                message: Some("bye".into())
+            }
+        );
+        assert_eq!(
+            classify(r#"{"topicName":"v2.system.no_longer_subscribed.c1","eventBody":{}}"#),
+            Frame::NoLongerSubscribed { message: None }
+        );
+        assert_eq!(
+            classify(r#"{"topicName":"v2.system.token_revoked.c1","eventBody":{"reason":"r"}}"#),
+            Frame::TokenRevoked {
+                message: Some("r".into())
+            }
+        );
+        assert_eq!(
+            classify(r#"{"topicName":"v2.system.other.x"}"#),
+            Frame::System {
+                topic: "v2.system.other.x".into()
+            }
+        );
+    }
+
+    #[test]
+    fn malformed_frames() {
+        for bad in [
+            "",
+            "not json",
+            "[1,2]",
+            "{}",
+            r#"{"topicName":""}"#,
+            r#"{"topicName":5}"#,
+            r#"{"topicName":"a","metadata":"x"}"#,
+            r#"{"topicName":"a"} trailing"#,
+        ] {
+            assert!(
+                matches!(classify(bad), Frame::Malformed { .. }),
+                "{bad:?} should be malformed"
+            );
+        }
+    }
+
+    #[test]
+    fn encode_subscribe_round_trips() {
+        let topics = vec!["a.b".to_owned(), "q\"x".to_owned()];
+        let s = encode_subscribe(&topics, "id-1");
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v["message"], "subscribe");
+        assert_eq!(v["topics"][1], "q\"x");
+        assert_eq!(v["correlationId"], "id-1");
+        let v2: serde_json::Value = serde_json::from_str(&json_string("a\"\\\u{1}")).unwrap();
+        assert_eq!(v2, "a\"\\\u{1}");
+        let p: serde_json::Value = serde_json::from_str(PING).unwrap();
+        assert_eq!(p["message"], "ping");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn classify_never_panics(s in ".*") {
+            let _ = classify(&s);
+        }
+
+        #[test]
+        fn notification_round_trip(topic in "[a-z][a-z0-9.\"\\\\]{0,40}", body in proptest::collection::vec(0u32..1000, 0..5), corr in proptest::option::of("[ -~]{0,20}")) {
+            let mut v = serde_json::json!({"topicName": topic, "version": "2", "eventBody": {"n": body}});
+            if let Some(c) = &corr { v["metadata"] = serde_json::json!({"CorrelationId": c}); }
+            let f = v.to_string();
+            let p = parts(&f);
+            proptest::prop_assert_eq!(p.topic.get(&f), Some(topic.as_str()));
+            proptest::prop_assert_eq!(p.correlation_id.get(&f), corr.as_deref());
+            let b: serde_json::Value = serde_json::from_str(p.body.get(&f).unwrap()).unwrap();
+            proptest::prop_assert_eq!(b, serde_json::json!({"n": body}));
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! The bounded buffer between the driver task and the consumer, with an explicit overflow
+//! policy.
+//!
+//! Notifications count against the capacity; error items (gaps, malformed frames, warnings,
+//! the final error) never do and are never dropped. When the buffer is full the
+//! [`Overflow`] policy decides which notification goes, and a `Lagged { dropped }` item takes
+//! its place, so nothing is ever lost silently.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+
+use futures_util::task::AtomicWaker;
+
+use crate::error::Error;
+use crate::notification::Notification;
+use crate::options::Overflow;
+
+pub(crate) type Item = Result<Notification, Error>;
+
+struct Inner {
+    buf: VecDeque<Entry>,
+    notes: usize,
+    /// DropNewest: notifications dropped since the last one buffered (marker not yet placed).
+    lag_pending: u64,
+    closed: bool,
+    receiver_alive: bool,
+    dropped_total: u64,
+}
+
+enum Entry {
+    Item(Item),
+    /// A `Lagged` marker whose count may still grow (DropOldest).
+    Lagged(u64),
+}
+
+struct Shared {
+    inner: Mutex<Inner>,
+    waker: AtomicWaker,
+    capacity: usize,
+    overflow: Overflow,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding this lock cannot leave the queue inconsistent (every
+        // operation is a few pushes/pops), so a poisoned lock is still usable.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Producer side, owned by the driver.
+pub(crate) struct Sender {
+    shared: Arc<Shared>,
+}
+
+/// Consumer side, owned by the [`Channel`](crate::Channel).
+pub(crate) struct Receiver {
+    shared: Arc<Shared>,
+}
+
+/// What happened to a pushed notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pushed {
+    Queued,
+    /// The buffer was full; one notification was dropped (this one or the oldest).
+    Dropped,
+    /// Nobody is listening any more.
+    Gone,
+}
+
+pub(crate) fn bounded(capacity: usize, overflow: Overflow) -> (Sender, Receiver) {
+    let shared = Arc::new(Shared {
+        inner: Mutex::new(Inner {
+            buf: VecDeque::with_capacity(capacity.min(1024)),
+            notes: 0,
+            lag_pending: 0,
+            closed: false,
+            receiver_alive: true,
+            dropped_total: 0,
+        }),
+        waker: AtomicWaker::new(),
+        capacity: capacity.max(1),
+        overflow,
+    });
+    (
+        Sender {
+            shared: shared.clone(),
+        },
+        Receiver { shared },
+    )
+}
+
+impl Inner {
+    fn place_pending_lag(&mut self) {
+        if self.lag_pending > 0 {
+            self.buf.push_back(Entry::Lagged(self.lag_pending));
+            self.lag_pending = 0;
+        }
+    }
+}
+
+impl Sender {
+    /// Buffers a notification, applying the overflow policy.
+    pub(crate) fn push(&self, n: Notification) -> Pushed {
+        let result = {
+            let mut q = self.shared.lock();
+            if !q.receiver_alive || q.closed {
+                return Pushed::Gone;
+            }
+            if q.notes < self.shared.capacity {
+                q.place_pending_lag();
+                q.buf.push_back(Entry::Item(Ok(n)));
+                q.notes += 1;
+                Pushed::Queued
+            } else {
+                q.dropped_total += 1;
+                match self.shared.overflow {
+                    Overflow::DropNewest => q.lag_pending += 1,
+                    Overflow::DropOldest => {
+                        drop_oldest(&mut q);
+                        q.buf.push_back(Entry::Item(Ok(n)));
+                        q.notes += 1;
+                    }
+                }
+                Pushed::Dropped
+            }
+        };
+        self.shared.waker.wake();
+        result
+    }
+
+    /// Buffers an error item (never dropped, never counted against the capacity).
+    pub(crate) fn push_error(&self, e: Error) -> bool {
+        {
+            let mut q = self.shared.lock();
+            if !q.receiver_alive || q.closed {
+                return false;
+            }
+            q.place_pending_lag();
+            q.buf.push_back(Entry::Item(Err(e)));
+        }
+        self.shared.waker.wake();
+        true
+    }
+
+    /// Ends the stream after what is buffered.
+    pub(crate) fn close(&self) {
+        {
+            let mut q = self.shared.lock();
+            q.place_pending_lag();
+            q.closed = true;
+        }
+        self.shared.waker.wake();
+    }
+
+    #[cfg(test)]
+    pub(crate) fn receiver_alive(&self) -> bool {
+        self.shared.lock().receiver_alive
+    }
+
+    #[cfg(test)]
+    pub(crate) fn dropped_total(&self) -> u64 {
+        self.shared.lock().dropped_total
+    }
+}
+
+/// DropOldest: removes the oldest buffered notification and grows (or places) the marker
+/// just before the next notification.
+fn drop_oldest(q: &mut Inner) {
+    let Some(idx) = q.buf.iter().position(|e| matches!(e, Entry::Item(Ok(_)))) else {
+        return;
+    };
+    q.buf.remove(idx);
+    q.notes -= 1;
+    if idx > 0
+        && let Some(Entry::Lagged(n)) = q.buf.get_mut(idx - 1)
+    {
+        *n += 1;
+        return;
+    }
+    q.buf.insert(idx, Entry::Lagged(1));
+}
+
+impl Drop for Sender {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.shared.lock().receiver_alive = false;
+    }
+}
+
+impl Receiver {
+    fn pop(&self) -> Option<Option<Item>> {
+        let mut q = self.shared.lock();
+        match q.buf.pop_front() {
+            Some(Entry::Item(item)) => {
+                if item.is_ok() {
+                    q.notes -= 1;
+                }
+                Some(Some(item))
+            }
+            Some(Entry::Lagged(n)) => Some(Some(Err(Error::lagged(n)))),
+            None if q.closed => Some(None),
+            None => None,
+        }
+    }
+
+    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Item>> {
+        if let Some(item) = self.pop() {
+            return Poll::Ready(item);
+        }
+        self.shared.waker.register(cx.waker());
+        match self.pop() {
+            Some(item) => Poll::Ready(item),
+            None => Poll::Pending,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.shared.lock().notes
+    }
+}
+
+impl futures_core::Stream for Receiver {
+    type Item = Item;
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Item>> {
+        self.get_mut().poll_recv(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::protocol::{Frame, classify};
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+    fn n(i: u32) -> Notification {
+        let f = Utf8Bytes::from(format!(r#"{{"topicName":"t","eventBody":{i}}}"#));
+        match classify(&f) {
+            Frame::Notification(p) => Notification::new(f, p),
+            _ => unreachable!(),
+        }
+    }
+
+    fn render(item: Item) -> String {
+        match item {
+            Ok(n) => n.body_raw().to_owned(),
+            Err(e) if e.is_lagged() => format!("lag{}", e.dropped().unwrap()),
+            Err(e) => format!("err:{:?}", e.reason()),
+        }
+    }
+
+    async fn drain(rx: &mut Receiver) -> Vec<String> {
+        let mut out = vec![];
+        while let Some(item) = rx.next().await {
+            out.push(render(item));
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn drop_newest_places_marker_where_the_dropped_were() {
+        let (tx, mut rx) = bounded(2, Overflow::DropNewest);
+        assert_eq!(tx.push(n(1)), Pushed::Queued);
+        assert_eq!(tx.push(n(2)), Pushed::Queued);
+        assert_eq!(tx.push(n(3)), Pushed::Dropped);
+        assert_eq!(tx.push(n(4)), Pushed::Dropped);
+        assert_eq!(render(rx.next().await.unwrap()), "1");
+        assert_eq!(tx.push(n(5)), Pushed::Queued);
+        tx.push_error(Error::closed());
+        drop(tx);
+        assert_eq!(drain(&mut rx).await, vec!["2", "lag2", "5", "err:Closed"]);
+    }
+
+    #[tokio::test]
+    async fn drop_oldest_keeps_the_freshest() {
+        let (tx, mut rx) = bounded(2, Overflow::DropOldest);
+        for i in 1..=5 {
+            tx.push(n(i));
+        }
+        assert_eq!(tx.dropped_total(), 3);
+        tx.close();
+        assert_eq!(drain(&mut rx).await, vec!["lag3", "4", "5"]);
+    }
+
+    #[tokio::test]
+    async fn errors_are_never_dropped_and_lag_at_close_is_reported() {
+        let (tx, mut rx) = bounded(1, Overflow::DropNewest);
+        tx.push(n(1));
+        tx.push(n(2));
+        tx.push_error(Error::closed());
+        tx.push(n(3));
+        tx.close();
+        assert_eq!(rx.len(), 1);
+        assert_eq!(
+            drain(&mut rx).await,
+            vec!["1", "lag1", "err:Closed", "lag1"]
+        );
+    }
+
+    #[tokio::test]
+    async fn receiver_gone_is_reported() {
+        let (tx, rx) = bounded(1, Overflow::DropNewest);
+        drop(rx);
+        assert_eq!(tx.push(n(1)), Pushed::Gone);
+        assert!(!tx.receiver_alive());
+    }
+}

@@ -1,0 +1,200 @@
+//! Pure bookkeeping of the driver, without I/O: continuity (gap) tracking, rollover
+//! de-duplication, and lifetime-extension scheduling. Unit-tested without sockets.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+
+use crate::error::Gap;
+use crate::notification::Notification;
+
+/// A point in time on both clocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    pub(crate) instant: Instant,
+    pub(crate) wall: SystemTime,
+}
+
+impl Stamp {
+    pub(crate) fn now() -> Self {
+        Stamp {
+            instant: Instant::now(),
+            wall: SystemTime::now(),
+        }
+    }
+}
+
+/// Tracks whether some subscribed socket has been open continuously.
+///
+/// Coverage is lost when the last covering socket goes away; the window starts at the last
+/// frame received on that socket (the last moment continuity was proven). It ends when a
+/// socket covers again. Losing coverage twice before resuming keeps the earliest start.
+#[derive(Debug, Default)]
+pub(crate) struct Continuity {
+    uncovered_since: Option<Stamp>,
+}
+
+impl Continuity {
+    /// No socket covers any more; `last_proof` is the last frame seen on the last one.
+    pub(crate) fn lost(&mut self, last_proof: Stamp) {
+        match self.uncovered_since {
+            Some(s) if s.instant <= last_proof.instant => {}
+            _ => self.uncovered_since = Some(last_proof),
+        }
+    }
+
+    /// A socket covers again: the gap to report, if coverage had been lost.
+    pub(crate) fn resumed(&mut self, now: Stamp, topics: &[String]) -> Option<Gap> {
+        let since = self.uncovered_since.take()?;
+        Some(Gap {
+            from: since.wall,
+            to: now.wall.max(since.wall),
+            from_instant: since.instant,
+            to_instant: now.instant.max(since.instant),
+            topics: topics.to_vec(),
+        })
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_uncovered(&self) -> bool {
+        self.uncovered_since.is_some()
+    }
+}
+
+/// Remembers notifications delivered from an old channel while a new channel overlaps, so
+/// the new channel's copies are recognised and skipped.
+#[derive(Debug, Default)]
+pub(crate) struct Dedup {
+    seen: HashMap<u64, Vec<Notification>>,
+    len: usize,
+    until: Option<Instant>,
+}
+
+/// Bound on remembered notifications (an overlap lasts seconds).
+const DEDUP_CAPACITY: usize = 1 << 16;
+
+impl Dedup {
+    pub(crate) fn record(&mut self, n: &Notification) {
+        if self.len >= DEDUP_CAPACITY {
+            return;
+        }
+        self.seen.entry(n.dedup_hash()).or_default().push(n.clone());
+        self.len += 1;
+    }
+
+    /// Whether `n` was already delivered (and forget it: each copy is skipped once).
+    pub(crate) fn take_match(&mut self, n: &Notification) -> bool {
+        let hash = n.dedup_hash();
+        let Some(bucket) = self.seen.get_mut(&hash) else {
+            return false;
+        };
+        let Some(pos) = bucket.iter().position(|m| m.same_event(n)) else {
+            return false;
+        };
+        bucket.swap_remove(pos);
+        if bucket.is_empty() {
+            self.seen.remove(&hash);
+        }
+        self.len -= 1;
+        true
+    }
+
+    /// Keep what is remembered until `at`, then forget everything.
+    pub(crate) fn expire_at(&mut self, at: Instant) {
+        self.until = Some(at);
+    }
+
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.until
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.seen.clear();
+        self.len = 0;
+        self.until = None;
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// When to extend the lifetime next: `after` the last subscription, or `margin` before the
+/// service's `expires` if that is earlier.
+pub(crate) fn extension_due(
+    subscribed_at: Stamp,
+    after: Duration,
+    expires: Option<SystemTime>,
+    margin: Duration,
+) -> Instant {
+    let by_age = subscribed_at.instant + after;
+    match expires.and_then(|e| e.duration_since(subscribed_at.wall).ok()) {
+        Some(left) => by_age.min(subscribed_at.instant + left.saturating_sub(margin)),
+        None => by_age,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::protocol::{Frame, classify};
+    use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+    fn n(text: &str) -> Notification {
+        let f = Utf8Bytes::from(text);
+        match classify(&f) {
+            Frame::Notification(p) => Notification::new(f, p),
+            _ => unreachable!(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn continuity_reports_exact_windows_once() {
+        let mut c = Continuity::default();
+        let topics = vec!["a".to_owned()];
+        let t0 = Stamp::now();
+        assert_eq!(c.resumed(t0, &topics), None, "no gap without loss");
+        tokio::time::advance(Duration::from_secs(5)).await;
+        let t1 = Stamp::now();
+        c.lost(t0);
+        c.lost(t1); // a later loss keeps the earliest start
+        assert!(c.is_uncovered());
+        tokio::time::advance(Duration::from_secs(2)).await;
+        let t2 = Stamp::now();
+        let gap = c.resumed(t2, &topics).unwrap();
+        assert_eq!(gap.from_instant, t0.instant);
+        assert_eq!(gap.to_instant, t2.instant);
+        assert_eq!(gap.duration(), Duration::from_secs(7));
+        assert_eq!(gap.topics, topics);
+        assert!(gap.contains(t1.instant));
+        assert_eq!(c.resumed(t2, &topics), None, "reported once");
+    }
+
+    #[test]
+    fn dedup_by_correlation_id_then_content() {
+        let mut d = Dedup::default();
+        let a = n(r#"{"topicName":"t","eventBody":1,"metadata":{"CorrelationId":"x"}}"#);
+        let b = n(r#"{"topicName":"t","eventBody":1}"#);
+        d.record(&a);
+        d.record(&b);
+        assert!(d.take_match(&a.clone()));
+        assert!(!d.take_match(&a), "each copy skipped once");
+        assert!(!d.take_match(&n(r#"{"topicName":"t","eventBody":2}"#)));
+        assert!(d.take_match(&n(r#"{"topicName":"t","version":"2","eventBody":1}"#)));
+        assert!(d.is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn extension_schedule() {
+        let s = Stamp::now();
+        let h = Duration::from_secs(3600);
+        assert_eq!(extension_due(s, 23 * h, None, h), s.instant + 23 * h);
+        let soon = s.wall + 10 * h;
+        assert_eq!(extension_due(s, 23 * h, Some(soon), h), s.instant + 9 * h);
+        let late = s.wall + 48 * h;
+        assert_eq!(extension_due(s, 23 * h, Some(late), h), s.instant + 23 * h);
+    }
+}

@@ -1,0 +1,118 @@
+//! Public data types of the control surface: channels, faults and statistics.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// A channel as `POST /api/v2/notifications/channels` returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelInfo {
+    /// Channel id, e.g. `streaming-0-k3v9...`.
+    pub id: String,
+    /// `ws://HOST:PORT/channels/{id}` (`wss://` with TLS).
+    pub connect_uri: String,
+    /// Expiry, ISO-8601 with milliseconds, e.g. `2026-11-28T07:00:00.000Z`.
+    pub expires: String,
+}
+
+/// Misbehaviour injected into one channel with [`Simulator::fault`](crate::Simulator::fault)
+/// or `POST /sim/channels/{id}/fault`.
+///
+/// Faults marked *needs a socket* fail with [`SimError::NotConnected`](crate::SimError)
+/// when the channel has no open WebSocket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Close the TCP connection without a close frame. *Needs a socket.*
+    Drop,
+    /// Send nothing (heartbeats and pongs included) for `duration`; events published
+    /// meanwhile count as `lost`. *Needs a socket.*
+    Stall {
+        /// How long to stay silent.
+        duration: Duration,
+    },
+    /// Send `v2.system.socket_closing`, then close after
+    /// [`SimConfig::socket_closing_grace`](crate::SimConfig::socket_closing_grace) with
+    /// [`CloseCodes::maintenance`](crate::CloseCodes::maintenance). *Needs a socket.*
+    SocketClosing,
+    /// Expire the channel now (as at `expires`).
+    Expire,
+    /// Evict the channel now (as a 21st channel would).
+    Evict,
+    /// Close the socket with [`CloseCodes::kicked`](crate::CloseCodes::kicked), as a second
+    /// connection would. The channel stays. *Needs a socket.*
+    Kick,
+    /// Send this text frame verbatim. *Needs a socket.*
+    RawText(String),
+    /// Send this binary frame. *Needs a socket.*
+    RawBinary(Vec<u8>),
+    /// Send a valid notification envelope (topic `v2.sim.oversize`) padded to exactly
+    /// `bytes` bytes. *Needs a socket.*
+    Oversize {
+        /// Frame size in bytes.
+        bytes: usize,
+    },
+    /// Fail the next subscription request (REST: 400; socket: a `"400"` result frame).
+    RejectNextSubscribe,
+    /// Refuse WebSocket handshakes to this channel with 503 for `duration`.
+    RefuseConnections {
+        /// How long to refuse.
+        duration: Duration,
+    },
+    /// Drop every subscription of the channel and send
+    /// `v2.system.no_longer_subscribed.{channelId}` if a socket is open.
+    NoLongerSubscribed,
+}
+
+/// A snapshot of the simulator's channels, from [`Simulator::stats`](crate::Simulator::stats)
+/// or `GET /sim/stats`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Publish calls so far (`publish`, `publish_raw`, `/sim/publish`, the generator).
+    pub published: u64,
+    /// Live channels, sorted by id.
+    pub channels: Vec<ChannelStats>,
+}
+
+impl Stats {
+    /// The statistics of one channel.
+    pub fn channel(&self, id: &str) -> Option<&ChannelStats> {
+        self.channels.iter().find(|c| c.id == id)
+    }
+}
+
+/// Statistics of one channel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ChannelStats {
+    /// Channel id.
+    pub id: String,
+    /// OAuth client that owns it.
+    pub client_id: String,
+    /// Whether a WebSocket is open.
+    pub connected: bool,
+    /// WebSocket connections accepted so far.
+    pub connections: u64,
+    /// Well-formed subscription requests received (successful or not), by route.
+    pub subscribe_requests: SubscribeRequests,
+    /// Subscribed topics (expanded), sorted.
+    pub topics: Vec<String>,
+    /// Notifications written to a socket.
+    pub delivered: u64,
+    /// Notifications for subscribed topics that no socket received: no socket open,
+    /// socket stalled, per-socket queue full, or still queued when the socket closed.
+    pub lost: u64,
+    /// Current expiry, ISO-8601.
+    pub expires: String,
+}
+
+/// Subscription requests of one channel, by route.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SubscribeRequests {
+    /// `PUT`/`POST`/`DELETE .../subscriptions`.
+    pub rest: u64,
+    /// Socket `subscribe` messages.
+    pub ws: u64,
+}

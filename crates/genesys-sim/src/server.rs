@@ -1,0 +1,186 @@
+//! Wiring: the shared state every task and handler sees, the router, the listener and
+//! the background tasks (expiry sweeper, event generator).
+
+use std::future::pending;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue};
+use axum::response::Response;
+use axum::serve::ListenerExt;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, sleep_until};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::SimConfig;
+use crate::state::{Clock, State, format_uuid};
+use crate::{SimError, control, generator, rest, tls, ws};
+
+/// State shared by the handle, the HTTP handlers and the socket tasks.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: Arc<SimConfig>,
+    state: Mutex<State>,
+    /// Signalled whenever a deadline may have moved (the sweeper recomputes).
+    wake: Notify,
+    pub(crate) shutdown: CancellationToken,
+    pub(crate) base_url: String,
+    correlation_seq: AtomicU64,
+}
+
+impl Shared {
+    /// Locks the model. Critical sections never await and never panic on input, so a
+    /// poisoned lock only means a bug elsewhere; the model stays usable.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Tells the sweeper that a deadline may have changed.
+    pub(crate) fn deadlines_changed(&self) {
+        self.wake.notify_one();
+    }
+
+    /// A fresh UUID-shaped correlation id, without taking the model lock (splitmix64 over
+    /// a counter, so it is deterministic for a given seed).
+    pub(crate) fn correlation_id(&self) -> String {
+        let n = self.correlation_seq.fetch_add(2, Ordering::Relaxed);
+        let seed = self.config.seed ^ 0x005e_ed0f_c0ff_ee00;
+        format_uuid(
+            splitmix64(seed.wrapping_add(n)),
+            splitmix64(seed.wrapping_add(n + 1)),
+        )
+    }
+}
+
+fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// What [`start`] hands to the [`Simulator`](crate::Simulator).
+#[derive(Debug)]
+pub(crate) struct Started {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) addr: SocketAddr,
+    pub(crate) tasks: Vec<JoinHandle<()>>,
+}
+
+/// Binds, builds the router and spawns the server and background tasks on the current
+/// runtime.
+pub(crate) async fn start(config: SimConfig) -> Result<Started, SimError> {
+    let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
+    let listener = TcpListener::bind((config.host, config.port))
+        .await
+        .map_err(SimError::Bind)?;
+    let addr = listener.local_addr().map_err(SimError::Bind)?;
+    let (http, ws) = if tls.is_some() {
+        ("https", "wss")
+    } else {
+        ("http", "ws")
+    };
+    let authority = match &config.public_host {
+        Some(host) => format!("{host}:{}", addr.port()),
+        None => addr.to_string(),
+    };
+    let config = Arc::new(config);
+    let state = State::new(
+        Arc::clone(&config),
+        Clock::new(),
+        format!("{ws}://{authority}"),
+    );
+    let shared = Arc::new(Shared {
+        config: Arc::clone(&config),
+        state: Mutex::new(state),
+        wake: Notify::new(),
+        shutdown: CancellationToken::new(),
+        base_url: format!("{http}://{authority}"),
+        correlation_seq: AtomicU64::new(0),
+    });
+
+    let app = router(Arc::clone(&shared));
+    let stop = shared.shutdown.clone().cancelled_owned();
+    let server = match tls {
+        Some(tls) => {
+            let listener = tls::TlsListener::new(listener, tls, shared.shutdown.clone());
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, app)
+                    .with_graceful_shutdown(stop)
+                    .await
+                {
+                    tracing::error!("server error: {e}");
+                }
+            })
+        }
+        None => tokio::spawn(async move {
+            // No Nagle: notifications are small and latency matters (and, under paused
+            // test time, a frame held back by Nagle would let the clock jump ahead).
+            let listener = listener.tap_io(|tcp| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::debug!("cannot set TCP_NODELAY: {e}");
+                }
+            });
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+            {
+                tracing::error!("server error: {e}");
+            }
+        }),
+    };
+    let mut tasks = vec![server, tokio::spawn(sweeper(Arc::clone(&shared)))];
+    if let Some(generator) = config.generator.clone() {
+        tasks.push(tokio::spawn(generator::run(Arc::clone(&shared), generator)));
+    }
+    tracing::info!(%addr, "simulator listening");
+    Ok(Started {
+        shared,
+        addr,
+        tasks,
+    })
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .merge(rest::routes())
+        .merge(ws::routes())
+        .merge(control::routes())
+        .fallback(rest::not_found)
+        .layer(axum::middleware::map_response(add_correlation_header))
+        .with_state(shared)
+}
+
+/// Every response carries `ININ-Correlation-Id`, as the service's do.
+async fn add_correlation_header(mut response: Response) -> Response {
+    static NAME: HeaderName = HeaderName::from_static("inin-correlation-id");
+    if !response.headers().contains_key(&NAME) {
+        let id = format_uuid(fastrand::u64(..), fastrand::u64(..));
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            response.headers_mut().insert(NAME.clone(), value);
+        }
+    }
+    response
+}
+
+/// Removes channels exactly at their deadlines. (Sockets close themselves on shutdown.)
+async fn sweeper(shared: Arc<Shared>) {
+    loop {
+        let next = shared.lock().next_deadline();
+        let due = async {
+            match next {
+                Some(at) => sleep_until(at).await,
+                None => pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            () = shared.shutdown.cancelled() => break,
+            () = shared.wake.notified() => {}
+            () = due => shared.lock().sweep(Instant::now()),
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! The WebSocket at `/channels/{id}`: handshake checks and the per-socket task.
+//!
+//! Each open socket is owned by exactly one task. Publishers never touch the socket: they
+//! push pre-serialised [`Frame`]s into the task's bounded queue with `try_send`, so a slow
+//! client can only lose its own events (counted as `lost`), never slow the publisher down.
+//! Control commands (close, stall, faults) arrive on a separate unbounded queue and are
+//! never dropped. Heartbeats, pongs and subscribe results are written by the task itself.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State as AxumState};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::SinkExt;
+use serde_json::Value;
+use tokio::time::{Instant, sleep_until, timeout};
+
+use crate::frames::{self, Frame};
+use crate::rest::ApiError;
+use crate::server::Shared;
+use crate::state::{Attached, ConnectError, Control, Mode, SubscribeError, Via};
+
+/// Frames written per flush when the queue has a backlog.
+const WRITE_BATCH: usize = 256;
+
+/// How long a closing socket waits for the client's close frame.
+const CLOSE_LINGER: Duration = Duration::from_secs(5);
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new().route("/channels/{id}", get(handshake))
+}
+
+async fn handshake(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(id): Path<String>,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    let checked = shared.lock().check_connect(&id, Instant::now());
+    match checked {
+        Err(ConnectError::NotFound) => {
+            return ApiError::new(StatusCode::NOT_FOUND, "not.found", "channel not found")
+                .into_response();
+        }
+        Err(ConnectError::Refused) => {
+            return ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service.unavailable",
+                "connections to this channel are refused (injected fault)",
+            )
+            .into_response();
+        }
+        Ok(()) => {}
+    }
+    match upgrade {
+        Ok(upgrade) => upgrade.on_upgrade(move |socket| run(shared, id, socket)),
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
+/// Why the socket loop ended.
+enum End {
+    /// Send a close frame with this code and reason.
+    Close(u16, &'static str),
+    /// Just drop the connection (client gone, write failed, or [`Control::Drop`]).
+    Drop,
+}
+
+struct Conn {
+    shared: Arc<Shared>,
+    id: String,
+    socket: WebSocket,
+    attached: Attached,
+    stalled_until: Option<Instant>,
+    closing_at: Option<Instant>,
+    next_heartbeat: Instant,
+}
+
+async fn run(shared: Arc<Shared>, id: String, mut socket: WebSocket) {
+    let now = Instant::now();
+    let attached = shared.lock().attach(&id, now);
+    let attached = match attached {
+        Ok(attached) => attached,
+        Err(_) => {
+            // The channel vanished between the handshake check and the upgrade.
+            let _ = socket.send(close_message(1000, "channel not found")).await;
+            return;
+        }
+    };
+    tracing::debug!(channel = %id, conn = attached.conn_id, "socket open");
+    let mut conn = Conn {
+        next_heartbeat: now + shared.config.heartbeat_interval,
+        shared,
+        id,
+        socket,
+        attached,
+        stalled_until: None,
+        closing_at: None,
+    };
+    let end = conn.run().await;
+    let Conn {
+        shared,
+        id,
+        mut socket,
+        mut attached,
+        ..
+    } = conn;
+    shared.lock().detach(&id, attached.conn_id, Instant::now());
+    // Whatever is still queued will never be written.
+    attached.data.close();
+    let mut unsent = 0;
+    while attached.data.try_recv().is_ok() {
+        unsent += 1;
+    }
+    attached.counters.lost.fetch_add(unsent, Ordering::Relaxed);
+    if let End::Close(code, reason) = end
+        && socket.send(close_message(code, reason)).await.is_ok()
+    {
+        // Wait briefly for the client's close frame, so that unread client data does
+        // not turn our close into a TCP reset.
+        let _ = timeout(CLOSE_LINGER, async {
+            while let Some(Ok(msg)) = socket.recv().await {
+                if matches!(msg, Message::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
+    tracing::debug!(channel = %id, conn = attached.conn_id, "socket closed");
+}
+
+fn close_message(code: u16, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: Utf8Bytes::from_static(reason),
+    }))
+}
+
+impl Conn {
+    async fn send(&mut self, frame: Frame) -> Result<(), End> {
+        self.socket
+            .send(Message::Text(frame.0))
+            .await
+            .map_err(|_| End::Drop)
+    }
+
+    async fn run(&mut self) -> End {
+        let mut data_open = true;
+        let mut control_open = true;
+        let interval = self.shared.config.heartbeat_interval;
+        loop {
+            let now = Instant::now();
+            if self.stalled_until.is_some_and(|t| now >= t) {
+                self.stalled_until = None;
+            }
+            let stalled = self.stalled_until.is_some();
+            let stall_end = self.stalled_until.unwrap_or(now);
+            let closing_at = self.closing_at.unwrap_or(now);
+            let shutdown = self.shared.shutdown.clone();
+            let step = tokio::select! {
+                biased;
+                () = shutdown.cancelled() => {
+                    Err(End::Close(self.shared.config.protocol.close_codes.shutdown, "simulator shutting down"))
+                }
+                control = self.attached.control.recv(), if control_open => match control {
+                    Some(control) => self.on_control(control).await,
+                    None => {
+                        control_open = false;
+                        Ok(())
+                    }
+                },
+                () = sleep_until(closing_at), if self.closing_at.is_some() => {
+                    Err(End::Close(self.shared.config.protocol.close_codes.maintenance, "socket closing for maintenance"))
+                }
+                () = sleep_until(stall_end), if stalled => {
+                    self.stalled_until = None;
+                    Ok(())
+                }
+                () = sleep_until(self.next_heartbeat) => {
+                    self.next_heartbeat += interval;
+                    if stalled {
+                        Ok(())
+                    } else {
+                        let p = &self.shared.config.protocol;
+                        let frame = frames::channel_metadata(
+                            frames::HEARTBEAT,
+                            p.metadata_full_envelope,
+                            &self.shared.correlation_id(),
+                        );
+                        self.send(frame).await
+                    }
+                }
+                frame = self.attached.data.recv(), if data_open && !stalled => match frame {
+                    Some(frame) => self.write_batch(frame).await,
+                    None => {
+                        data_open = false;
+                        Ok(())
+                    }
+                },
+                message = self.socket.recv() => match message {
+                    Some(Ok(Message::Text(text))) => self.on_text(text.as_str(), stalled).await,
+                    Some(Ok(_)) => Ok(()),
+                    // Client closed (the close reply is flushed by the next read) or vanished.
+                    Some(Err(_)) | None => Err(End::Drop),
+                },
+            };
+            if let Err(end) = step {
+                return end;
+            }
+        }
+    }
+
+    /// Writes `first` and whatever else is queued (up to a batch), then flushes once.
+    async fn write_batch(&mut self, first: Frame) -> Result<(), End> {
+        let mut n = 1u64;
+        self.socket
+            .feed(Message::Text(first.0))
+            .await
+            .map_err(|_| End::Drop)?;
+        while n < WRITE_BATCH as u64 {
+            let Ok(frame) = self.attached.data.try_recv() else {
+                break;
+            };
+            self.socket
+                .feed(Message::Text(frame.0))
+                .await
+                .map_err(|_| End::Drop)?;
+            n += 1;
+        }
+        self.socket.flush().await.map_err(|_| End::Drop)?;
+        self.attached
+            .counters
+            .delivered
+            .fetch_add(n, Ordering::Relaxed);
+        Ok(())
+    }
+
+    async fn on_control(&mut self, control: Control) -> Result<(), End> {
+        match control {
+            Control::Close {
+                frames,
+                code,
+                reason,
+            } => {
+                for frame in frames {
+                    self.send(frame).await?;
+                }
+                Err(End::Close(code, reason))
+            }
+            Control::Drop => Err(End::Drop),
+            Control::Stall(until) => {
+                self.stalled_until = Some(until);
+                Ok(())
+            }
+            Control::SocketClosing(frame) => {
+                self.closing_at = Some(Instant::now() + self.shared.config.socket_closing_grace);
+                self.send(frame).await
+            }
+            Control::Text(frame) => self.send(frame).await,
+            Control::Binary(bytes) => self
+                .socket
+                .send(Message::Binary(bytes.into()))
+                .await
+                .map_err(|_| End::Drop),
+        }
+    }
+
+    async fn on_text(&mut self, text: &str, stalled: bool) -> Result<(), End> {
+        let parsed: Option<Value> = serde_json::from_str(text).ok();
+        let kind = parsed
+            .as_ref()
+            .and_then(|v| v.get("message"))
+            .and_then(Value::as_str);
+        let config = Arc::clone(&self.shared.config);
+        let reply = match kind {
+            Some("ping") => Some(frames::channel_metadata(
+                &config.protocol.pong_message,
+                config.protocol.metadata_full_envelope,
+                &self.shared.correlation_id(),
+            )),
+            Some("subscribe") if config.ws_subscribe => {
+                Some(self.on_subscribe(parsed.as_ref(), &config))
+            }
+            _ if config.protocol.reply_to_invalid_frames => Some(frames::result_failure(
+                "error",
+                "unrecognised message",
+                None,
+            )),
+            _ => None,
+        };
+        match reply {
+            Some(frame) if !stalled => self.send(frame).await,
+            _ => Ok(()),
+        }
+    }
+
+    fn on_subscribe(&mut self, message: Option<&Value>, config: &crate::SimConfig) -> Frame {
+        let message = message.and_then(Value::as_object);
+        let correlation = message
+            .and_then(|m| m.get("correlationId"))
+            .and_then(Value::as_str)
+            .filter(|_| config.protocol.echo_correlation_id);
+        let topics: Option<Vec<String>> = message
+            .and_then(|m| m.get("topics"))
+            .and_then(Value::as_array)
+            .and_then(|a| {
+                a.iter()
+                    .map(|t| t.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<String>>>()
+            });
+        let Some(topics) = topics else {
+            return frames::result_failure(
+                "error",
+                "\"topics\" must be an array of topic names",
+                correlation,
+            );
+        };
+        let result = self.shared.lock().subscribe(
+            &self.id,
+            &topics,
+            Mode::Add,
+            false,
+            Via::Ws,
+            Instant::now(),
+        );
+        match result {
+            Ok(_) => {
+                self.shared.deadlines_changed();
+                frames::result_ok(correlation)
+            }
+            Err(SubscribeError::NotFound) => frames::result_not_found("channel not found"),
+            Err(e) => frames::result_failure("failure", &e.message(), correlation),
+        }
+    }
+}

@@ -1,0 +1,562 @@
+//! WebSocket behaviour over real loopback sockets, timers under paused time.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use genesys_sim::{ExpiryBehaviour, ExtendOn, Fault, SimConfig};
+use reqwest::Method;
+use serde_json::json;
+use support::*;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+
+const S: Duration = Duration::from_secs(1);
+
+#[tokio::test(start_paused = true)]
+async fn delivers_envelopes_for_combined_topics_under_expanded_names() {
+    let sim = start(SimConfig::default()).await;
+    let token = token(&sim).await;
+    let channel = create_channel(&sim, &token).await;
+    let (status, _) = subscribe(
+        &sim,
+        &token,
+        Method::PUT,
+        &id(&channel),
+        &["v2.users.u1?presence&routingStatus"],
+        "",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut ws = connect(&sim, &uri(&channel)).await;
+    assert_eq!(
+        sim.publish("v2.users.u1.routingStatus", json!({"id": "u1"})),
+        1
+    );
+    assert_eq!(
+        sim.publish("v2.users.u2.routingStatus", json!({"id": "u2"})),
+        0
+    );
+    let event = recv_json(&mut ws).await;
+    assert_eq!(event["topicName"], "v2.users.u1.routingStatus");
+    assert_eq!(event["version"], "2");
+    assert_eq!(event["eventBody"], json!({"id": "u1"}));
+    assert_eq!(
+        event["metadata"]["CorrelationId"].as_str().unwrap().len(),
+        36
+    );
+    let stats = sim.stats();
+    let ch = stats.channel(&id(&channel)).unwrap();
+    assert_eq!(
+        (ch.delivered, ch.lost, ch.connected, ch.connections),
+        (1, 0, true, 1)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn events_without_an_open_socket_are_lost_and_counted() {
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+    assert_eq!(
+        recv_json(&mut ws).await,
+        json!({"result": "200", "status": "subscribed"})
+    );
+    ws.close(None).await.unwrap();
+    while ws.next().await.is_some() {}
+    // Let the simulator notice the close.
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    assert_eq!(sim.publish("a.b", json!({})), 0);
+    assert_eq!(sim.publish("a.b", json!({})), 0);
+    let stats = sim.stats();
+    let ch = stats.channel(&channel.id).unwrap();
+    assert!(!ch.connected);
+    assert_eq!((ch.delivered, ch.lost), (0, 2));
+    // Reconnecting to the same channel keeps its subscriptions.
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    assert_eq!(sim.publish("a.b", json!({"n": 3})), 1);
+    assert_eq!(recv_json(&mut ws).await["eventBody"]["n"], 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn heartbeats_arrive_exactly_every_interval() {
+    let sim = start(SimConfig {
+        heartbeat_interval: 30 * S,
+        ..SimConfig::default()
+    })
+    .await;
+    let channel = sim.create_channel("demo-client");
+    let t0 = Instant::now();
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    for n in 1..=4u32 {
+        let v = recv_json(&mut ws).await;
+        assert_eq!(
+            v,
+            json!({"topicName": "channel.metadata", "eventBody": {"message": "WebSocket Heartbeat"}})
+        );
+        assert_eq!(t0.elapsed(), 30 * S * n);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn ping_is_answered_with_pong_on_channel_metadata() {
+    let mut config = SimConfig::default();
+    config.protocol.metadata_full_envelope = true;
+    config.protocol.pong_message = "PONG".to_owned();
+    let sim = start(config).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    let t0 = Instant::now();
+    send_json(&mut ws, json!({"message": "ping"})).await;
+    let pong = recv_json(&mut ws).await;
+    assert_eq!(t0.elapsed(), Duration::ZERO);
+    assert_eq!(pong["topicName"], "channel.metadata");
+    assert_eq!(pong["eventBody"], json!({"message": "PONG"}));
+    assert_eq!(pong["version"], "2");
+    assert!(pong["metadata"]["CorrelationId"].is_string());
+}
+
+#[tokio::test(start_paused = true)]
+async fn socket_subscribe_message_results_and_options() {
+    let mut config = SimConfig {
+        max_topics: 2,
+        ..SimConfig::default()
+    };
+    config.protocol.echo_correlation_id = true;
+    let sim = start(config).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["v2.users.u?presence&activity"], "correlationId": "k1"})).await;
+    assert_eq!(
+        recv_json(&mut ws).await,
+        json!({"result": "200", "status": "subscribed", "correlationId": "k1"})
+    );
+    send_json(
+        &mut ws,
+        json!({"message": "subscribe", "topics": ["x.y"], "correlationId": "k2"}),
+    )
+    .await;
+    let failure = recv_json(&mut ws).await;
+    assert_eq!(failure["result"], "400");
+    assert_eq!(failure["status"], "failure");
+    assert_eq!(failure["correlationId"], "k2");
+    assert!(
+        failure["message"]
+            .as_str()
+            .unwrap()
+            .contains("too many topics")
+    );
+    send_json(&mut ws, json!({"message": "subscribe", "topics": "nope"})).await;
+    assert_eq!(recv_json(&mut ws).await["status"], "error");
+    let stats = sim.stats();
+    let ch = stats.channel(&channel.id).unwrap();
+    assert_eq!(
+        ch.topics,
+        vec!["v2.users.u.activity", "v2.users.u.presence"]
+    );
+    // The malformed message never reached the channel.
+    assert_eq!(ch.subscribe_requests.ws, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn socket_subscribe_can_be_switched_off() {
+    let mut config = SimConfig {
+        ws_subscribe: false,
+        ..SimConfig::default()
+    };
+    config.protocol.reply_to_invalid_frames = true;
+    let sim = start(config).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+    let reply = recv_json(&mut ws).await;
+    assert_eq!(
+        (reply["result"].as_str(), reply["status"].as_str()),
+        (Some("400"), Some("error"))
+    );
+    assert!(sim.stats().channels[0].topics.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn unknown_frames_are_ignored_by_default() {
+    let sim = start(SimConfig {
+        heartbeat_interval: 10 * S,
+        ..SimConfig::default()
+    })
+    .await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    let t0 = Instant::now();
+    ws.send_text("2026-11-28 07:00:00 +0000 UTC").await;
+    // The next frame is the heartbeat, not a reply.
+    assert!(is_heartbeat(&recv_json(&mut ws).await));
+    assert_eq!(t0.elapsed(), 10 * S);
+}
+
+trait SendText {
+    async fn send_text(&mut self, text: &str);
+}
+
+impl SendText for Ws {
+    async fn send_text(&mut self, text: &str) {
+        futures_util::SinkExt::send(self, Message::text(text))
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_socket_kicks_the_first() {
+    let mut config = SimConfig::default();
+    config.protocol.close_codes.kicked = 4001;
+    let sim = start(config).await;
+    let channel = sim.create_channel("demo-client");
+    let mut first = connect(&sim, &channel.connect_uri).await;
+    let mut second = connect(&sim, &channel.connect_uri).await;
+    let close = recv_close(&mut first).await;
+    assert_eq!(u16::from(close.code), 4001);
+    send_json(&mut second, json!({"message": "ping"})).await;
+    assert_eq!(recv_json(&mut second).await["eventBody"]["message"], "pong");
+    let ch = sim.stats().channels[0].clone();
+    assert_eq!((ch.connected, ch.connections), (true, 2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn channel_expires_exactly_at_its_lifetime_and_closes_the_socket() {
+    let sim = start(SimConfig {
+        channel_lifetime: 3600 * S,
+        heartbeat_interval: 7200 * S,
+        ..SimConfig::default()
+    })
+    .await;
+    let t0 = Instant::now();
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    let close = recv_close(&mut ws).await;
+    assert_eq!(t0.elapsed(), 3600 * S);
+    assert_eq!(u16::from(close.code), 1000);
+    assert_eq!(refused_status(&sim, &channel.connect_uri).await, 404);
+    assert!(sim.stats().channels.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn rest_and_socket_subscriptions_extend_the_lifetime() {
+    let sim = start(SimConfig {
+        channel_lifetime: 100 * S,
+        heartbeat_interval: 1000 * S,
+        ..SimConfig::default()
+    })
+    .await;
+    let token = token(&sim).await;
+    let t0 = Instant::now();
+    let channel = create_channel(&sim, &token).await;
+    let mut ws = connect(&sim, &uri(&channel)).await;
+    tokio::time::sleep(60 * S).await;
+    let (status, _) = subscribe(&sim, &token, Method::POST, &id(&channel), &["a.b"], "").await;
+    assert_eq!(status, 200); // expires now t0 + 160 s
+    tokio::time::sleep(60 * S).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["c.d"]})).await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200"); // expires now t0 + 220 s
+    let expires = sim.stats().channels[0].expires.clone();
+    let close = recv_close(&mut ws).await;
+    assert_eq!(t0.elapsed(), 220 * S);
+    assert_eq!(u16::from(close.code), 1000);
+    // `expires` was reported as creation + 220 s of virtual time.
+    let created = humantime::parse_rfc3339(channel["expires"].as_str().unwrap()).unwrap() - 100 * S;
+    assert_eq!(
+        humantime::parse_rfc3339(&expires).unwrap(),
+        created + 220 * S
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn extension_can_be_limited_to_rest() {
+    let mut config = SimConfig {
+        channel_lifetime: 100 * S,
+        heartbeat_interval: 1000 * S,
+        ..SimConfig::default()
+    };
+    config.protocol.extend_on = ExtendOn::Rest;
+    let sim = start(config).await;
+    let t0 = Instant::now();
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    tokio::time::sleep(50 * S).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["c.d"]})).await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    recv_close(&mut ws).await;
+    assert_eq!(t0.elapsed(), 100 * S);
+}
+
+#[tokio::test(start_paused = true)]
+async fn expiry_notice_and_not_found_frame_are_options() {
+    let mut config = SimConfig {
+        channel_lifetime: 10 * S,
+        heartbeat_interval: 1000 * S,
+        ..SimConfig::default()
+    };
+    config.protocol.expiry = ExpiryBehaviour::NoticeThenClose;
+    config.protocol.not_found_frame = true;
+    config.protocol.close_codes.expired = 4008;
+    let sim = start(config).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    let notice = recv_json(&mut ws).await;
+    assert_eq!(
+        notice["topicName"],
+        format!("v2.system.no_longer_subscribed.{}", channel.id)
+    );
+    assert_eq!(notice["eventBody"]["channelId"], channel.id.as_str());
+    let not_found = recv_json(&mut ws).await;
+    assert_eq!(not_found["result"], "404");
+    assert_eq!(u16::from(recv_close(&mut ws).await.code), 4008);
+}
+
+#[tokio::test(start_paused = true)]
+async fn silent_expiry_keeps_the_socket_but_not_the_channel() {
+    let mut config = SimConfig {
+        channel_lifetime: 10 * S,
+        heartbeat_interval: 30 * S,
+        ..SimConfig::default()
+    };
+    config.protocol.expiry = ExpiryBehaviour::Silent;
+    let sim = start(config).await;
+    let t0 = Instant::now();
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    assert!(is_heartbeat(&recv_json(&mut ws).await));
+    assert_eq!(t0.elapsed(), 30 * S);
+    assert!(sim.stats().channels.is_empty());
+    assert_eq!(refused_status(&sim, &channel.connect_uri).await, 404);
+}
+
+#[tokio::test(start_paused = true)]
+async fn socket_closing_then_close_after_the_grace_period() {
+    let sim = start(SimConfig {
+        socket_closing_grace: 60 * S,
+        heartbeat_interval: 25 * S,
+        ..SimConfig::default()
+    })
+    .await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    let t0 = Instant::now();
+    sim.fault(&channel.id, Fault::SocketClosing).unwrap();
+    let closing = recv_json(&mut ws).await;
+    assert_eq!(closing["topicName"], "v2.system.socket_closing");
+    assert_eq!(closing["eventBody"]["channelId"], channel.id.as_str());
+    assert!(closing["eventBody"]["reason"].is_string());
+    assert!(closing["eventBody"]["message"].is_string());
+    // Heartbeats continue during the grace period.
+    assert!(is_heartbeat(&recv_json(&mut ws).await));
+    assert!(is_heartbeat(&recv_json(&mut ws).await));
+    let close = recv_close(&mut ws).await;
+    assert_eq!(t0.elapsed(), 60 * S);
+    assert_eq!(u16::from(close.code), 1001);
+    // The channel survives maintenance.
+    let mut again = connect(&sim, &channel.connect_uri).await;
+    send_json(&mut again, json!({"message": "ping"})).await;
+    assert_eq!(recv_json(&mut again).await["eventBody"]["message"], "pong");
+}
+
+#[tokio::test(start_paused = true)]
+async fn unknown_channels_refuse_the_handshake() {
+    let sim = start(SimConfig::default()).await;
+    let uri = format!("ws://{}/channels/streaming-0-nope", sim.addr());
+    assert_eq!(refused_status(&sim, &uri).await, 404);
+}
+
+#[tokio::test(start_paused = true)]
+async fn drop_fault_closes_tcp_without_a_close_frame() {
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    sim.fault(&channel.id, Fault::Drop).unwrap();
+    match ws.next().await {
+        Some(Err(e)) => assert!(e.to_string().contains("closing handshake"), "{e}"),
+        other => panic!("expected a reset without close frame, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn stall_silences_everything_and_loses_events() {
+    let sim = start(SimConfig {
+        heartbeat_interval: 10 * S,
+        ..SimConfig::default()
+    })
+    .await;
+    let channel = sim.create_channel("demo-client");
+    let t0 = Instant::now();
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    sim.fault(&channel.id, Fault::Stall { duration: 35 * S })
+        .unwrap();
+    assert_eq!(sim.publish("a.b", json!({"n": 1})), 0);
+    send_json(&mut ws, json!({"message": "ping"})).await;
+    // Heartbeats at 10, 20, 30 s are swallowed; the next one is at 40 s.
+    let next = recv_json(&mut ws).await;
+    assert!(is_heartbeat(&next), "{next}");
+    assert_eq!(t0.elapsed(), 40 * S);
+    assert_eq!(sim.publish("a.b", json!({"n": 2})), 1);
+    assert_eq!(recv_json(&mut ws).await["eventBody"]["n"], 2);
+    let ch = sim.stats().channels[0].clone();
+    assert_eq!((ch.delivered, ch.lost), (1, 1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn raw_and_oversize_frames() {
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    sim.fault(&channel.id, Fault::RawText("not json {".to_owned()))
+        .unwrap();
+    sim.fault(&channel.id, Fault::RawBinary(vec![0, 159, 146, 150]))
+        .unwrap();
+    sim.fault(&channel.id, Fault::Oversize { bytes: 100_000 })
+        .unwrap();
+    assert_eq!(recv(&mut ws).await, Message::text("not json {"));
+    assert_eq!(recv(&mut ws).await, Message::binary(vec![0, 159, 146, 150]));
+    match recv(&mut ws).await {
+        Message::Text(text) => {
+            assert_eq!(text.len(), 100_000);
+            let v: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
+            assert_eq!(v["topicName"], "v2.sim.oversize");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn socket_faults_need_a_socket_and_a_channel() {
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    for fault in [
+        Fault::Drop,
+        Fault::Kick,
+        Fault::SocketClosing,
+        Fault::Stall { duration: S },
+        Fault::RawText(String::new()),
+        Fault::RawBinary(Vec::new()),
+        Fault::Oversize { bytes: 10 },
+    ] {
+        let err = sim.fault(&channel.id, fault).unwrap_err();
+        assert!(
+            matches!(err, genesys_sim::SimError::NotConnected(_)),
+            "{err}"
+        );
+    }
+    let err = sim.fault("streaming-0-nope", Fault::Expire).unwrap_err();
+    assert!(matches!(err, genesys_sim::SimError::UnknownChannel(_)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn kick_evict_and_expire_faults() {
+    let mut config = SimConfig::default();
+    config.protocol.close_codes.kicked = 4001;
+    config.protocol.close_codes.evicted = 4002;
+    config.protocol.close_codes.expired = 4003;
+    let sim = start(config).await;
+    let a = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &a.connect_uri).await;
+    sim.fault(&a.id, Fault::Kick).unwrap();
+    assert_eq!(u16::from(recv_close(&mut ws).await.code), 4001);
+    assert!(!sim.stats().channels[0].connected);
+
+    let mut ws = connect(&sim, &a.connect_uri).await;
+    sim.fault(&a.id, Fault::Evict).unwrap();
+    assert_eq!(u16::from(recv_close(&mut ws).await.code), 4002);
+    assert_eq!(refused_status(&sim, &a.connect_uri).await, 404);
+
+    let b = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &b.connect_uri).await;
+    sim.fault(&b.id, Fault::Expire).unwrap();
+    assert_eq!(u16::from(recv_close(&mut ws).await.code), 4003);
+    assert_eq!(refused_status(&sim, &b.connect_uri).await, 404);
+}
+
+#[tokio::test(start_paused = true)]
+async fn reject_next_subscribe_fails_exactly_one_request() {
+    let sim = start(SimConfig::default()).await;
+    let token = token(&sim).await;
+    let channel = create_channel(&sim, &token).await;
+    let mut ws = connect(&sim, &uri(&channel)).await;
+    sim.fault(&id(&channel), Fault::RejectNextSubscribe)
+        .unwrap();
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+    assert_eq!(recv_json(&mut ws).await["result"], "400");
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    sim.fault(&id(&channel), Fault::RejectNextSubscribe)
+        .unwrap();
+    let (status, body) = subscribe(&sim, &token, Method::PUT, &id(&channel), &["c.d"], "").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["status"], 400);
+    let (status, _) = subscribe(&sim, &token, Method::PUT, &id(&channel), &["c.d"], "").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test(start_paused = true)]
+async fn refuse_connections_for_a_duration() {
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    sim.fault(&channel.id, Fault::RefuseConnections { duration: 10 * S })
+        .unwrap();
+    assert_eq!(refused_status(&sim, &channel.connect_uri).await, 503);
+    tokio::time::sleep(10 * S - Duration::from_millis(1)).await;
+    assert_eq!(refused_status(&sim, &channel.connect_uri).await, 503);
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    connect(&sim, &channel.connect_uri).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_longer_subscribed_drops_subscriptions_and_tells_the_socket() {
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    sim.fault(&channel.id, Fault::NoLongerSubscribed).unwrap();
+    let notice = recv_json(&mut ws).await;
+    assert_eq!(
+        notice["topicName"],
+        format!("v2.system.no_longer_subscribed.{}", channel.id)
+    );
+    assert_eq!(sim.publish("a.b", json!({})), 0);
+    assert!(sim.stats().channels[0].topics.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_closes_sockets_with_going_away() {
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    drop(sim);
+    assert_eq!(u16::from(recv_close(&mut ws).await.code), 1001);
+}
+
+#[tokio::test(start_paused = true)]
+async fn slow_consumers_lose_events_instead_of_blocking_the_publisher() {
+    let sim = start(SimConfig {
+        socket_queue_capacity: 8,
+        ..SimConfig::default()
+    })
+    .await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    let frame = sim.envelope("a.b", &json!({"n": 0}));
+    // Without yielding, the socket task cannot drain: only 8 fit.
+    let queued = sim.publish_raw_batch("a.b", std::iter::repeat_n(&frame, 20));
+    assert_eq!(queued, 8);
+    for _ in 0..8 {
+        assert_eq!(recv_json(&mut ws).await["eventBody"]["n"], 0);
+    }
+    let ch = sim.stats().channels[0].clone();
+    assert_eq!((ch.delivered, ch.lost), (8, 12));
+    assert_eq!(sim.stats().published, 20);
+}
