@@ -2,9 +2,9 @@
 //! subscribed, at a fixed rate, deterministic for a given seed.
 //!
 //! Determinism: the topic picked at each tick and every value in the body come from a
-//! generator seeded with [`SimConfig::seed`](crate::SimConfig::seed); timestamps come from
-//! tokio's clock (so they are deterministic too under paused time). The same seed and the
-//! same sequence of subscriptions therefore give the same events.
+//! generator seeded with [`SimConfig::seed`](crate::SimConfig::seed). Timestamps are the
+//! wall-clock time of the simulator's start plus tokio's elapsed time. The same seed and
+//! the same sequence of subscriptions therefore give the same events, timestamps aside.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,3 +1,416 @@
 //! `genesys-sim`: the simulator as a command-line server.
+//!
+//! Prints exactly `listening on http://HOST:PORT` (or `https://`) as its first stdout line,
+//! logs to stderr (`RUST_LOG` filters, default `info`), and runs until Ctrl-C or SIGTERM.
 
-fn main() {}
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, ValueEnum};
+use genesys_sim::{
+    DeniedTopic, ExpiryBehaviour, ExtendOn, GeneratorConfig, OtherTokenChannels, PostResponse,
+    RateLimit, SimConfig, Simulator, TlsConfig, TopicCounting,
+};
+
+/// A simulator of the Genesys Cloud Notifications service (REST + WebSocket).
+#[derive(Debug, Parser)]
+#[command(name = "genesys-sim", version, about)]
+struct Args {
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to bind (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Host name to advertise in connectUri and the listening line instead of the bound
+    /// address (e.g. `localhost` to match a TLS certificate).
+    #[arg(long)]
+    public_host: Option<String>,
+    /// Interval between heartbeats.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    heartbeat_interval: Duration,
+    /// Time between `v2.system.socket_closing` and the close of the socket.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    socket_closing_grace: Duration,
+    /// Channel lifetime (extended by subscription changes).
+    #[arg(long, default_value = "24h", value_parser = humantime::parse_duration)]
+    channel_lifetime: Duration,
+    /// Access token lifetime.
+    #[arg(long, default_value = "24h", value_parser = humantime::parse_duration)]
+    token_lifetime: Duration,
+    /// OAuth client `ID:SECRET` (repeatable; default `demo-client:demo-secret`).
+    #[arg(long = "client", value_name = "ID:SECRET", value_parser = parse_client)]
+    clients: Vec<(String, String)>,
+    /// Generate realistic events for every subscribed topic.
+    #[arg(long)]
+    generate: bool,
+    /// Generated events per second (with --generate).
+    #[arg(long, default_value_t = 1.0)]
+    generate_rate: f64,
+    /// Seed for ids, tokens and generated events.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// TLS certificate chain (PEM); serves https/wss. Needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM). Needs --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Refuse the socket `subscribe` message (treat it as an unknown frame).
+    #[arg(long)]
+    no_ws_subscribe: bool,
+    /// Channels per client before the least recently used is evicted.
+    #[arg(long, default_value_t = 20)]
+    max_channels: usize,
+    /// Topics per channel.
+    #[arg(long, default_value_t = 1000)]
+    max_topics: usize,
+    /// Topic names this long or longer are refused.
+    #[arg(long, default_value_t = 200)]
+    max_topic_len: usize,
+    /// Topic pattern the clients may not subscribe to, `*` matching anything, optionally
+    /// with the missing permissions: `v2.analytics.*=analytics:queueObservation:view`
+    /// (repeatable).
+    #[arg(long = "deny-topic", value_name = "PATTERN[=PERM,...]", value_parser = parse_denied)]
+    denied_topics: Vec<DeniedTopic>,
+    /// Per-client request budget on /api/v2, e.g. `300/60s`; over it: 429 + Retry-After.
+    #[arg(long, value_name = "N/DURATION", value_parser = parse_rate)]
+    rate_limit: Option<RateLimit>,
+    /// Frames queued per socket before further events count as lost.
+    #[arg(long, default_value_t = 4096)]
+    queue_capacity: usize,
+
+    // ---- choices the protocol reference leaves unconfirmed ([U]) ----
+    /// [U] Close code after socket_closing and its grace period.
+    #[arg(long, default_value_t = 1001)]
+    close_code_maintenance: u16,
+    /// [U] Close code when the channel expires.
+    #[arg(long, default_value_t = 1000)]
+    close_code_expired: u16,
+    /// [U] Close code when the channel is evicted by a 21st one.
+    #[arg(long, default_value_t = 1000)]
+    close_code_evicted: u16,
+    /// [U] Close code when a second socket takes over the channel.
+    #[arg(long, default_value_t = 1000)]
+    close_code_kicked: u16,
+    /// [U] Close code when the channel's token expires (with --token-expiry-closes-channels).
+    #[arg(long, default_value_t = 1000)]
+    close_code_token_expired: u16,
+    /// Close code when the simulator shuts down.
+    #[arg(long, default_value_t = 1001)]
+    close_code_shutdown: u16,
+    /// [U] Send `{"result":"404",...}` before closing an expired, evicted or token-expired
+    /// channel's socket.
+    #[arg(long)]
+    not_found_frame: bool,
+    /// [U] Echo `correlationId` in socket subscribe results.
+    #[arg(long)]
+    echo_correlation_id: bool,
+    /// [U] What the socket sees at channel expiry.
+    #[arg(long, value_enum, default_value_t = Expiry::Close)]
+    expiry: Expiry,
+    /// [U] Which subscription changes extend the channel's lifetime.
+    #[arg(long, value_enum, default_value_t = Extend::Any)]
+    extend_on: Extend,
+    /// [U] Give heartbeats and pongs `version` and `metadata` too.
+    #[arg(long)]
+    metadata_full_envelope: bool,
+    /// [U] `eventBody.message` of the pong.
+    #[arg(long, default_value = "pong")]
+    pong_message: String,
+    /// [U] How combined topics count toward --max-topics.
+    #[arg(long, value_enum, default_value_t = Counting::Expanded)]
+    topic_counting: Counting,
+    /// [U] What POST .../subscriptions answers.
+    #[arg(long, value_enum, default_value_t = PostAnswer::Full)]
+    post_response: PostAnswer,
+    /// [U] Status of DELETE .../subscriptions.
+    #[arg(long, default_value_t = 204)]
+    delete_status: u16,
+    /// [U] Close channels when the token that created them expires or is revoked.
+    #[arg(long)]
+    token_expiry_closes_channels: bool,
+    /// [U] Match topic names case-insensitively.
+    #[arg(long)]
+    case_insensitive_topics: bool,
+    /// [U] Answer unknown client frames with a "400" error result.
+    #[arg(long)]
+    reply_to_invalid_frames: bool,
+    /// [U] How other tokens' channels appear with includechannels=oauthclient.
+    #[arg(long, value_enum, default_value_t = OtherChannels::ExpiresOnly)]
+    other_token_channels: OtherChannels,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Expiry {
+    /// Close the socket.
+    Close,
+    /// Send v2.system.no_longer_subscribed.{id}, then close.
+    Notice,
+    /// Keep the socket open, deliver nothing.
+    Silent,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Extend {
+    Any,
+    Rest,
+    Ws,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Counting {
+    Expanded,
+    Entries,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum PostAnswer {
+    Full,
+    Added,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum OtherChannels {
+    ExpiresOnly,
+    Full,
+}
+
+fn parse_client(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((id, secret)) if !id.is_empty() && !secret.is_empty() => {
+            Ok((id.to_owned(), secret.to_owned()))
+        }
+        _ => Err("expected ID:SECRET".to_owned()),
+    }
+}
+
+fn parse_denied(s: &str) -> Result<DeniedTopic, String> {
+    match s.split_once('=') {
+        None if !s.is_empty() => Ok(DeniedTopic::new(s)),
+        Some((pattern, perms)) if !pattern.is_empty() => Ok(DeniedTopic {
+            pattern: pattern.to_owned(),
+            missing_permissions: perms
+                .split(',')
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }),
+        _ => Err("expected PATTERN or PATTERN=PERM,...".to_owned()),
+    }
+}
+
+fn parse_rate(s: &str) -> Result<RateLimit, String> {
+    let (n, per) = s
+        .split_once('/')
+        .ok_or("expected N/DURATION, e.g. 300/60s")?;
+    let requests = n
+        .parse::<u32>()
+        .map_err(|e| format!("invalid request count '{n}': {e}"))?;
+    let per =
+        humantime::parse_duration(per).map_err(|e| format!("invalid duration '{per}': {e}"))?;
+    if per.is_zero() {
+        return Err("the window must be longer than zero".to_owned());
+    }
+    Ok(RateLimit { requests, per })
+}
+
+fn config(args: Args) -> anyhow::Result<SimConfig> {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(TlsConfig::from_pem_files(cert, key)?),
+        (None, None) => None,
+        _ => bail!("--tls-cert and --tls-key go together"),
+    };
+    if !(args.generate_rate.is_finite() && args.generate_rate > 0.0) {
+        bail!("--generate-rate must be a positive number");
+    }
+    let mut config = SimConfig {
+        host: args.host,
+        port: args.port,
+        public_host: args.public_host,
+        heartbeat_interval: args.heartbeat_interval,
+        socket_closing_grace: args.socket_closing_grace,
+        channel_lifetime: args.channel_lifetime,
+        token_lifetime: args.token_lifetime,
+        tls,
+        ws_subscribe: !args.no_ws_subscribe,
+        max_channels_per_client: args.max_channels,
+        max_topics: args.max_topics,
+        max_topic_len: args.max_topic_len,
+        denied_topics: args.denied_topics,
+        rate_limit: args.rate_limit,
+        socket_queue_capacity: args.queue_capacity,
+        seed: args.seed,
+        generator: args.generate.then_some(GeneratorConfig {
+            rate_per_sec: args.generate_rate,
+        }),
+        ..SimConfig::default()
+    };
+    if !args.clients.is_empty() {
+        config.clients = args.clients;
+    }
+    let p = &mut config.protocol;
+    p.close_codes.maintenance = args.close_code_maintenance;
+    p.close_codes.expired = args.close_code_expired;
+    p.close_codes.evicted = args.close_code_evicted;
+    p.close_codes.kicked = args.close_code_kicked;
+    p.close_codes.token_expired = args.close_code_token_expired;
+    p.close_codes.shutdown = args.close_code_shutdown;
+    p.not_found_frame = args.not_found_frame;
+    p.echo_correlation_id = args.echo_correlation_id;
+    p.expiry = match args.expiry {
+        Expiry::Close => ExpiryBehaviour::Close,
+        Expiry::Notice => ExpiryBehaviour::NoticeThenClose,
+        Expiry::Silent => ExpiryBehaviour::Silent,
+    };
+    p.extend_on = match args.extend_on {
+        Extend::Any => ExtendOn::Any,
+        Extend::Rest => ExtendOn::Rest,
+        Extend::Ws => ExtendOn::Ws,
+        Extend::Never => ExtendOn::Never,
+    };
+    p.metadata_full_envelope = args.metadata_full_envelope;
+    p.pong_message = args.pong_message;
+    p.topic_counting = match args.topic_counting {
+        Counting::Expanded => TopicCounting::Expanded,
+        Counting::Entries => TopicCounting::Entries,
+    };
+    p.post_response = match args.post_response {
+        PostAnswer::Full => PostResponse::Full,
+        PostAnswer::Added => PostResponse::Added,
+    };
+    p.delete_status = args.delete_status;
+    p.token_expiry_closes_channels = args.token_expiry_closes_channels;
+    p.case_insensitive_topics = args.case_insensitive_topics;
+    p.reply_to_invalid_frames = args.reply_to_invalid_frames;
+    p.other_token_channels = match args.other_token_channels {
+        OtherChannels::ExpiresOnly => OtherTokenChannels::ExpiresOnly,
+        OtherChannels::Full => OtherTokenChannels::Full,
+    };
+    for code in [
+        p.close_codes.maintenance,
+        p.close_codes.expired,
+        p.close_codes.evicted,
+        p.close_codes.kicked,
+        p.close_codes.token_expired,
+        p.close_codes.shutdown,
+    ] {
+        if !(code == 1000 || code == 1001 || (3000..5000).contains(&code)) {
+            bail!("close code {code} cannot be sent (use 1000, 1001 or 3000-4999)");
+        }
+    }
+    if !(200..600).contains(&p.delete_status) {
+        bail!("--delete-status must be an HTTP status (200-599)");
+    }
+    Ok(config)
+}
+
+/// Resolves on Ctrl-C or (on Unix) SIGTERM.
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(e) => {
+                    tracing::warn!("cannot listen for SIGTERM: {e}");
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let config = config(Args::parse())?;
+    let sim = Simulator::start(config)
+        .await
+        .context("cannot start the simulator")?;
+    println!("listening on {}", sim.base_url());
+    terminated().await;
+    tracing::info!("shutting down");
+    sim.shutdown().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn parses_flags() {
+        let args = Args::try_parse_from([
+            "genesys-sim",
+            "--heartbeat-interval",
+            "500ms",
+            "--channel-lifetime",
+            "24h",
+            "--client",
+            "a:b",
+            "--client",
+            "c:d",
+            "--deny-topic",
+            "v2.analytics.*=analytics:queueObservation:view",
+            "--rate-limit",
+            "10/1s",
+            "--expiry",
+            "notice",
+            "--extend-on",
+            "rest",
+            "--close-code-kicked",
+            "4001",
+        ])
+        .unwrap();
+        let c = config(args).unwrap();
+        assert_eq!(c.heartbeat_interval, Duration::from_millis(500));
+        assert_eq!(c.clients.len(), 2);
+        assert_eq!(
+            c.denied_topics[0].missing_permissions,
+            ["analytics:queueObservation:view"]
+        );
+        assert_eq!(
+            c.rate_limit,
+            Some(RateLimit {
+                requests: 10,
+                per: Duration::from_secs(1)
+            })
+        );
+        assert_eq!(c.protocol.expiry, ExpiryBehaviour::NoticeThenClose);
+        assert_eq!(c.protocol.extend_on, ExtendOn::Rest);
+        assert_eq!(c.protocol.close_codes.kicked, 4001);
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        assert!(Args::try_parse_from(["genesys-sim", "--client", "nosecret"]).is_err());
+        assert!(Args::try_parse_from(["genesys-sim", "--rate-limit", "10"]).is_err());
+        assert!(Args::try_parse_from(["genesys-sim", "--heartbeat-interval", "soon"]).is_err());
+        assert!(Args::try_parse_from(["genesys-sim", "--tls-cert", "x.pem"]).is_err());
+        let args = Args::try_parse_from(["genesys-sim", "--close-code-expired", "1006"]).unwrap();
+        assert!(config(args).is_err());
+        let defaults = config(Args::try_parse_from(["genesys-sim"]).unwrap()).unwrap();
+        assert_eq!(defaults.clients, SimConfig::default().clients);
+        assert_eq!(defaults.protocol, SimConfig::default().protocol);
+    }
+}
