@@ -418,7 +418,7 @@ impl Channel {
     }
 
     /// Notifications buffered and not yet consumed.
-    pub fn buffered(&self) -> usize {
+    pub fn buffered_len(&self) -> usize {
         self.rx.len()
     }
 
@@ -481,6 +481,11 @@ impl Channel {
     /// Counters.
     pub fn stats(&self) -> Stats {
         self.handle.stats()
+    }
+
+    /// The topics currently subscribed (as given, combined topics unexpanded).
+    pub fn topics(&self) -> Vec<String> {
+        self.handle.topics()
     }
 
     /// The next item; `None` once the stream has ended. (Same as `StreamExt::next`.)

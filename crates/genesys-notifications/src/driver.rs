@@ -89,6 +89,7 @@ pub(crate) async fn start<S: ChannelSource>(
     let rng = options
         .seed
         .map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
+    let far = far_future();
     let driver = Driver {
         source: Arc::new(source),
         connector: Arc::new(Connector::new(&options)),
@@ -119,8 +120,9 @@ pub(crate) async fn start<S: ChannelSource>(
         switch: None,
         init: Some(init_tx),
         finished: false,
-        sleep: Box::pin(tokio::time::sleep_until(far_future())),
-        sleep_at: far_future(),
+        sleep: Box::pin(tokio::time::sleep_until(far)),
+        sleep_at: far,
+        far,
     };
     tokio::spawn(driver.run());
     match init_rx.await {
@@ -266,6 +268,8 @@ struct Driver<S> {
     finished: bool,
     sleep: Pin<Box<Sleep>>,
     sleep_at: Instant,
+    /// "Never": the timer's instant when nothing is due.
+    far: Instant,
 }
 
 fn poll_conns(
@@ -324,7 +328,8 @@ impl<S: ChannelSource> Driver<S> {
                 }
                 Wake::Op(op) => self.on_op(op).await,
                 Wake::Timer => {
-                    self.sleep_at = far_future();
+                    self.sleep_at = self.far;
+                    self.sleep.as_mut().reset(self.far);
                     self.on_timers().await;
                 }
                 Wake::Frame(i, m) => self.on_frames(i, m).await,
@@ -359,7 +364,7 @@ impl<S: ChannelSource> Driver<S> {
     }
 
     fn arm_timer(&mut self) {
-        let at = self.next_deadline().unwrap_or_else(far_future);
+        let at = self.next_deadline().unwrap_or(self.far);
         if at != self.sleep_at {
             self.sleep_at = at;
             self.sleep.as_mut().reset(at);

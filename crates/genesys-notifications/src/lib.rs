@@ -103,6 +103,9 @@ mod state;
 pub mod topic;
 mod transport;
 
+#[cfg(feature = "rest")]
+pub mod rest;
+
 pub use channel::{Channel, ChannelHandle, Event, Events, State, Stats};
 pub use error::{Error, ErrorKind, Gap, Reason};
 pub use notification::Notification;

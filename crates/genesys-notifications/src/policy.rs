@@ -11,7 +11,7 @@ use tokio::time::Instant;
 /// The delay before attempt `n` (1-based) is `0` for the first attempt (unless
 /// [`ReconnectPolicy::immediate_first`] is off), then drawn uniformly from
 /// `0..=min(max_delay, initial_delay × 2^(k-1))` where `k` counts the delayed attempts
-/// ("full jitter"). Without jitter the upper bound itself is used.
+/// ("full jitter", in whole milliseconds). Without jitter the upper bound itself is used.
 ///
 /// # Examples
 ///
@@ -200,8 +200,9 @@ impl Backoff {
         if !self.policy.jitter {
             return Some(bound);
         }
-        let nanos = u64::try_from(bound.as_nanos()).unwrap_or(u64::MAX);
-        Some(Duration::from_nanos(self.rng.u64(0..=nanos)))
+        // Whole milliseconds: timers have millisecond resolution, so the schedule is exact.
+        let millis = u64::try_from(bound.as_millis()).unwrap_or(u64::MAX);
+        Some(Duration::from_millis(self.rng.u64(0..=millis)))
     }
 
     /// The delay before the next attempt, or `None` when the policy is exhausted.

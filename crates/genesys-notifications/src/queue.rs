@@ -22,8 +22,6 @@ pub(crate) type Item = Result<Notification, Error>;
 struct Inner {
     buf: VecDeque<Entry>,
     notes: usize,
-    /// DropNewest: notifications dropped since the last one buffered (marker not yet placed).
-    lag_pending: u64,
     closed: bool,
     receiver_alive: bool,
     dropped_total: u64,
@@ -75,7 +73,6 @@ pub(crate) fn bounded(capacity: usize, overflow: Overflow) -> (Sender, Receiver)
         inner: Mutex::new(Inner {
             buf: VecDeque::with_capacity(capacity.min(1024)),
             notes: 0,
-            lag_pending: 0,
             closed: false,
             receiver_alive: true,
             dropped_total: 0,
@@ -93,10 +90,13 @@ pub(crate) fn bounded(capacity: usize, overflow: Overflow) -> (Sender, Receiver)
 }
 
 impl Inner {
-    fn place_pending_lag(&mut self) {
-        if self.lag_pending > 0 {
-            self.buf.push_back(Entry::Lagged(self.lag_pending));
-            self.lag_pending = 0;
+    /// DropNewest: the dropped notification would have been last; grow the trailing marker
+    /// or place one.
+    fn lag_at_back(&mut self) {
+        if let Some(Entry::Lagged(n)) = self.buf.back_mut() {
+            *n += 1;
+        } else {
+            self.buf.push_back(Entry::Lagged(1));
         }
     }
 }
@@ -110,14 +110,13 @@ impl Sender {
                 return Pushed::Gone;
             }
             if q.notes < self.shared.capacity {
-                q.place_pending_lag();
                 q.buf.push_back(Entry::Item(Ok(n)));
                 q.notes += 1;
                 Pushed::Queued
             } else {
                 q.dropped_total += 1;
                 match self.shared.overflow {
-                    Overflow::DropNewest => q.lag_pending += 1,
+                    Overflow::DropNewest => q.lag_at_back(),
                     Overflow::DropOldest => {
                         drop_oldest(&mut q);
                         q.buf.push_back(Entry::Item(Ok(n)));
@@ -138,7 +137,6 @@ impl Sender {
             if !q.receiver_alive || q.closed {
                 return false;
             }
-            q.place_pending_lag();
             q.buf.push_back(Entry::Item(Err(e)));
         }
         self.shared.waker.wake();
@@ -148,9 +146,7 @@ impl Sender {
     /// Ends the stream after what is buffered.
     pub(crate) fn close(&self) {
         {
-            let mut q = self.shared.lock();
-            q.place_pending_lag();
-            q.closed = true;
+            self.shared.lock().closed = true;
         }
         self.shared.waker.wake();
     }

@@ -1,0 +1,480 @@
+//! Issue 4: reconnect, watchdog, extension, maintenance, rollover, channel gone, gaps —
+//! against the simulator over real sockets, on paused time, with exact assertions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use genesys_notifications::{
+    Channel, ConnectOptions, ErrorKind, Event, Gap, Maintenance, Reason, ReconnectPolicy, State,
+    connect,
+};
+use genesys_sim::{Fault, ProtocolOptions, SimConfig, Simulator};
+use serde_json::json;
+use support::*;
+use tokio::time::Instant;
+
+#[tokio::test(start_paused = true)]
+async fn drop_then_reconnect_resubscribe_and_report_the_gap() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let t0 = Instant::now();
+    let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+    let mut events = ch.events();
+    tokio::time::sleep(Duration::from_secs(40)).await; // one heartbeat at t0 + 30 s
+    let dropped_at = Instant::now();
+    sim.fault(&info.id, Fault::Drop).unwrap();
+    let lost_at = Instant::now();
+    assert_eq!(
+        sim.publish(TOPIC, json!({"i": 1})),
+        0,
+        "no socket: lost by the service"
+    );
+
+    let (e, _) = wait_event(&mut events, |e| matches!(e, Event::Disconnected { .. })).await;
+    assert_eq!(
+        e,
+        Event::Disconnected {
+            reason: Reason::ConnectionClosed
+        }
+    );
+    let (e, _) = wait_event(&mut events, |e| matches!(e, Event::ReconnectAttempt { .. })).await;
+    assert_eq!(
+        e,
+        Event::ReconnectAttempt {
+            attempt: 1,
+            delay: Duration::ZERO
+        }
+    );
+    let (e, at) = wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    assert_eq!(e, Event::Reconnected { attempts: 1 });
+    assert_eq!(at, dropped_at, "the first retry is immediate");
+    assert_eq!(ch.state(), State::Open);
+    let stats = sim.stats();
+    let c = stats.channel(&info.id).unwrap();
+    assert_eq!(
+        c.subscribe_requests.ws, 2,
+        "resubscribed after reconnecting"
+    );
+    assert_eq!(c.connections, 2);
+
+    sim.publish(TOPIC, json!({"i": 2}));
+    let gap = next_err(&mut ch).await;
+    assert!(gap.is_gap() && !gap.is_fatal());
+    let w = gap.gap_window().unwrap();
+    assert_eq!(
+        w.from_instant,
+        t0 + Duration::from_secs(30),
+        "last frame: the heartbeat"
+    );
+    assert_eq!(w.to_instant, dropped_at);
+    assert!(w.contains(lost_at));
+    assert_eq!(w.topics, vec![TOPIC]);
+    assert_eq!(body_i(&next_note(&mut ch).await), 2);
+    assert_eq!(ch.stats().gaps, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn stall_trips_the_watchdog_at_exactly_the_heartbeat_timeout() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+    let t0 = Instant::now(); // the subscription result is the last frame
+    let mut events = ch.events();
+    sim.fault(
+        &info.id,
+        Fault::Stall {
+            duration: Duration::from_secs(600),
+        },
+    )
+    .unwrap();
+    let (e, at) = wait_event(&mut events, |e| matches!(e, Event::HeartbeatMissed { .. })).await;
+    assert_eq!(at - t0, Duration::from_secs(75));
+    assert_eq!(
+        e,
+        Event::HeartbeatMissed {
+            silent_for: Duration::from_secs(75)
+        }
+    );
+    let (_, at) = wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    assert_eq!(at - t0, Duration::from_secs(75));
+    sim.publish(TOPIC, json!({"i": 1}));
+    let gap = next_err(&mut ch).await;
+    let w = gap.gap_window().unwrap();
+    assert_eq!(
+        (w.from_instant, w.to_instant),
+        (t0, t0 + Duration::from_secs(75))
+    );
+    assert_eq!(body_i(&next_note(&mut ch).await), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn refused_reconnects_follow_the_exact_backoff_schedule_then_give_up() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let policy = ReconnectPolicy::default()
+        .max_attempts(Some(6))
+        .jitter_seed(42);
+    let delays: Vec<Duration> = policy.delays().collect();
+    assert_eq!(delays.len(), 6);
+    let mut ch = ConnectOptions::new()
+        .reconnect(policy)
+        .connect(&info.connect_uri, [TOPIC])
+        .await
+        .unwrap();
+    let mut events = ch.events();
+    sim.fault(
+        &info.id,
+        Fault::RefuseConnections {
+            duration: Duration::from_secs(3600),
+        },
+    )
+    .unwrap();
+    let t0 = Instant::now();
+    sim.fault(&info.id, Fault::Drop).unwrap();
+    let mut expected_at = t0;
+    for (k, delay) in delays.iter().enumerate() {
+        let (e, at) =
+            wait_event(&mut events, |e| matches!(e, Event::ReconnectAttempt { .. })).await;
+        assert_eq!(
+            e,
+            Event::ReconnectAttempt {
+                attempt: k as u32 + 1,
+                delay: *delay
+            }
+        );
+        assert_eq!(at, expected_at, "attempt {} scheduled on time", k + 1);
+        expected_at += *delay;
+    }
+    let e = next_err(&mut ch).await;
+    assert_eq!(
+        Instant::now(),
+        expected_at,
+        "gave up right after the last attempt"
+    );
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Reconnect, Reason::AttemptsExhausted)
+    );
+    assert!(e.is_recovery_failure() && e.is_channel_failure() && e.is_fatal());
+    assert_eq!(e.attempts(), Some(6));
+    let cause = std::error::Error::source(&e)
+        .expect("the last cause")
+        .to_string();
+    assert!(cause.contains("503"), "{cause}");
+    assert!(next_opt(&mut ch).await.is_none(), "the stream ended");
+    assert_eq!(ch.state(), State::Closed);
+}
+
+#[tokio::test(start_paused = true)]
+async fn unauthorized_on_reconnect_stops_at_once() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let proxy = Proxy::start(Mode::Forward(sim.addr())).await;
+    let mut ch = connect(&proxy.uri(&info), [TOPIC]).await.unwrap();
+    let mut events = ch.events();
+    proxy.set(Mode::Status(401, "token expired"));
+    let t0 = Instant::now();
+    sim.fault(&info.id, Fault::Drop).unwrap();
+    let e = next_err(&mut ch).await;
+    assert_eq!(Instant::now(), t0);
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Reconnect, Reason::HttpUnauthorized)
+    );
+    assert!(e.is_fatal() && e.is_recovery_failure() && e.is_permanent());
+    assert_eq!(e.attempts(), Some(1));
+    let mut attempts = 0;
+    while let Some(ev) = events.recv().await {
+        if matches!(ev, Event::ReconnectAttempt { .. }) {
+            attempts += 1;
+        }
+    }
+    assert_eq!(attempts, 1, "no retry after a permanent failure");
+}
+
+#[tokio::test(start_paused = true)]
+async fn lifetime_is_extended_every_23_hours_across_72_hours() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let t0 = Instant::now();
+    let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+    let mut events = ch.events();
+    for k in 1..=3u32 {
+        let (_, at) = wait_event(&mut events, |e| *e == Event::Extended).await;
+        assert_eq!(at - t0, Duration::from_secs(23 * 3600) * k);
+    }
+    tokio::time::sleep_until(t0 + Duration::from_secs(72 * 3600 + 1)).await;
+    let stats = sim.stats();
+    let c = stats
+        .channel(&info.id)
+        .expect("the channel is alive at 72 h");
+    assert!(c.connected);
+    assert_eq!(c.connections, 1, "never reconnected");
+    assert_eq!(c.subscribe_requests.ws, 4);
+    sim.publish(TOPIC, json!({"i": 72}));
+    assert_eq!(body_i(&next_note(&mut ch).await), 72);
+    assert_eq!(ch.stats().heartbeats, 72 * 120);
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_extension_the_stream_warns_and_extend_works() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let t0 = Instant::now();
+    let mut ch = ConnectOptions::new()
+        .extend_after(None)
+        .connect(&info.connect_uri, [TOPIC])
+        .await
+        .unwrap();
+    let e = next_err(&mut ch).await;
+    assert_eq!(Instant::now() - t0, Duration::from_secs(23 * 3600));
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::ChannelExpiring, Reason::ChannelExpired)
+    );
+    assert!(!e.is_fatal() && e.is_channel_expiring());
+    let before = sim.stats().channel(&info.id).unwrap().expires.clone();
+    ch.extend().await.unwrap();
+    let after = sim.stats().channel(&info.id).unwrap().expires.clone();
+    assert!(after > before, "{before} -> {after}");
+    tokio::time::sleep(Duration::from_secs(3 * 3600)).await;
+    sim.publish(TOPIC, json!({"i": 1}));
+    assert_eq!(body_i(&next_note(&mut ch).await), 1);
+}
+
+/// Publishes `{"i": n}` every 100 ms from a task, remembering when each one was published.
+fn publish_continuously(
+    sim: &std::sync::Arc<Simulator>,
+    count: u64,
+) -> tokio::task::JoinHandle<Vec<Instant>> {
+    let sim = sim.clone();
+    tokio::spawn(async move {
+        let mut at = Vec::new();
+        for i in 0..count {
+            at.push(Instant::now());
+            sim.publish(TOPIC, json!({ "i": i }));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        at
+    })
+}
+
+/// Reads until notification `last`; returns how often each was received and the gaps.
+async fn collect_until(ch: &mut Channel, last: u64) -> (BTreeMap<u64, u32>, Vec<Gap>, Vec<u64>) {
+    let mut seen = BTreeMap::new();
+    let mut order = Vec::new();
+    let mut gaps = Vec::new();
+    loop {
+        match next(ch).await {
+            Ok(n) => {
+                let i = body_i(&n);
+                *seen.entry(i).or_insert(0) += 1;
+                order.push(i);
+                if i == last {
+                    return (seen, gaps, order);
+                }
+            }
+            Err(e) if e.is_gap() => gaps.push(e.gap_window().unwrap().clone()),
+            Err(e) if !e.is_fatal() => {}
+            Err(e) => panic!("fatal: {e:?}"),
+        }
+    }
+}
+
+/// Every published notification is received exactly once, or falls inside a reported gap.
+fn assert_accounted(published: &[Instant], seen: &BTreeMap<u64, u32>, gaps: &[Gap]) -> usize {
+    let mut in_gaps = 0;
+    for (i, at) in published.iter().enumerate() {
+        match seen.get(&(i as u64)) {
+            Some(1) => {}
+            Some(n) => panic!("notification {i} received {n} times"),
+            None => {
+                assert!(
+                    gaps.iter().any(|g| g.contains(*at)),
+                    "notification {i} (published at {at:?}) lost outside any gap: {gaps:?}"
+                );
+                in_gaps += 1;
+            }
+        }
+    }
+    in_gaps
+}
+
+#[tokio::test(start_paused = true)]
+async fn socket_closing_under_continuous_publishing_make_before_break_loses_nothing() {
+    let sim = std::sync::Arc::new(sim().await);
+    let info = channel(&sim);
+    let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+    let mut events = ch.events();
+    let publisher = publish_continuously(&sim, 1500);
+    tokio::time::sleep(Duration::from_millis(30_050)).await;
+    sim.fault(&info.id, Fault::SocketClosing).unwrap();
+    let (seen, gaps, order) = collect_until(&mut ch, 1499).await;
+    let published = publisher.await.unwrap();
+    assert!(
+        gaps.is_empty(),
+        "make before break: no gap at all, got {gaps:?}"
+    );
+    assert_eq!(assert_accounted(&published, &seen, &gaps), 0);
+    assert_eq!(order, (0..1500).collect::<Vec<_>>(), "in order");
+    let mut got = Vec::new();
+    while let Ok(Some(e)) = tokio::time::timeout(Duration::ZERO, events.recv()).await {
+        got.push(e);
+    }
+    assert!(got.contains(&Event::SocketClosing));
+    assert!(got.contains(&Event::RolloverStarted));
+    assert!(got.contains(&Event::RolloverCompleted));
+    assert!(
+        !got.iter().any(|e| matches!(e, Event::Disconnected { .. })),
+        "{got:?}"
+    );
+    let stats = sim.stats();
+    let c = stats.channel(&info.id).unwrap();
+    assert_eq!(c.connections, 2);
+    assert_eq!(c.lost, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn socket_closing_surfaced_then_the_close_is_recovered_with_an_exact_gap() {
+    let sim = std::sync::Arc::new(
+        sim_with(SimConfig {
+            socket_closing_grace: Duration::from_secs(10),
+            ..SimConfig::default()
+        })
+        .await,
+    );
+    let info = channel(&sim);
+    let mut ch = ConnectOptions::new()
+        .maintenance(Maintenance::Surface)
+        .connect(&info.connect_uri, [TOPIC])
+        .await
+        .unwrap();
+    let publisher = publish_continuously(&sim, 300);
+    tokio::time::sleep(Duration::from_millis(5_050)).await;
+    sim.fault(&info.id, Fault::SocketClosing).unwrap();
+    let mut warned = false;
+    let mut seen = BTreeMap::new();
+    let mut gaps = Vec::new();
+    loop {
+        match next(&mut ch).await {
+            Ok(n) => {
+                let i = body_i(&n);
+                *seen.entry(i).or_insert(0) += 1;
+                if i == 299 {
+                    break;
+                }
+            }
+            Err(e) if e.is_channel_expiring() => {
+                assert_eq!(e.reason(), Reason::ChannelClosing);
+                assert!(!e.is_fatal());
+                warned = true;
+            }
+            Err(e) if e.is_gap() => gaps.push(e.gap_window().unwrap().clone()),
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    let published = publisher.await.unwrap();
+    assert!(warned);
+    assert_eq!(gaps.len(), 1, "the service closed the socket: one gap");
+    let lost = assert_accounted(&published, &seen, &gaps);
+    assert_eq!(lost as u64, sim.stats().channel(&info.id).unwrap().lost);
+}
+
+#[tokio::test(start_paused = true)]
+async fn rollover_under_continuous_publishing_is_in_order_without_loss_or_duplicates() {
+    let sim = std::sync::Arc::new(sim().await);
+    let a = channel(&sim);
+    let b = channel(&sim);
+    let mut ch = connect(&a.connect_uri, [TOPIC]).await.unwrap();
+    let handle = ch.handle();
+    let publisher = publish_continuously(&sim, 600);
+    tokio::time::sleep(Duration::from_millis(20_050)).await;
+    let uri = b.connect_uri.clone();
+    let rollover = tokio::spawn(async move { handle.rollover(&uri).await });
+    let (seen, gaps, order) = collect_until(&mut ch, 599).await;
+    rollover.await.unwrap().unwrap();
+    let published = publisher.await.unwrap();
+    assert!(gaps.is_empty(), "{gaps:?}");
+    assert_eq!(assert_accounted(&published, &seen, &gaps), 0);
+    assert_eq!(order, (0..600).collect::<Vec<_>>());
+    let stats = sim.stats();
+    assert!(
+        !stats.channel(&a.id).unwrap().connected,
+        "old socket closed"
+    );
+    assert!(stats.channel(&b.id).unwrap().connected);
+    assert!(
+        stats.channel(&a.id).unwrap().delivered > 200
+            && stats.channel(&b.id).unwrap().delivered > 200
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn eviction_is_a_fatal_channel_failure_in_uri_mode() {
+    for not_found_frame in [false, true] {
+        let sim = sim_with(SimConfig {
+            protocol: ProtocolOptions {
+                not_found_frame,
+                ..ProtocolOptions::default()
+            },
+            ..SimConfig::default()
+        })
+        .await;
+        let info = channel(&sim);
+        let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+        sim.fault(&info.id, Fault::Evict).unwrap();
+        let e = next_err(&mut ch).await;
+        assert_eq!(
+            e.reason(),
+            Reason::ChannelNotFound,
+            "404 frame: {not_found_frame}"
+        );
+        let expected = if not_found_frame {
+            ErrorKind::Receive
+        } else {
+            ErrorKind::Reconnect
+        };
+        assert_eq!(e.kind(), expected);
+        assert!(e.is_channel_failure() && e.is_fatal() && e.is_permanent());
+        assert!(next_opt(&mut ch).await.is_none());
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn kicked_by_another_connection_reconnects() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+    let mut events = ch.events();
+    sim.fault(&info.id, Fault::Kick).unwrap();
+    wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    sim.publish(TOPIC, json!({"i": 5}));
+    assert!(next_err(&mut ch).await.is_gap());
+    assert_eq!(body_i(&next_note(&mut ch).await), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_longer_subscribed_is_fatal_in_uri_mode() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+    sim.fault(&info.id, Fault::NoLongerSubscribed).unwrap();
+    let e = next_err(&mut ch).await;
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Receive, Reason::NoLongerSubscribed)
+    );
+    assert!(e.is_fatal() && e.raw_text().is_some());
+}
+
+async fn next_opt(
+    ch: &mut Channel,
+) -> Option<Result<genesys_notifications::Notification, genesys_notifications::Error>> {
+    use futures_util::StreamExt;
+    tokio::time::timeout(Duration::from_secs(3600), ch.next())
+        .await
+        .expect("ends or yields")
+}

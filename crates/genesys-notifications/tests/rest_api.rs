@@ -1,0 +1,375 @@
+//! The REST client and OAuth against the simulator, over real sockets, under paused time.
+#![cfg(feature = "rest")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use genesys_notifications::rest::{
+    ChannelScope, Credentials, Environment, RestClient, RestErrorKind, RetryPolicy, TopicState,
+};
+use genesys_sim::{DeniedTopic, RateLimit, SimConfig, Simulator};
+use tokio::time::Instant;
+
+const CLIENT: &str = "demo-client";
+const SECRET: &str = "demo-secret";
+const USER_PRESENCE: &str = "v2.users.0a1b2c3d-0000-4000-8000-000000000001.presence";
+const USER_ROUTING: &str = "v2.users.0a1b2c3d-0000-4000-8000-000000000001.routingStatus";
+const QUEUE_OBS: &str = "v2.analytics.queues.0a1b2c3d-0000-4000-8000-00000000000q.observations";
+
+async fn simulator(config: SimConfig) -> Simulator {
+    Simulator::start(config).await.expect("simulator starts")
+}
+
+fn rest_client(sim: &Simulator, credentials: Credentials) -> RestClient {
+    RestClient::builder(Environment::local(&sim.base_url()).unwrap(), credentials)
+        .retry_policy(RetryPolicy::default().jitter(false))
+        .build()
+        .unwrap()
+}
+
+fn client_credentials() -> Credentials {
+    Credentials::client_credentials(CLIENT, SECRET)
+}
+
+#[tokio::test(start_paused = true)]
+async fn token_is_fetched_once_and_cached() {
+    let sim = simulator(SimConfig::default()).await;
+    let rest = rest_client(&sim, client_credentials());
+    assert_eq!(rest.token_fetches().await, 0);
+    let first = rest.access_token().await.unwrap();
+    rest.create_channel().await.unwrap();
+    rest.list_channels(ChannelScope::Token).await.unwrap();
+    let again = rest.access_token().await.unwrap();
+    assert_eq!(first.expose_secret(), again.expose_secret());
+    assert_eq!(rest.token_fetches().await, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn token_is_refreshed_a_minute_before_expiry() {
+    let config = SimConfig {
+        token_lifetime: Duration::from_secs(3600),
+        ..SimConfig::default()
+    };
+    let sim = simulator(config).await;
+    let rest = rest_client(&sim, client_credentials());
+    let first = rest.access_token().await.unwrap();
+    // Refreshed 60 s before the end of its hour (a tenth of the lifetime, capped at 60 s).
+    tokio::time::advance(Duration::from_secs(3539)).await;
+    let channel = rest.create_channel().await.unwrap();
+    assert_eq!(rest.token_fetches().await, 1);
+    tokio::time::advance(Duration::from_secs(1)).await;
+    rest.subscriptions(&channel.id).await.unwrap();
+    assert_eq!(rest.token_fetches().await, 2);
+    let second = rest.access_token().await.unwrap();
+    assert_ne!(first.expose_secret(), second.expose_secret());
+    // The old token would have expired one minute later; the new one keeps working.
+    tokio::time::advance(Duration::from_secs(120)).await;
+    rest.subscriptions(&channel.id).await.unwrap();
+    assert_eq!(rest.token_fetches().await, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn revoked_token_is_refreshed_once_on_401() {
+    let sim = simulator(SimConfig::default()).await;
+    let rest = rest_client(&sim, client_credentials());
+    let channel = rest.create_channel().await.unwrap();
+    assert_eq!(sim.revoke_tokens(CLIENT), 1);
+    // The 401 makes the client fetch a new token and retry the call once.
+    assert!(rest.channel_exists(&channel.id).await.unwrap());
+    assert_eq!(rest.token_fetches().await, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn revoked_static_token_is_a_clear_401_without_the_token() {
+    let sim = simulator(SimConfig::default()).await;
+    let token = sim.issue_token(CLIENT);
+    let rest = rest_client(&sim, Credentials::access_token(token.clone()));
+    rest.create_channel().await.unwrap();
+    sim.revoke_tokens(CLIENT);
+    let error = rest.create_channel().await.unwrap_err();
+    assert_eq!(error.kind(), RestErrorKind::Status);
+    assert_eq!(error.status(), Some(401));
+    assert!(error.is_unauthorized());
+    assert!(error.message().is_some());
+    let shown = format!("{error} {error:?} {rest:?}");
+    assert!(!shown.contains(&token), "{shown}");
+    assert_eq!(rest.token_fetches().await, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn wrong_secret_is_a_token_error_that_never_shows_the_secret() {
+    let sim = simulator(SimConfig::default()).await;
+    let rest = rest_client(
+        &sim,
+        Credentials::client_credentials(CLIENT, "wrong-secret-value"),
+    );
+    let error = rest.create_channel().await.unwrap_err();
+    assert_eq!(error.kind(), RestErrorKind::Token);
+    assert_eq!(error.status(), Some(401));
+    let shown = format!("{error} {error:?} {rest:?}");
+    assert!(!shown.contains("wrong-secret-value"), "{shown}");
+    assert!(shown.contains("401"), "{shown}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn channels_created_listed_and_checked() {
+    let sim = simulator(SimConfig::default()).await;
+    let rest = rest_client(&sim, client_credentials());
+    let a = rest.create_channel().await.unwrap();
+    let b = rest.create_channel().await.unwrap();
+    assert_ne!(a.id, b.id);
+    assert!(
+        a.connect_uri.starts_with("ws://127.0.0.1:"),
+        "{}",
+        a.connect_uri
+    );
+    assert!(a.connect_uri.ends_with(&a.id));
+    assert!(a.expires_at().is_some());
+    let listed = rest.list_channels(ChannelScope::Token).await.unwrap();
+    let mut ids: Vec<_> = listed.iter().map(|c| c.id.as_str()).collect();
+    ids.sort_unstable();
+    let mut expected = vec![a.id.as_str(), b.id.as_str()];
+    expected.sort_unstable();
+    assert_eq!(ids, expected);
+
+    // Another token of the same client sees their expiry only.
+    let other = rest_client(&sim, client_credentials());
+    assert!(
+        other
+            .list_channels(ChannelScope::Token)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let all = other
+        .list_channels(ChannelScope::OauthClient)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all.iter().all(|c| c.id.is_empty() && c.expires.is_some()));
+
+    assert!(rest.channel_exists(&a.id).await.unwrap());
+    assert!(
+        !rest
+            .channel_exists("streaming-0-doesnotexist")
+            .await
+            .unwrap()
+    );
+    let error = rest.channel_exists("").await.unwrap_err();
+    assert_eq!(error.kind(), RestErrorKind::InvalidRequest);
+}
+
+#[tokio::test(start_paused = true)]
+async fn subscriptions_get_replace_add_and_remove_all() {
+    let sim = simulator(SimConfig::default()).await;
+    let rest = rest_client(&sim, client_credentials());
+    let channel = rest.create_channel().await.unwrap();
+    assert!(
+        rest.subscriptions(&channel.id)
+            .await
+            .unwrap()
+            .entities
+            .is_empty()
+    );
+
+    let put = rest
+        .replace_subscriptions(&channel.id, &[USER_PRESENCE], false)
+        .await
+        .unwrap();
+    assert_eq!(put.topic_ids(), [USER_PRESENCE]);
+    let post = rest
+        .add_subscriptions(&channel.id, &[USER_ROUTING.to_owned()], false)
+        .await
+        .unwrap();
+    assert!(post.topic_ids().contains(&USER_ROUTING.to_owned()));
+    let mut listed = rest.subscriptions(&channel.id).await.unwrap().topic_ids();
+    listed.sort_unstable();
+    assert_eq!(listed, [USER_PRESENCE, USER_ROUTING]);
+    assert_eq!(sim.stats().channel(&channel.id).unwrap().topics.len(), 2);
+
+    rest.remove_all_subscriptions(&channel.id).await.unwrap();
+    assert!(
+        rest.subscriptions(&channel.id)
+            .await
+            .unwrap()
+            .entities
+            .is_empty()
+    );
+    let empty: [&str; 0] = [];
+    rest.replace_subscriptions(&channel.id, &[USER_PRESENCE], false)
+        .await
+        .unwrap();
+    let cleared = rest
+        .replace_subscriptions(&channel.id, &empty, false)
+        .await
+        .unwrap();
+    assert!(cleared.entities.is_empty());
+    assert!(sim.stats().channel(&channel.id).unwrap().topics.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn rejected_topics_are_reported_per_topic_with_ignore_errors() {
+    let config = SimConfig {
+        denied_topics: vec![DeniedTopic {
+            pattern: "v2.analytics.*".into(),
+            missing_permissions: vec!["analytics:queueObservation:view".into()],
+        }],
+        ..SimConfig::default()
+    };
+    let sim = simulator(config).await;
+    let rest = rest_client(&sim, client_credentials());
+    let channel = rest.create_channel().await.unwrap();
+
+    let result = rest
+        .replace_subscriptions(&channel.id, &[USER_PRESENCE, QUEUE_OBS], true)
+        .await
+        .unwrap();
+    let rejected: Vec<_> = result.rejected().collect();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].id, QUEUE_OBS);
+    assert_eq!(rejected[0].state, Some(TopicState::Rejected));
+    assert!(rejected[0].rejection_reason.is_some());
+    assert_eq!(
+        rejected[0].missing_permissions,
+        ["analytics:queueObservation:view"]
+    );
+    assert_eq!(result.topic_ids(), [USER_PRESENCE]);
+    assert_eq!(
+        sim.stats().channel(&channel.id).unwrap().topics,
+        [USER_PRESENCE]
+    );
+
+    // Without ignoreErrors the whole batch fails and nothing changes.
+    let error = rest
+        .add_subscriptions(&channel.id, &[USER_ROUTING, QUEUE_OBS], false)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), RestErrorKind::Status);
+    assert_eq!(error.status(), Some(403));
+    assert!(error.code().is_some());
+    assert_eq!(
+        sim.stats().channel(&channel.id).unwrap().topics,
+        [USER_PRESENCE]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn more_than_a_thousand_topics_is_a_400_with_the_genesys_error_body() {
+    let sim = simulator(SimConfig::default()).await;
+    let rest = rest_client(&sim, client_credentials());
+    let channel = rest.create_channel().await.unwrap();
+    let topics: Vec<String> = (0..1001)
+        .map(|i| format!("v2.users.00000000-0000-4000-8000-{i:012}.presence"))
+        .collect();
+    let error = rest
+        .replace_subscriptions(&channel.id, &topics, true)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), RestErrorKind::Status);
+    assert_eq!(error.status(), Some(400));
+    let body = error.body().expect("a Genesys error body");
+    assert_eq!(body.status, Some(400));
+    assert!(body.message.is_some());
+    assert!(error.code().is_some());
+    assert!(error.context_id().is_some());
+    assert!(!error.is_transient());
+    // Exactly 1,000 is fine.
+    rest.replace_subscriptions(&channel.id, &topics[..1000], true)
+        .await
+        .unwrap();
+    let token = rest.access_token().await.unwrap();
+    assert!(!format!("{error} {error:?}").contains(token.expose_secret()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn unknown_channel_is_a_404() {
+    let sim = simulator(SimConfig::default()).await;
+    let rest = rest_client(&sim, client_credentials());
+    for error in [
+        rest.subscriptions("streaming-0-nope").await.unwrap_err(),
+        rest.add_subscriptions("streaming-0-nope", &[USER_PRESENCE], true)
+            .await
+            .unwrap_err(),
+        rest.remove_all_subscriptions("streaming-0-nope")
+            .await
+            .unwrap_err(),
+    ] {
+        assert!(error.is_not_found(), "{error:?}");
+        assert_eq!(error.status(), Some(404));
+        assert!(
+            error
+                .request()
+                .is_some_and(|r| r.contains("streaming-0-nope"))
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_is_retried_after_exactly_retry_after() {
+    let config = SimConfig {
+        rate_limit: Some(RateLimit {
+            requests: 2,
+            per: Duration::from_secs(10),
+        }),
+        ..SimConfig::default()
+    };
+    let sim = simulator(config).await;
+    let rest = rest_client(&sim, client_credentials());
+    rest.access_token().await.unwrap();
+    let start = Instant::now();
+    rest.create_channel().await.unwrap();
+    rest.create_channel().await.unwrap();
+    assert_eq!(start.elapsed(), Duration::ZERO);
+    // The third request of the window is refused with Retry-After: 10, then retried.
+    rest.create_channel().await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_secs(10));
+
+    // Without retries the 429 surfaces with its Retry-After.
+    let impatient = RestClient::builder(
+        Environment::local(&sim.base_url()).unwrap(),
+        client_credentials(),
+    )
+    .retry_policy(RetryPolicy::never())
+    .build()
+    .unwrap();
+    impatient.create_channel().await.unwrap();
+    let error = impatient.create_channel().await.unwrap_err();
+    assert_eq!(error.status(), Some(429));
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(10)));
+    assert!(error.is_transient());
+}
+
+#[tokio::test(start_paused = true)]
+async fn available_topics_catalogue() {
+    let sim = simulator(SimConfig::default()).await;
+    let rest = rest_client(&sim, client_credentials());
+    let topics = rest
+        .available_topics(&["description", "schema", "topicParameters"], true)
+        .await
+        .unwrap();
+    assert!(
+        topics.iter().any(|t| t.id == "v2.users.{id}.presence"),
+        "{topics:?}"
+    );
+    assert!(topics.iter().all(|t| !t.id.is_empty()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn connection_refused_is_retried_then_a_transport_error() {
+    let sim = simulator(SimConfig::default()).await;
+    let base = sim.base_url();
+    sim.shutdown().await;
+    let rest = RestClient::builder(
+        Environment::local(&base).unwrap(),
+        Credentials::access_token("t"),
+    )
+    .retry_policy(RetryPolicy::default().jitter(false).max_retries(3))
+    .build()
+    .unwrap();
+    let start = Instant::now();
+    let error = rest.create_channel().await.unwrap_err();
+    assert_eq!(error.kind(), RestErrorKind::Transport);
+    // 500 ms, 1 s, 2 s of backoff.
+    assert_eq!(start.elapsed(), Duration::from_millis(3500));
+    assert!(std::error::Error::source(&error).is_some());
+}

@@ -1,0 +1,426 @@
+//! The managed channel against the simulator, over real sockets, under paused time, with
+//! exact accounting of every published notification: received exactly once, or published
+//! inside a reported gap.
+#![cfg(feature = "rest")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use genesys_notifications::rest::{
+    ChannelInfo, Credentials, Environment, ManagedOptions, RestClient, RetryPolicy,
+};
+use genesys_notifications::{Channel, Event, Gap};
+use genesys_sim::{DeniedTopic, Fault, SimConfig, Simulator};
+use serde_json::json;
+use tokio::time::Instant;
+
+const CLIENT: &str = "demo-client";
+const SECRET: &str = "demo-secret";
+const TOPIC: &str = "v2.users.0a1b2c3d-0000-4000-8000-000000000001.presence";
+const OTHER: &str = "v2.users.0a1b2c3d-0000-4000-8000-000000000002.presence";
+const DENIED: &str = "v2.analytics.queues.0a1b2c3d-0000-4000-8000-00000000000q.observations";
+
+fn rest_client(sim: &Simulator) -> RestClient {
+    RestClient::builder(
+        Environment::local(&sim.base_url()).unwrap(),
+        Credentials::client_credentials(CLIENT, SECRET),
+    )
+    .retry_policy(RetryPolicy::default().jitter(false))
+    .build()
+    .unwrap()
+}
+
+/// The channel the client is connected to right now, per the simulator.
+fn connected_channel(sim: &Simulator) -> Option<String> {
+    let stats = sim.stats();
+    stats
+        .channels
+        .iter()
+        .find(|c| c.connected)
+        .map(|c| c.id.clone())
+}
+
+/// What a run saw.
+#[derive(Debug, Default)]
+struct Ledger {
+    /// Sequence number -> when it was published.
+    published: BTreeMap<u64, Instant>,
+    /// Sequence numbers in the order received.
+    received: Vec<u64>,
+    gaps: Vec<Gap>,
+    events: Vec<Event>,
+    warnings: Vec<String>,
+}
+
+impl Ledger {
+    /// Every published notification was received exactly once, or published inside a gap.
+    fn assert_exact(&self) {
+        let mut seen = BTreeMap::new();
+        for seq in &self.received {
+            *seen.entry(*seq).or_insert(0u32) += 1;
+        }
+        for (seq, count) in &seen {
+            assert_eq!(*count, 1, "notification {seq} received {count} times");
+            assert!(
+                self.published.contains_key(seq),
+                "{seq} was never published"
+            );
+        }
+        for (seq, at) in &self.published {
+            if !seen.contains_key(seq) {
+                assert!(
+                    self.gaps.iter().any(|gap| gap.contains(*at)),
+                    "notification {seq} (published at {at:?}) lost outside any gap; gaps: {:?}",
+                    self.gaps
+                );
+            }
+        }
+        // In order, too.
+        let mut sorted = self.received.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, self.received, "received out of order");
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "published {}, received {}, gaps {:?}, warnings {:?}, events {:?}",
+            self.published.len(),
+            self.received.len(),
+            self.gaps.iter().map(Gap::duration).collect::<Vec<_>>(),
+            self.warnings,
+            self.events
+                .iter()
+                .filter(|e| !matches!(e, Event::Heartbeat))
+                .collect::<Vec<_>>()
+        )
+    }
+
+    fn lost(&self) -> usize {
+        self.published.len() - self.received.len()
+    }
+
+    fn count(&self, pred: impl Fn(&Event) -> bool) -> usize {
+        self.events.iter().filter(|e| pred(e)).count()
+    }
+}
+
+/// Publishes one notification on `TOPIC` every `every` for `count` ticks while consuming
+/// the channel; `act(tick, sim)` runs before each publication (to inject faults). Then
+/// consumes for 2 minutes more.
+async fn run(
+    sim: &Simulator,
+    channel: &mut Channel,
+    count: u64,
+    every: Duration,
+    mut act: impl FnMut(u64, &Simulator),
+) -> Ledger {
+    let mut ledger = Ledger::default();
+    let mut events = channel.handle().events();
+    let mut ticker = tokio::time::interval(every);
+    let mut tick = 0u64;
+    let mut settle_until: Option<Instant> = None;
+    loop {
+        let settle = async {
+            match settle_until {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = ticker.tick(), if tick < count => {
+                act(tick, sim);
+                ledger.published.insert(tick, Instant::now());
+                sim.publish(TOPIC, json!({ "seq": tick }));
+                tick += 1;
+                if tick == count {
+                    settle_until = Some(Instant::now() + Duration::from_secs(120));
+                }
+            }
+            item = channel.next() => match item {
+                Some(Ok(notification)) => {
+                    assert_eq!(notification.topic(), TOPIC);
+                    let body: serde_json::Value = notification.body().unwrap();
+                    ledger.received.push(body["seq"].as_u64().unwrap());
+                }
+                Some(Err(error)) if error.is_gap() => {
+                    ledger.gaps.push(error.gap_window().unwrap().clone());
+                }
+                Some(Err(error)) if !error.is_fatal() => ledger.warnings.push(error.to_string()),
+                Some(Err(error)) => panic!("fatal error: {error:?}"),
+                None => panic!("the stream ended"),
+            },
+            Some(event) = events.next() => ledger.events.push(event),
+            () = settle => break,
+        }
+    }
+    while let Ok(Some(event)) = tokio::time::timeout(Duration::ZERO, events.next()).await {
+        ledger.events.push(event);
+    }
+    ledger
+}
+
+async fn start(config: SimConfig) -> (Simulator, Channel) {
+    let sim = Simulator::start(config).await.unwrap();
+    let channel = ManagedOptions::new(rest_client(&sim))
+        .connect([TOPIC])
+        .await
+        .unwrap();
+    (sim, channel)
+}
+
+#[tokio::test(start_paused = true)]
+async fn refused_topics_are_reported_and_the_rest_delivered() {
+    let config = SimConfig {
+        denied_topics: vec![DeniedTopic::new("v2.analytics.*")],
+        ..SimConfig::default()
+    };
+    let sim = Simulator::start(config).await.unwrap();
+    let managed = ManagedOptions::new(rest_client(&sim))
+        .start([TOPIC, DENIED, OTHER])
+        .await
+        .unwrap();
+    assert_eq!(managed.rejected.len(), 1);
+    assert_eq!(managed.rejected[0].id, DENIED);
+    assert_eq!(
+        managed.rejected[0].missing_permissions,
+        ["notifications:topic:view"]
+    );
+    let mut channel = managed.channel;
+    let mut kept = channel.handle().topics();
+    kept.sort_unstable();
+    assert_eq!(kept, [TOPIC, OTHER]);
+    let stats = sim.stats();
+    let sim_channel = stats.channel(&managed.channel_info.id).unwrap();
+    assert!(sim_channel.connected);
+    let mut sim_topics = sim_channel.topics.clone();
+    sim_topics.sort_unstable();
+    assert_eq!(sim_topics, [TOPIC, OTHER]);
+
+    assert_eq!(sim.publish(DENIED, json!({"n": 0})), 0);
+    assert_eq!(sim.publish(TOPIC, json!({"n": 1})), 1);
+    assert_eq!(sim.publish(OTHER, json!({"n": 2})), 1);
+    let first = channel.next().await.unwrap().unwrap();
+    assert_eq!(first.topic(), TOPIC);
+    let second = channel.next().await.unwrap().unwrap();
+    assert_eq!(second.topic(), OTHER);
+}
+
+#[tokio::test(start_paused = true)]
+async fn steady_stream_loses_nothing() {
+    let (sim, mut channel) = start(SimConfig::default()).await;
+    let ledger = run(&sim, &mut channel, 100, Duration::from_secs(1), |_, _| {}).await;
+    eprintln!("{}", ledger.summary());
+    ledger.assert_exact();
+    assert_eq!(ledger.received.len(), 100);
+    assert!(ledger.gaps.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn maintenance_moves_to_a_new_channel_without_a_gap() {
+    let (sim, mut channel) = start(SimConfig::default()).await;
+    let first = connected_channel(&sim).unwrap();
+    let ledger = run(
+        &sim,
+        &mut channel,
+        120,
+        Duration::from_secs(1),
+        |tick, sim| {
+            if tick == 30 {
+                sim.fault(&connected_channel(sim).unwrap(), Fault::SocketClosing)
+                    .unwrap();
+            }
+        },
+    )
+    .await;
+    eprintln!("{}", ledger.summary());
+    ledger.assert_exact();
+    assert_eq!(ledger.received.len(), 120, "{ledger:?}");
+    assert!(ledger.gaps.is_empty());
+    assert_eq!(ledger.count(|e| matches!(e, Event::RolloverCompleted)), 1);
+    let now = connected_channel(&sim).unwrap();
+    assert_ne!(now, first, "a new channel is in use");
+    assert!(sim.stats().channel(&first).is_none_or(|c| !c.connected));
+}
+
+#[tokio::test(start_paused = true)]
+async fn lifetime_is_extended_over_72_hours_on_the_same_channel() {
+    let (sim, mut channel) = start(SimConfig::default()).await;
+    let first = connected_channel(&sim).unwrap();
+    // One notification a minute for 72 hours.
+    let ledger = run(
+        &sim,
+        &mut channel,
+        72 * 60,
+        Duration::from_secs(60),
+        |_, _| {},
+    )
+    .await;
+    eprintln!("{}", ledger.summary());
+    ledger.assert_exact();
+    assert_eq!(ledger.received.len(), 72 * 60);
+    assert!(ledger.gaps.is_empty());
+    assert_eq!(
+        ledger.count(|e| matches!(e, Event::Extended)),
+        3,
+        "{:?}",
+        ledger.events
+    );
+    assert_eq!(connected_channel(&sim).unwrap(), first);
+    assert_eq!(sim.stats().channel(&first).unwrap().connections, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn twenty_one_channels_evict_an_idle_one_not_ours() {
+    let (sim, mut channel) = start(SimConfig::default()).await;
+    let ours = connected_channel(&sim).unwrap();
+    let other = rest_client(&sim);
+    let ledger = run(&sim, &mut channel, 30, Duration::from_secs(1), |_, _| {}).await;
+    for _ in 0..21 {
+        other.create_channel().await.unwrap();
+    }
+    let after = run(&sim, &mut channel, 30, Duration::from_secs(1), |_, _| {}).await;
+    eprintln!("{}", ledger.summary());
+    ledger.assert_exact();
+    after.assert_exact();
+    assert_eq!(ledger.received.len() + after.received.len(), 60);
+    assert_eq!(sim.stats().channels.len(), 20);
+    assert_eq!(connected_channel(&sim).unwrap(), ours);
+}
+
+#[tokio::test(start_paused = true)]
+async fn eviction_gets_a_new_channel_and_reports_the_gap() {
+    let (sim, mut channel) = start(SimConfig::default()).await;
+    let first = connected_channel(&sim).unwrap();
+    let ledger = run(
+        &sim,
+        &mut channel,
+        60,
+        Duration::from_secs(1),
+        |tick, sim| {
+            if tick == 20 {
+                sim.fault(&connected_channel(sim).unwrap(), Fault::Evict)
+                    .unwrap();
+            }
+        },
+    )
+    .await;
+    eprintln!("{}", ledger.summary());
+    ledger.assert_exact();
+    let now = connected_channel(&sim).unwrap();
+    assert_ne!(now, first);
+    assert!(sim.stats().channel(&first).is_none());
+    assert!(ledger.received.len() >= 58, "{ledger:?}");
+    assert_eq!(ledger.lost() > 0, !ledger.gaps.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_longer_subscribed_gets_a_new_channel() {
+    let (sim, mut channel) = start(SimConfig::default()).await;
+    let first = connected_channel(&sim).unwrap();
+    let ledger = run(
+        &sim,
+        &mut channel,
+        60,
+        Duration::from_secs(1),
+        |tick, sim| {
+            if tick == 20 {
+                sim.fault(&connected_channel(sim).unwrap(), Fault::NoLongerSubscribed)
+                    .unwrap();
+            }
+        },
+    )
+    .await;
+    eprintln!("{}", ledger.summary());
+    ledger.assert_exact();
+    assert_ne!(connected_channel(&sim).unwrap(), first);
+    assert!(ledger.received.len() >= 58, "{ledger:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn kicked_socket_recovers() {
+    let (sim, mut channel) = start(SimConfig::default()).await;
+    let ledger = run(
+        &sim,
+        &mut channel,
+        60,
+        Duration::from_secs(1),
+        |tick, sim| {
+            if tick == 20 {
+                sim.fault(&connected_channel(sim).unwrap(), Fault::Kick)
+                    .unwrap();
+            }
+        },
+    )
+    .await;
+    eprintln!("{}", ledger.summary());
+    ledger.assert_exact();
+    assert!(ledger.received.len() >= 58, "{ledger:?}");
+    assert!(connected_channel(&sim).is_some());
+}
+
+#[tokio::test(start_paused = true)]
+async fn revoked_token_gets_a_new_token_and_a_new_channel() {
+    let mut config = SimConfig::default();
+    config.protocol.token_expiry_closes_channels = true;
+    let (sim, mut channel) = start(config).await;
+    let first = connected_channel(&sim).unwrap();
+    let ledger = run(
+        &sim,
+        &mut channel,
+        60,
+        Duration::from_secs(1),
+        |tick, sim| {
+            if tick == 20 {
+                assert_eq!(sim.revoke_tokens(CLIENT), 1);
+            }
+        },
+    )
+    .await;
+    eprintln!("{}", ledger.summary());
+    ledger.assert_exact();
+    let now = connected_channel(&sim).unwrap();
+    assert_ne!(now, first);
+    assert!(ledger.received.len() >= 58, "{ledger:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn topics_added_at_run_time_are_subscribed_over_rest() {
+    let (sim, mut channel) = start(SimConfig::default()).await;
+    let handle = channel.handle();
+    handle.subscribe([OTHER]).await.unwrap();
+    let id = connected_channel(&sim).unwrap();
+    let mut topics = sim.stats().channel(&id).unwrap().topics.clone();
+    topics.sort_unstable();
+    assert_eq!(topics, [TOPIC, OTHER]);
+    assert_eq!(sim.publish(OTHER, json!({"n": 1})), 1);
+    assert_eq!(channel.next().await.unwrap().unwrap().topic(), OTHER);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_existing_channel_is_reused() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let rest = rest_client(&sim);
+    let existing = rest.create_channel().await.unwrap();
+    let managed = ManagedOptions::new(rest.clone())
+        .reuse_channel(existing.clone())
+        .start([TOPIC])
+        .await
+        .unwrap();
+    assert_eq!(managed.channel_info.id, existing.id);
+    assert_eq!(connected_channel(&sim).unwrap(), existing.id);
+    assert_eq!(sim.stats().channels.len(), 1);
+
+    // A channel that no longer exists is replaced by a new one.
+    let gone = ChannelInfo::new(
+        "streaming-0-gone",
+        "ws://127.0.0.1:1/channels/streaming-0-gone",
+    );
+    let managed = ManagedOptions::new(rest)
+        .reuse_channel(gone)
+        .start([TOPIC])
+        .await
+        .unwrap();
+    assert_ne!(managed.channel_info.id, "streaming-0-gone");
+}

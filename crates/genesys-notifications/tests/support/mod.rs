@@ -1,0 +1,159 @@
+//! Test helpers: the simulator with test defaults, a switchable TCP proxy that can answer
+//! handshakes with any HTTP status, and stream helpers.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use genesys_notifications::{Channel, Error, Event, Events, Notification};
+use genesys_sim::{ChannelInfo, SimConfig, Simulator};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::Instant;
+
+pub const TOPIC: &str = "v2.users.u1.presence";
+
+pub async fn sim() -> Simulator {
+    sim_with(SimConfig::default()).await
+}
+
+pub async fn sim_with(config: SimConfig) -> Simulator {
+    Simulator::start(config).await.expect("simulator starts")
+}
+
+pub fn channel(sim: &Simulator) -> ChannelInfo {
+    sim.create_channel("demo-client")
+}
+
+/// What the proxy does with new connections.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// Pipe to the simulator.
+    Forward(SocketAddr),
+    /// Answer the HTTP request with this status and body.
+    Status(u16, &'static str),
+    /// Accept and never answer.
+    Silent,
+}
+
+/// A TCP endpoint in front of the simulator whose behaviour can be switched at any time.
+/// Test-only: the simulator cannot answer a WebSocket handshake with 401/403.
+#[derive(Debug, Clone)]
+pub struct Proxy {
+    pub addr: SocketAddr,
+    mode: Arc<Mutex<Mode>>,
+}
+
+impl Proxy {
+    pub async fn start(mode: Mode) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mode = Arc::new(Mutex::new(mode));
+        let m = mode.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    return;
+                };
+                let mode = m.lock().unwrap().clone();
+                tokio::spawn(async move {
+                    match mode {
+                        Mode::Forward(to) => {
+                            if let Ok(mut server) = TcpStream::connect(to).await {
+                                let _ =
+                                    tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                            }
+                        }
+                        Mode::Status(code, body) => {
+                            let mut buf = vec![0u8; 4096];
+                            let mut seen = Vec::new();
+                            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                                match client.read(&mut buf).await {
+                                    Ok(0) | Err(_) => return,
+                                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                                }
+                            }
+                            let resp = format!(
+                                "HTTP/1.1 {code} Status\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                                body.len()
+                            );
+                            let _ = client.write_all(resp.as_bytes()).await;
+                            let _ = client.shutdown().await;
+                        }
+                        Mode::Silent => {
+                            let mut buf = vec![0u8; 4096];
+                            while let Ok(n) = client.read(&mut buf).await {
+                                if n == 0 {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        Proxy { addr, mode }
+    }
+
+    pub fn set(&self, mode: Mode) {
+        *self.mode.lock().unwrap() = mode;
+    }
+
+    /// The channel's URI through the proxy.
+    pub fn uri(&self, channel: &ChannelInfo) -> String {
+        format!("ws://{}/channels/{}", self.addr, channel.id)
+    }
+}
+
+/// The next item, which must come (tests run on paused time, so this only fails on a bug).
+pub async fn next(channel: &mut Channel) -> Result<Notification, Error> {
+    tokio::time::timeout(Duration::from_secs(24 * 3600), channel.next())
+        .await
+        .expect("an item within a day")
+        .expect("the stream has not ended")
+}
+
+pub async fn next_note(channel: &mut Channel) -> Notification {
+    match next(channel).await {
+        Ok(n) => n,
+        Err(e) => panic!("expected a notification, got {e:?}"),
+    }
+}
+
+pub async fn next_err(channel: &mut Channel) -> Error {
+    match next(channel).await {
+        Ok(n) => panic!("expected an error, got {n:?}"),
+        Err(e) => e,
+    }
+}
+
+/// Waits for the first event matching `pred`, returning it with the instant it was seen.
+pub async fn wait_event(
+    events: &mut Events,
+    mut pred: impl FnMut(&Event) -> bool,
+) -> (Event, Instant) {
+    loop {
+        let e = tokio::time::timeout(Duration::from_secs(7 * 24 * 3600), events.next())
+            .await
+            .expect("event within a week")
+            .expect("events stream open");
+        if pred(&e) {
+            return (e, Instant::now());
+        }
+    }
+}
+
+/// Lets the runtime run every ready task (simulator and driver) without advancing time
+/// meaningfully.
+pub async fn settle() {
+    for _ in 0..50 {
+        tokio::task::yield_now().await;
+    }
+}
+
+pub fn body_i(n: &Notification) -> u64 {
+    let v: serde_json::Value = n.body().unwrap();
+    v["i"].as_u64().unwrap()
+}
