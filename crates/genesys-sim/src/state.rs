@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use crate::SimError;
 use crate::api::{ChannelInfo, ChannelStats, Fault, Stats, SubscribeRequests};
@@ -80,6 +81,9 @@ pub(crate) enum Control {
 #[derive(Debug)]
 pub(crate) struct SocketLink {
     conn_id: u64,
+    /// Cancelled by [`Fault::Drop`]: abandons even a write blocked on a client that does
+    /// not read.
+    abort: CancellationToken,
     data: mpsc::Sender<Frame>,
     control: mpsc::UnboundedSender<Control>,
     stalled_until: Option<Instant>,
@@ -215,6 +219,7 @@ pub(crate) struct Attached {
     pub(crate) data: mpsc::Receiver<Frame>,
     pub(crate) control: mpsc::UnboundedReceiver<Control>,
     pub(crate) counters: Arc<Counters>,
+    pub(crate) abort: CancellationToken,
 }
 
 #[derive(Debug)]
@@ -696,7 +701,12 @@ impl State {
     }
 
     /// Registers a new socket on channel `id`, closing the previous one ("kicked").
-    pub(crate) fn attach(&mut self, id: &str, now: Instant) -> Result<Attached, ConnectError> {
+    pub(crate) fn attach(
+        &mut self,
+        id: &str,
+        now: Instant,
+        abort: CancellationToken,
+    ) -> Result<Attached, ConnectError> {
         let capacity = self.config.socket_queue_capacity.max(1);
         let kicked = self.config.protocol.close_codes.kicked;
         self.next_conn_id += 1;
@@ -706,6 +716,7 @@ impl State {
         let (control_tx, control_rx) = mpsc::unbounded_channel();
         let link = SocketLink {
             conn_id,
+            abort: abort.clone(),
             data: data_tx,
             control: control_tx,
             stalled_until: None,
@@ -720,6 +731,7 @@ impl State {
             data: data_rx,
             control: control_rx,
             counters: Arc::clone(&c.counters),
+            abort,
         })
     }
 
@@ -822,6 +834,7 @@ impl State {
                     }
                     Fault::Drop => {
                         let link = c.socket.take().ok_or_else(not_connected)?;
+                        link.abort.cancel();
                         let _ = link.control.send(Control::Drop);
                     }
                     Fault::Stall { duration } => {
@@ -1080,7 +1093,9 @@ mod tests {
         let c = s.create_channel("c", None, t + Duration::from_secs(2));
         let _other = s.create_channel("other", None, t);
         // `a` is the oldest but connected; `b` is the oldest unconnected.
-        let mut sock_a = s.attach(&a.id, t + Duration::from_secs(3)).unwrap();
+        let mut sock_a = s
+            .attach(&a.id, t + Duration::from_secs(3), CancellationToken::new())
+            .unwrap();
         let _d = s.create_channel("c", None, t + Duration::from_secs(4));
         assert!(s.owns("c", &a.id));
         assert!(!s.owns("c", &b.id));
@@ -1109,7 +1124,7 @@ mod tests {
         });
         let t = Instant::now();
         let a = s.create_channel("c", None, t);
-        let mut sock = s.attach(&a.id, t).unwrap();
+        let mut sock = s.attach(&a.id, t, CancellationToken::new()).unwrap();
         s.create_channel("c", None, t);
         assert!(matches!(
             sock.control.try_recv(),
@@ -1131,7 +1146,7 @@ mod tests {
             s.subscribe(id, &strings(&["x.y"]), Mode::Add, false, Via::Rest, t)
                 .unwrap();
         }
-        let mut sock = s.attach(&a.id, t).unwrap();
+        let mut sock = s.attach(&a.id, t, CancellationToken::new()).unwrap();
         let f = Frame::text("f");
         assert_eq!(s.publish("x.y", &f, t), 1); // b has no socket: lost
         assert_eq!(s.publish("x.y", &f, t), 0); // a's queue is full: lost
@@ -1159,8 +1174,8 @@ mod tests {
         let mut s = state(SimConfig::default());
         let t = Instant::now();
         let a = s.create_channel("c", None, t);
-        let mut first = s.attach(&a.id, t).unwrap();
-        let second = s.attach(&a.id, t).unwrap();
+        let mut first = s.attach(&a.id, t, CancellationToken::new()).unwrap();
+        let second = s.attach(&a.id, t, CancellationToken::new()).unwrap();
         assert!(matches!(
             first.control.try_recv(),
             Ok(Control::Close { .. })
@@ -1232,7 +1247,7 @@ mod tests {
             t,
         )
         .unwrap();
-        let _sock = s.attach(&a.id, t).unwrap();
+        let _sock = s.attach(&a.id, t, CancellationToken::new()).unwrap();
         assert_eq!(s.publish("v2.users.u.presence", &Frame::text("x"), t), 1);
         let mut exact = state(SimConfig::default());
         let b = exact.create_channel("c", None, t);
@@ -1246,7 +1261,7 @@ mod tests {
                 t,
             )
             .unwrap();
-        let _sock = exact.attach(&b.id, t).unwrap();
+        let _sock = exact.attach(&b.id, t, CancellationToken::new()).unwrap();
         assert_eq!(
             exact.publish("v2.users.u.presence", &Frame::text("x"), t),
             0

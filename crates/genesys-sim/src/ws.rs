@@ -82,7 +82,8 @@ struct Conn {
 
 async fn run(shared: Arc<Shared>, id: String, mut socket: WebSocket) {
     let now = Instant::now();
-    let attached = shared.lock().attach(&id, now);
+    let abort = shared.shutdown.child_token();
+    let attached = shared.lock().attach(&id, now, abort);
     let attached = match attached {
         Ok(attached) => attached,
         Err(_) => {
@@ -117,15 +118,16 @@ async fn run(shared: Arc<Shared>, id: String, mut socket: WebSocket) {
         unsent += 1;
     }
     attached.counters.lost.fetch_add(unsent, Ordering::Relaxed);
-    if let End::Close(code, reason) = end
-        && socket.send(close_message(code, reason)).await.is_ok()
-    {
-        // Wait briefly for the client's close frame, so that unread client data does
-        // not turn our close into a TCP reset.
+    if let End::Close(code, reason) = end {
+        // Send the close frame, then wait briefly for the client's, so that unread client
+        // data does not turn our close into a TCP reset. Bounded: a client that reads
+        // nothing cannot keep the task alive.
         let _ = timeout(CLOSE_LINGER, async {
-            while let Some(Ok(msg)) = socket.recv().await {
-                if matches!(msg, Message::Close(_)) {
-                    break;
+            if socket.send(close_message(code, reason)).await.is_ok() {
+                while let Some(Ok(msg)) = socket.recv().await {
+                    if matches!(msg, Message::Close(_)) {
+                        break;
+                    }
                 }
             }
         })
@@ -142,11 +144,19 @@ fn close_message(code: u16, reason: &'static str) -> Message {
 }
 
 impl Conn {
-    async fn send(&mut self, frame: Frame) -> Result<(), End> {
-        self.socket
-            .send(Message::Text(frame.0))
-            .await
-            .map_err(|_| End::Drop)
+    /// Writes one message; gives up at once when the connection is aborted
+    /// ([`Fault::Drop`](crate::Fault::Drop) or shutdown), even if the client reads nothing.
+    async fn send(&mut self, message: Message) -> Result<(), End> {
+        let abort = &self.attached.abort;
+        tokio::select! {
+            biased;
+            () = abort.cancelled() => Err(End::Drop),
+            sent = self.socket.send(message) => sent.map_err(|_| End::Drop),
+        }
+    }
+
+    async fn send_frame(&mut self, frame: Frame) -> Result<(), End> {
+        self.send(Message::Text(frame.0)).await
     }
 
     async fn run(&mut self) -> End {
@@ -192,7 +202,7 @@ impl Conn {
                             p.metadata_full_envelope,
                             &self.shared.correlation_id(),
                         );
-                        self.send(frame).await
+                        self.send_frame(frame).await
                     }
                 }
                 frame = self.attached.data.recv(), if data_open && !stalled => match frame {
@@ -216,28 +226,36 @@ impl Conn {
     }
 
     /// Writes `first` and whatever else is queued (up to a batch), then flushes once.
+    /// Frames of a batch that could not be written count as lost.
     async fn write_batch(&mut self, first: Frame) -> Result<(), End> {
-        let mut n = 1u64;
-        self.socket
-            .feed(Message::Text(first.0))
-            .await
-            .map_err(|_| End::Drop)?;
-        while n < WRITE_BATCH as u64 {
-            let Ok(frame) = self.attached.data.try_recv() else {
-                break;
-            };
-            self.socket
-                .feed(Message::Text(frame.0))
-                .await
-                .map_err(|_| End::Drop)?;
-            n += 1;
+        let abort = &self.attached.abort;
+        let socket = &mut self.socket;
+        let data = &mut self.attached.data;
+        let mut taken = 1u64;
+        let write = async {
+            socket.feed(Message::Text(first.0)).await?;
+            while taken < WRITE_BATCH as u64 {
+                let Ok(frame) = data.try_recv() else {
+                    break;
+                };
+                taken += 1;
+                socket.feed(Message::Text(frame.0)).await?;
+            }
+            socket.flush().await
+        };
+        let written = tokio::select! {
+            biased;
+            () = abort.cancelled() => false,
+            written = write => written.is_ok(),
+        };
+        let counters = &self.attached.counters;
+        if written {
+            counters.delivered.fetch_add(taken, Ordering::Relaxed);
+            Ok(())
+        } else {
+            counters.lost.fetch_add(taken, Ordering::Relaxed);
+            Err(End::Drop)
         }
-        self.socket.flush().await.map_err(|_| End::Drop)?;
-        self.attached
-            .counters
-            .delivered
-            .fetch_add(n, Ordering::Relaxed);
-        Ok(())
     }
 
     async fn on_control(&mut self, control: Control) -> Result<(), End> {
@@ -248,7 +266,7 @@ impl Conn {
                 reason,
             } => {
                 for frame in frames {
-                    self.send(frame).await?;
+                    self.send_frame(frame).await?;
                 }
                 Err(End::Close(code, reason))
             }
@@ -259,14 +277,10 @@ impl Conn {
             }
             Control::SocketClosing(frame) => {
                 self.closing_at = Some(Instant::now() + self.shared.config.socket_closing_grace);
-                self.send(frame).await
+                self.send_frame(frame).await
             }
-            Control::Text(frame) => self.send(frame).await,
-            Control::Binary(bytes) => self
-                .socket
-                .send(Message::Binary(bytes.into()))
-                .await
-                .map_err(|_| End::Drop),
+            Control::Text(frame) => self.send_frame(frame).await,
+            Control::Binary(bytes) => self.send(Message::Binary(bytes.into())).await,
         }
     }
 
@@ -294,7 +308,7 @@ impl Conn {
             _ => None,
         };
         match reply {
-            Some(frame) if !stalled => self.send(frame).await,
+            Some(frame) if !stalled => self.send_frame(frame).await,
             _ => Ok(()),
         }
     }

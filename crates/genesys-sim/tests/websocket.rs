@@ -560,3 +560,30 @@ async fn slow_consumers_lose_events_instead_of_blocking_the_publisher() {
     assert_eq!((ch.delivered, ch.lost), (8, 12));
     assert_eq!(sim.stats().published, 20);
 }
+
+#[tokio::test(start_paused = true)]
+async fn drop_abandons_a_write_blocked_on_a_client_that_reads_nothing() {
+    let sim = start(SimConfig {
+        socket_queue_capacity: 4,
+        heartbeat_interval: 3600 * S,
+        ..SimConfig::default()
+    })
+    .await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    // 4 x 8 MiB: far more than the loopback socket buffers hold.
+    let big = genesys_sim::Frame::text("x".repeat(8 << 20));
+    assert_eq!(
+        sim.publish_raw_batch("a.b", std::iter::repeat_n(&big, 4)),
+        4
+    );
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    sim.fault(&channel.id, Fault::Drop).unwrap();
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    let ch = sim.stats().channels[0].clone();
+    assert!(!ch.connected);
+    // Every frame is accounted for: none was fully written.
+    assert_eq!((ch.delivered, ch.lost), (0, 4));
+}
