@@ -150,6 +150,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .merge(rest::routes())
         .merge(ws::routes())
         .merge(control::routes())
+        .method_not_allowed_fallback(rest::method_not_allowed)
         .fallback(rest::not_found)
         .layer(axum::middleware::map_response(add_correlation_header))
         .with_state(shared)
