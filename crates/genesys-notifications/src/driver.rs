@@ -203,6 +203,10 @@ struct Conn {
     pings: VecDeque<(Instant, oneshot::Sender<Result<Duration, Error>>)>,
     held: VecDeque<queue::Item>,
     close_reason: Option<String>,
+    /// The service closed the socket with a normal closure (1000).
+    normal_close: bool,
+    /// The service announced maintenance on this socket (`socket_closing`).
+    closing_announced: bool,
 }
 
 enum Op {
@@ -322,10 +326,8 @@ impl<S: ChannelSource> Driver<S> {
                     self.shutdown(None).await;
                 }
                 Wake::Command(Some(cmd)) => self.on_command(cmd).await,
-                Wake::Command(None) => {
-                    // Every handle is gone, but the channel holds one: cannot happen while
-                    // the channel lives; the cancel token covers its drop.
-                }
+                // Every handle is gone: nobody can consume or control the channel.
+                Wake::Command(None) => self.shutdown(None).await,
                 Wake::Op(op) => self.on_op(op).await,
                 Wake::Timer => {
                     self.sleep_at = self.far;
@@ -582,6 +584,7 @@ impl<S: ChannelSource> Driver<S> {
     /// Coverage (re)started on some socket: report the gap, if there was one.
     fn covered_again(&mut self) {
         if let Some(gap) = self.continuity.resumed(Stamp::now(), &self.topics) {
+            tracing::info!(duration = ?gap.duration(), "gap in the notification stream");
             self.stats.gaps.fetch_add(1, Ordering::Relaxed);
             self.events.emit(Event::Gap(gap.clone()));
             self.queue.push_error(Error::gap(gap));
@@ -673,6 +676,7 @@ impl<S: ChannelSource> Driver<S> {
     async fn on_connected(&mut self, ws: Box<Ws>, target: ChannelTarget, purpose: Purpose) {
         let now = Stamp::now();
         self.stats.connections.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(host = %transport::redact(&target.uri), ?purpose, "socket open");
         self.events.emit(Event::Connected);
         let id = self.next_conn_id;
         self.next_conn_id += 1;
@@ -696,6 +700,8 @@ impl<S: ChannelSource> Driver<S> {
             pings: VecDeque::new(),
             held: VecDeque::new(),
             close_reason: None,
+            normal_close: false,
+            closing_announced: false,
         };
         self.conns.push(conn);
         if let Some(sw) = &mut self.switch
@@ -1089,12 +1095,34 @@ impl<S: ChannelSource> Driver<S> {
                     return;
                 }
                 None => {
-                    let reason = self
-                        .conn_mut(id)
-                        .and_then(|c| c.close_reason.take())
-                        .unwrap_or_else(|| "the socket was closed".to_owned());
+                    let (reason, deliberate) = match self.conn_mut(id) {
+                        Some(c) => (
+                            c.close_reason.take(),
+                            c.normal_close
+                                && !c.closing_announced
+                                && !c.expected_end
+                                && c.phase != Phase::Draining,
+                        ),
+                        None => (None, false),
+                    };
+                    let reason = reason.unwrap_or_else(|| "the socket was closed".to_owned());
                     let err = Error::new(ErrorKind::Receive, Reason::ConnectionClosed)
-                        .with_message(reason);
+                        .with_message(reason.clone());
+                    if deliberate {
+                        // A normal closure without maintenance notice: the channel expired,
+                        // was evicted, or another connection took it over. Reconnecting
+                        // would steal it back (one socket per channel), so it is not retried.
+                        let message = format!(
+                            "{reason}: the service ended this socket (channel taken over by \
+                             another connection, evicted or expired)"
+                        );
+                        self.channel_gone(id, ReplaceReason::ClosedByService, Some(message), None)
+                            .await;
+                        if !self.finished {
+                            self.end_conn(id, Some(err)).await;
+                        }
+                        return;
+                    }
                     self.fail_conn(id, err).await;
                     return;
                 }
@@ -1128,6 +1156,7 @@ impl<S: ChannelSource> Driver<S> {
             }
             Message::Close(frame) => {
                 if let (Some(f), Some(c)) = (frame, self.conns.get_mut(idx)) {
+                    c.normal_close = f.code == CloseCode::Normal;
                     c.close_reason = Some(format!(
                         "closed by the service with code {}{}{}",
                         u16::from(f.code),
@@ -1200,15 +1229,15 @@ impl<S: ChannelSource> Driver<S> {
                 self.resolve_wait(id, w, outcome).await;
             }
             Frame::ChannelGone { message } => {
-                self.channel_gone(id, ReplaceReason::NotFound, message, text)
+                self.channel_gone(id, ReplaceReason::NotFound, message, Some(text))
                     .await;
             }
             Frame::NoLongerSubscribed { message } => {
-                self.channel_gone(id, ReplaceReason::NoLongerSubscribed, message, text)
+                self.channel_gone(id, ReplaceReason::NoLongerSubscribed, message, Some(text))
                     .await;
             }
             Frame::TokenRevoked { message } => {
-                self.channel_gone(id, ReplaceReason::TokenRevoked, message, text)
+                self.channel_gone(id, ReplaceReason::TokenRevoked, message, Some(text))
                     .await;
             }
             Frame::SocketClosing { message } => self.socket_closing(id, message).await,
@@ -1229,6 +1258,7 @@ impl<S: ChannelSource> Driver<S> {
     async fn socket_closing(&mut self, id: u64, message: Option<String>) {
         self.events.emit(Event::SocketClosing);
         let Some(c) = self.conn_mut(id) else { return };
+        c.closing_announced = true;
         if c.phase == Phase::Draining || c.expected_end {
             return;
         }
@@ -1271,7 +1301,7 @@ impl<S: ChannelSource> Driver<S> {
         id: u64,
         why: ReplaceReason,
         message: Option<String>,
-        raw: Utf8Bytes,
+        raw: Option<Utf8Bytes>,
     ) {
         let now = Stamp::now();
         if let Some(c) = self.conn_mut(id) {
@@ -1292,19 +1322,22 @@ impl<S: ChannelSource> Driver<S> {
             ReplaceReason::TokenRevoked => "the channel's token was revoked".to_owned(),
             _ => "the channel is gone".to_owned(),
         });
-        if self.init.is_some() {
-            let e = Error::new(ErrorKind::Connection, why.reason())
-                .with_message(message)
-                .with_raw(raw.into());
-            self.fail_init(e).await;
-            return;
+        let kind = if self.init.is_some() {
+            ErrorKind::Connection
+        } else {
+            ErrorKind::Receive
+        };
+        let mut e = Error::new(kind, why.reason()).with_message(message);
+        if let Some(raw) = raw {
+            e = e.with_raw(raw.into());
         }
-        if self.source.can_replace() {
+        if self.init.is_some() {
+            self.fail_init(e).await;
+        } else if self.source.can_replace() {
+            tracing::info!(reason = %e, "the channel is gone; replacing it");
+            self.last_error = Some(e);
             self.start_replace(why);
         } else {
-            let e = Error::new(ErrorKind::Receive, why.reason())
-                .with_message(message)
-                .with_raw(raw.into());
             self.fatal(e).await;
         }
     }
@@ -1366,6 +1399,7 @@ impl<S: ChannelSource> Driver<S> {
             let reason = cause
                 .as_ref()
                 .map_or(Reason::ConnectionClosed, Error::reason);
+            tracing::info!(%reason, "socket lost");
             self.events.emit(Event::Disconnected { reason });
         }
         if conn
@@ -1427,6 +1461,7 @@ impl<S: ChannelSource> Driver<S> {
         let now = Instant::now();
         match self.backoff.next_delay(now) {
             Some(delay) => {
+                tracing::info!(attempt = self.backoff.attempts(), ?delay, "reconnecting");
                 self.events.emit(Event::ReconnectAttempt {
                     attempt: self.backoff.attempts(),
                     delay,
@@ -1491,6 +1526,7 @@ impl<S: ChannelSource> Driver<S> {
         if self.finished {
             return;
         }
+        tracing::warn!(error = %e, "channel failed");
         let reason = e.reason();
         if let Some(init) = self.init.take() {
             let _ = init.send(Err(e.fatal()));

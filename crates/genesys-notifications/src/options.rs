@@ -170,7 +170,7 @@ impl ConnectOptions {
         self
     }
 
-    /// Largest frame accepted (default 8 MiB). A larger frame is reported as a non-fatal
+    /// Largest frame accepted (default 8 MiB, at least 1 KiB). A larger frame is reported as a non-fatal
     /// `MessageTooLarge` error; the socket cannot be read past it, so the channel reconnects.
     pub fn max_message_size(mut self, bytes: usize) -> Self {
         self.max_message_size = bytes.max(1024);
