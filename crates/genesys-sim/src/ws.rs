@@ -24,7 +24,7 @@ use tokio::time::{Instant, Sleep, sleep_until, timeout};
 use crate::frames::{self, Frame};
 use crate::rest::ApiError;
 use crate::server::Shared;
-use crate::state::{Attached, ConnectError, Control, Mode, Ordered, SubscribeError, Via};
+use crate::state::{Attached, ConnectError, Control, Mode, Ordered, SubscribeError, Via, later};
 
 /// Frames written per flush when the queue has a backlog.
 const WRITE_BATCH: usize = 256;
@@ -95,13 +95,14 @@ async fn run(shared: Arc<Shared>, id: String, mut socket: WebSocket) {
         Ok(attached) => attached,
         Err(_) => {
             // The channel vanished between the handshake check and the upgrade.
-            let _ = socket.send(close_message(1000, "channel not found")).await;
+            let close = socket.send(close_message(1000, "channel not found"));
+            let _ = timeout(CLOSE_LINGER, close).await;
             return;
         }
     };
     tracing::debug!(channel = %id, conn = attached.conn_id, "socket open");
     let mut conn = Conn {
-        heartbeat: Box::pin(sleep_until(now + shared.config.heartbeat_interval)),
+        heartbeat: Box::pin(sleep_until(later(now, shared.config.heartbeat_interval))),
         shared,
         id,
         socket,
@@ -206,7 +207,7 @@ impl Conn {
                     Ok(())
                 }
                 () = self.heartbeat.as_mut() => {
-                    let next = self.heartbeat.deadline() + interval;
+                    let next = later(self.heartbeat.deadline(), interval);
                     self.heartbeat.as_mut().reset(next);
                     if stalled {
                         Ok(())
@@ -307,7 +308,10 @@ impl Conn {
                 Ok(())
             }
             Control::SocketClosing(frame) => {
-                self.closing_at = Some(Instant::now() + self.shared.config.socket_closing_grace);
+                self.closing_at = Some(later(
+                    Instant::now(),
+                    self.shared.config.socket_closing_grace,
+                ));
                 self.send_frame(frame).await
             }
             Control::Text(frame) => self.send_frame(frame).await,
