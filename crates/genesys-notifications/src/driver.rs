@@ -201,7 +201,8 @@ struct Conn {
     active_since: Option<Instant>,
     waits: VecDeque<SubWait>,
     pings: VecDeque<(Instant, oneshot::Sender<Result<Duration, Error>>)>,
-    held: VecDeque<queue::Item>,
+    /// Items held while an older socket drains, with whether they are bounded.
+    held: VecDeque<(queue::Item, bool)>,
     close_reason: Option<String>,
     /// The service closed the socket with a normal closure (1000).
     normal_close: bool,
@@ -523,8 +524,16 @@ impl<S: ChannelSource> Driver<S> {
         });
     }
 
-    fn push(&mut self, n: Notification) {
-        match self.queue.push(n) {
+    /// Hands an item to the consumer: bounded items (notifications, malformed-frame reports)
+    /// under the overflow policy, notices never dropped.
+    fn push(&mut self, item: queue::Item, bounded: bool) {
+        if !bounded {
+            if let Err(e) = item {
+                self.queue.push_error(e);
+            }
+            return;
+        }
+        match self.queue.push_bounded(item) {
             Pushed::Queued | Pushed::Gone => {}
             Pushed::Dropped => {
                 self.stats.dropped.fetch_add(1, Ordering::Relaxed);
@@ -533,8 +542,8 @@ impl<S: ChannelSource> Driver<S> {
     }
 
     /// Delivers an item from socket `idx`: directly when it is the oldest socket, held
-    /// otherwise (order).
-    fn deliver(&mut self, idx: usize, item: queue::Item) {
+    /// otherwise (order). `bounded`: subject to the overflow policy (see [`queue`]).
+    fn deliver(&mut self, idx: usize, item: queue::Item, bounded: bool) {
         if let Ok(n) = &item
             && self.conns[idx].dedup
             && self.dedup.take_match(n)
@@ -542,19 +551,14 @@ impl<S: ChannelSource> Driver<S> {
             return;
         }
         if idx == 0 {
-            match item {
-                Ok(n) => {
-                    if self.recording {
-                        self.dedup.record(&n);
-                    }
-                    self.push(n);
-                }
-                Err(e) => {
-                    self.queue.push_error(e);
-                }
+            if self.recording
+                && let Ok(n) = &item
+            {
+                self.dedup.record(n);
             }
+            self.push(item, bounded);
         } else {
-            self.conns[idx].held.push_back(item);
+            self.conns[idx].held.push_back((item, bounded));
         }
     }
 
@@ -565,18 +569,14 @@ impl<S: ChannelSource> Driver<S> {
         };
         let held = std::mem::take(&mut head.held);
         let check = head.dedup;
-        for item in held {
-            match item {
-                Ok(n) => {
-                    if check && self.dedup.take_match(&n) {
-                        continue;
-                    }
-                    self.push(n);
-                }
-                Err(e) => {
-                    self.queue.push_error(e);
-                }
+        for (item, bounded) in held {
+            if let Ok(n) = &item
+                && check
+                && self.dedup.take_match(n)
+            {
+                continue;
             }
+            self.push(item, bounded);
         }
         self.recording = self.conns.iter().skip(1).any(|c| c.dedup);
     }
@@ -1084,11 +1084,17 @@ impl<S: ChannelSource> Driver<S> {
                 }
                 Some(Err(e)) => {
                     let err = transport::stream_error(e);
-                    if err.reason() == Reason::MessageTooLarge {
+                    // The peer broke the protocol (oversized frame, text that is not UTF-8,
+                    // bad framing): say so before the socket is replaced, so the gap that
+                    // follows is explained. (Plain drops are told by the gap alone.)
+                    if matches!(
+                        err.reason(),
+                        Reason::MessageTooLarge | Reason::InvalidMessage | Reason::InvalidHandshake
+                    ) {
                         self.stats.malformed.fetch_add(1, Ordering::Relaxed);
                         let item = err.shallow_clone().non_fatal();
                         if let Some(i) = self.conn_index(id) {
-                            self.deliver(i, Err(item));
+                            self.deliver(i, Err(item), false);
                         }
                     }
                     self.fail_conn(id, err).await;
@@ -1152,7 +1158,7 @@ impl<S: ChannelSource> Driver<S> {
                     .non_fatal()
                     .with_message("unexpected binary frame")
                     .with_raw(bytes);
-                self.deliver(idx, Err(e));
+                self.deliver(idx, Err(e), true);
             }
             Message::Close(frame) => {
                 if let (Some(f), Some(c)) = (frame, self.conns.get_mut(idx)) {
@@ -1173,7 +1179,7 @@ impl<S: ChannelSource> Driver<S> {
         match frame {
             Frame::Notification(parts) => {
                 self.stats.notifications.fetch_add(1, Ordering::Relaxed);
-                self.deliver(idx, Ok(Notification::new(text, parts)));
+                self.deliver(idx, Ok(Notification::new(text, parts)), true);
             }
             Frame::Heartbeat => {
                 self.stats.heartbeats.fetch_add(1, Ordering::Relaxed);
@@ -1202,12 +1208,13 @@ impl<S: ChannelSource> Driver<S> {
                 let Some(c) = self.conns.get_mut(idx) else {
                     return;
                 };
+                // An echoed correlation id must be one of ours (a stray result answers
+                // nothing); without one, results answer requests in order.
                 let pos = match &correlation_id {
                     Some(cid) => c
                         .waits
                         .iter()
-                        .position(|w| w.cid.as_deref() == Some(cid.as_str()))
-                        .or_else(|| c.waits.iter().position(|w| w.cid.is_some())),
+                        .position(|w| w.cid.as_deref() == Some(cid.as_str())),
                     None => c.waits.iter().position(|w| w.cid.is_some()),
                 };
                 let Some(w) = pos.and_then(|p| c.waits.remove(p)) else {
@@ -1250,7 +1257,7 @@ impl<S: ChannelSource> Driver<S> {
                     .non_fatal()
                     .with_message(reason)
                     .with_raw(text.into());
-                self.deliver(idx, Err(e));
+                self.deliver(idx, Err(e), true);
             }
         }
     }
@@ -1270,7 +1277,7 @@ impl<S: ChannelSource> Driver<S> {
                     message.unwrap_or_else(|| "the service will close the socket".to_owned()),
                 );
                 if let Some(i) = self.conn_index(id) {
-                    self.deliver(i, Err(e));
+                    self.deliver(i, Err(e), false);
                 }
             }
             Maintenance::NewChannel if self.source.can_replace() => {
@@ -1379,13 +1386,8 @@ impl<S: ChannelSource> Driver<S> {
         // Items it held are still in order after everything older: deliver them now.
         if idx == 0 {
             let held = std::mem::take(&mut conn.held);
-            for item in held {
-                match item {
-                    Ok(n) => self.push(n),
-                    Err(e) => {
-                        self.queue.push_error(e);
-                    }
-                }
+            for (item, bounded) in held {
+                self.push(item, bounded);
             }
         } else if let Some(prev) = self.conns.get_mut(idx - 1) {
             let held = std::mem::take(&mut conn.held);

@@ -287,7 +287,8 @@ impl Error {
         }
     }
 
-    /// How many notifications were dropped, for errors of kind [`ErrorKind::Lagged`].
+    /// How many items were dropped (notifications, or reports of malformed frames), for
+    /// errors of kind [`ErrorKind::Lagged`].
     pub fn dropped(&self) -> Option<u64> {
         match self.0.detail {
             Detail::Lagged(n) => Some(n),

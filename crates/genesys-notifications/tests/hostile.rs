@@ -502,7 +502,6 @@ async fn a_duplicate_subscription_result_after_a_runtime_subscribe_is_ignored() 
     assert_eq!(body_i(&next_note(&mut rig.ch).await), 99);
 }
 
-#[ignore = "bug REL-B1 (TESTING.md, known issues): a stray result answers a pending subscription"]
 #[tokio::test(start_paused = true)]
 async fn a_result_with_a_foreign_correlation_id_does_not_answer_a_pending_subscription() {
     // The simulator echoes correlation ids here, so the client can tell its own result from
@@ -536,7 +535,6 @@ async fn a_result_with_a_foreign_correlation_id_does_not_answer_a_pending_subscr
     assert_eq!(body_i(&next_note(&mut rig.ch).await), 5);
 }
 
-#[ignore = "bug REL-B2 (TESTING.md, known issues): error items are not bounded by the buffer"]
 #[tokio::test(start_paused = true)]
 async fn a_flood_of_malformed_frames_to_a_slow_consumer_stays_bounded() {
     // Error items carry their raw frame (up to the size limit each). A peer that floods
@@ -615,7 +613,6 @@ async fn invalid_utf8_server() -> std::net::SocketAddr {
 // Real time: this server's raw writes race tokio's paused-clock auto-advance (the watchdog
 // deadline can be reached before the readiness of the socket is seen). Nothing here is
 // timed; the whole exchange takes milliseconds, bounded by the timeout below.
-#[ignore = "bug REL-B3 (TESTING.md, known issues): no error item says why the socket was dropped"]
 #[tokio::test]
 async fn a_text_frame_that_is_not_utf8_fails_the_socket_with_a_reported_reason() {
     tokio::time::timeout(Duration::from_secs(20), not_utf8())
