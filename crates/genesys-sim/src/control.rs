@@ -101,6 +101,7 @@ async fn fault(
             "not.found",
             e.to_string(),
         )),
+        Err(e @ SimError::InvalidFault(_)) => Err(ApiError::bad_request(e.to_string())),
         Err(e) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "conflict",

@@ -106,6 +106,12 @@ pub enum SimError {
     /// The fault needs an open WebSocket and the channel has none.
     #[error("channel {0} has no open WebSocket")]
     NotConnected(String),
+    /// The fault's parameters are out of range.
+    #[error("invalid fault: {0}")]
+    InvalidFault(String),
+    /// The configuration is unusable.
+    #[error("invalid configuration: {0}")]
+    Config(String),
 }
 
 /// A running simulator. Dropping it shuts the server down (no runtime needed in `Drop`);

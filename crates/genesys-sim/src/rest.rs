@@ -96,6 +96,15 @@ pub(crate) async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not.found", "no such resource")
 }
 
+/// Fallback for a known route with another method.
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method.not.allowed",
+        "method not allowed on this resource",
+    )
+}
+
 /// The authenticated caller.
 struct Caller {
     client_id: String,

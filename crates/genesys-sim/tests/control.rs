@@ -296,3 +296,32 @@ fn without_timestamps(events: &[(Value, Value)]) -> Vec<(Value, Value)> {
     }
     events.iter().map(|(t, b)| (t.clone(), strip(b))).collect()
 }
+
+#[tokio::test(start_paused = true)]
+async fn generator_rates_above_the_timer_resolution() {
+    let sim = start(SimConfig {
+        generator: Some(GeneratorConfig {
+            rate_per_sec: 5000.0,
+        }),
+        heartbeat_interval: 3600 * S,
+        ..SimConfig::default()
+    })
+    .await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(
+        &mut ws,
+        json!({"message": "subscribe", "topics": ["v2.users.u1.presence"]}),
+    )
+    .await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    let t0 = Instant::now();
+    for _ in 0..5 {
+        assert_eq!(
+            recv_event(&mut ws).await["topicName"],
+            "v2.users.u1.presence"
+        );
+    }
+    // Five events per 1 ms tick.
+    assert_eq!(t0.elapsed(), Duration::from_millis(1));
+}
