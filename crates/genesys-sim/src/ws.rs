@@ -51,7 +51,7 @@ async fn handshake(
             return ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service.unavailable",
-                "connections to this channel are refused (injected fault)",
+                "connections to this channel are refused (injected fault or outage)",
             )
             .into_response();
         }
