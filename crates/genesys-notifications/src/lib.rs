@@ -5,23 +5,37 @@
 //! 24-hour lifetime, survives maintenance closes without losing anything, and tells you
 //! honestly — with a [`Gap`] — when notifications may have been missed.
 //!
-//! ```no_run
+//! ```
 //! use futures_util::StreamExt;
 //!
-//! # async fn demo() -> Result<(), genesys_notifications::Error> {
-//! // The connectUri of a channel created with POST /api/v2/notifications/channels.
-//! let uri = "wss://streaming.mypurecloud.com/channels/streaming-0-fmtdmf8cdis7jh14udg5p89t6z";
-//! let mut channel = genesys_notifications::connect(uri, ["v2.users.42?presence&routingStatus"]).await?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // A local simulator of the service (crate `genesys-sim`). With Genesys Cloud, use the
+//! // `connectUri` of a channel created with POST /api/v2/notifications/channels, e.g.
+//! // "wss://streaming.mypurecloud.com/channels/streaming-0-fmtdmf8cdis7jh14udg5p89t6z".
+//! let sim = genesys_sim::Simulator::start(genesys_sim::SimConfig::default()).await?;
+//! let uri = sim.create_channel("demo-client").connect_uri;
+//!
+//! let mut channel =
+//!     genesys_notifications::connect(&uri, ["v2.users.42?presence&routingStatus"]).await?;
+//! sim.publish("v2.users.42.presence", serde_json::json!({"source": "PURECLOUD"}));
+//!
 //! while let Some(item) = channel.next().await {
 //!     match item {
-//!         Ok(n) => println!("{} {}", n.topic(), n.body_raw()),
+//!         Ok(n) => {
+//!             println!("{} {}", n.topic(), n.body_raw());
+//!             channel.close().await; // the stream ends after what is buffered
+//!         }
 //!         Err(e) if e.is_gap() => eprintln!("back-fill needed: {:?}", e.gap_window()),
 //!         Err(e) if !e.is_fatal() => eprintln!("warning: {e}"),
-//!         Err(e) => return Err(e),
+//!         Err(e) => return Err(e.into()),
 //!     }
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! For more control use [`ConnectOptions`]; for a channel that creates, subscribes and
+//! replaces itself from OAuth client credentials, see the `rest` module (feature `rest`).
 //!
 //! # Layout
 //!
@@ -105,6 +119,11 @@ mod transport;
 
 #[cfg(feature = "rest")]
 pub mod rest;
+
+/// The README's example is compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 pub use channel::{Channel, ChannelHandle, Event, Events, State, Stats};
 pub use error::{Error, ErrorKind, Gap, Reason};

@@ -259,6 +259,8 @@ pub(crate) struct State {
     windows: HashMap<String, Window>,
     next_conn_id: u64,
     published: u64,
+    /// During a simulated outage: REST and handshakes answer 503 until then.
+    outage_until: Option<Instant>,
 }
 
 impl std::fmt::Debug for State {
@@ -287,6 +289,7 @@ impl State {
             windows: HashMap::new(),
             next_conn_id: 0,
             published: 0,
+            outage_until: None,
         }
     }
 
@@ -337,7 +340,7 @@ impl State {
             token.clone(),
             Token {
                 client_id: client_id.to_owned(),
-                expires: now + self.config.token_lifetime,
+                expires: later(now, self.config.token_lifetime),
                 revoked: false,
             },
         );
@@ -389,12 +392,12 @@ impl State {
             start: now,
             count: 0,
         });
-        if now >= w.start + limit.per {
+        if now >= later(w.start, limit.per) {
             w.start = now;
             w.count = 0;
         }
         if w.count >= limit.requests {
-            return Err(w.start + limit.per - now);
+            return Err(later(w.start, limit.per) - now);
         }
         w.count += 1;
         Ok(())
@@ -437,7 +440,7 @@ impl State {
             id: id.clone(),
             client_id: client_id.to_owned(),
             token: token.map(str::to_owned),
-            expires: now + self.config.channel_lifetime,
+            expires: later(now, self.config.channel_lifetime),
             last_used: now,
             topics: BTreeMap::new(),
             socket: None,
@@ -605,15 +608,16 @@ impl State {
         via: Via,
         now: Instant,
     ) -> Result<Vec<TopicResult>, SubscribeError> {
-        let max_len = self.config.max_topic_len;
-        let max_topics = self.config.max_topics;
-        let counting = self.config.protocol.topic_counting;
+        let config = Arc::clone(&self.config);
+        let max_len = config.max_topic_len;
+        let max_topics = config.max_topics;
+        let counting = config.protocol.topic_counting;
         let extend = matches!(
-            (self.config.protocol.extend_on, via),
+            (config.protocol.extend_on, via),
             (ExtendOn::Any, _) | (ExtendOn::Rest, Via::Rest) | (ExtendOn::Ws, Via::Ws)
         );
-        let lifetime = self.config.channel_lifetime;
-        let denied = self.config.denied_topics.clone();
+        let lifetime = config.channel_lifetime;
+        let denied = &config.denied_topics;
 
         let c = self.channels.get_mut(id).ok_or(SubscribeError::NotFound)?;
         match via {
@@ -663,7 +667,7 @@ impl State {
         }
 
         // The resulting set, then the limit.
-        let case_insensitive = self.config.protocol.case_insensitive_topics;
+        let case_insensitive = config.protocol.case_insensitive_topics;
         let key = |t: &str| {
             if case_insensitive {
                 t.to_ascii_lowercase()
@@ -695,7 +699,7 @@ impl State {
         // Apply.
         let old = std::mem::replace(&mut c.topics, next);
         if extend {
-            c.expires = now + lifetime;
+            c.expires = later(now, lifetime);
         }
         let full: Vec<TopicResult> = c
             .topics
@@ -712,7 +716,7 @@ impl State {
             self.index.entry(k).or_default().insert(id.to_owned());
         }
 
-        let mut result = match (mode, self.config.protocol.post_response) {
+        let mut result = match (mode, config.protocol.post_response) {
             (Mode::Add, PostResponse::Added) => response,
             _ => full,
         };
@@ -725,7 +729,7 @@ impl State {
     /// Whether a handshake to channel `id` may proceed.
     pub(crate) fn check_connect(&self, id: &str, now: Instant) -> Result<(), ConnectError> {
         let c = self.channels.get(id).ok_or(ConnectError::NotFound)?;
-        if c.refuse_until.is_some_and(|t| now < t) {
+        if self.in_outage(now) || c.refuse_until.is_some_and(|t| now < t) {
             return Err(ConnectError::Refused);
         }
         Ok(())
@@ -859,7 +863,9 @@ impl State {
                 };
                 match other {
                     Fault::RejectNextSubscribe => c.reject_next_subscribe = true,
-                    Fault::RefuseConnections { duration } => c.refuse_until = Some(now + duration),
+                    Fault::RefuseConnections { duration } => {
+                        c.refuse_until = Some(later(now, duration));
+                    }
                     Fault::Kick => {
                         let link = c.socket.take().ok_or_else(not_connected)?;
                         link.close(Vec::new(), kicked, "replaced by a new connection");
@@ -871,7 +877,7 @@ impl State {
                     }
                     Fault::Stall { duration } => {
                         let link = c.socket.as_mut().ok_or_else(not_connected)?;
-                        let until = now + duration;
+                        let until = later(now, duration);
                         link.stalled_until = Some(until);
                         link.send(Control::Stall(until));
                     }
@@ -897,6 +903,11 @@ impl State {
                         link.send(Control::Binary(bytes));
                     }
                     Fault::Oversize { bytes } => {
+                        if bytes > MAX_OVERSIZE {
+                            return Err(SimError::InvalidFault(format!(
+                                "oversize frames are limited to {MAX_OVERSIZE} bytes"
+                            )));
+                        }
                         let link = c.socket.as_ref().ok_or_else(not_connected)?;
                         link.send(Control::Text(frames::oversize(bytes, &corr)));
                     }
@@ -916,6 +927,23 @@ impl State {
                 }
             }
         }
+    }
+
+    /// Starts a service-wide outage: every socket is dropped without a close frame, and
+    /// REST and handshakes answer 503 for `duration`. Channels and subscriptions survive.
+    pub(crate) fn outage(&mut self, duration: Duration, now: Instant) {
+        self.outage_until = Some(later(now, duration));
+        for c in self.channels.values_mut() {
+            if let Some(link) = c.socket.take() {
+                link.abort.cancel();
+                link.send(Control::Drop);
+            }
+        }
+    }
+
+    /// Whether a simulated outage is in progress.
+    pub(crate) fn in_outage(&self, now: Instant) -> bool {
+        self.outage_until.is_some_and(|t| now < t)
     }
 
     // ---------------------------------------------------------------- stats
@@ -951,6 +979,16 @@ enum Removal {
     TokenExpired,
 }
 
+/// `t + d`, saturating at a century from `t` instead of overflowing: durations come from
+/// configuration and control requests and must never panic.
+pub(crate) fn later(t: Instant, d: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    t + d.min(CENTURY)
+}
+
+/// Largest [`Fault::Oversize`] frame (256 MiB).
+pub(crate) const MAX_OVERSIZE: usize = 256 << 20;
+
 /// Formats 128 random bits as a version-4 UUID.
 pub(crate) fn format_uuid(hi: u64, lo: u64) -> String {
     let hi = (hi & 0xffff_ffff_ffff_0fff) | 0x0000_0000_0000_4000;
@@ -977,6 +1015,31 @@ mod tests {
 
     fn strings(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn huge_durations_saturate() {
+        let t = Instant::now();
+        assert!(later(t, Duration::MAX) > t + Duration::from_secs(3600 * 24 * 365));
+        let mut s = state(SimConfig {
+            channel_lifetime: Duration::MAX,
+            token_lifetime: Duration::MAX,
+            ..SimConfig::default()
+        });
+        let ch = s.create_channel("c", None, t);
+        s.issue_token("c", t);
+        s.fault(
+            &ch.id,
+            Fault::RefuseConnections {
+                duration: Duration::MAX,
+            },
+            t,
+        )
+        .unwrap();
+        let err = s
+            .fault(&ch.id, Fault::Oversize { bytes: usize::MAX }, t)
+            .unwrap_err();
+        assert!(matches!(err, SimError::InvalidFault(_)));
     }
 
     #[test]

@@ -24,7 +24,7 @@ use tokio::time::{Instant, Sleep, sleep_until, timeout};
 use crate::frames::{self, Frame};
 use crate::rest::ApiError;
 use crate::server::Shared;
-use crate::state::{Attached, ConnectError, Control, Mode, Ordered, SubscribeError, Via};
+use crate::state::{Attached, ConnectError, Control, Mode, Ordered, SubscribeError, Via, later};
 
 /// Frames written per flush when the queue has a backlog.
 const WRITE_BATCH: usize = 256;
@@ -51,16 +51,40 @@ async fn handshake(
             return ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service.unavailable",
-                "connections to this channel are refused (injected fault)",
+                "connections to this channel are refused (injected fault or outage)",
             )
             .into_response();
         }
         Ok(()) => {}
     }
-    match upgrade {
-        Ok(upgrade) => upgrade.on_upgrade(move |socket| run(shared, id, socket)),
-        Err(rejection) => rejection.into_response(),
-    }
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    // Attach before answering 101: once the client sees the handshake succeed, events
+    // published for the channel are queued for this socket (no window where they would be
+    // lost), and the previous socket is already being kicked.
+    let abort = shared.shutdown.child_token();
+    let attached = shared.lock().attach(&id, Instant::now(), abort);
+    let attached = match attached {
+        Ok(attached) => attached,
+        Err(_) => {
+            return ApiError::new(StatusCode::NOT_FOUND, "not.found", "channel not found")
+                .into_response();
+        }
+    };
+    let conn_id = attached.conn_id;
+    let on_failure = {
+        let shared = Arc::clone(&shared);
+        let id = id.clone();
+        move |e: axum::Error| {
+            tracing::debug!(channel = %id, "upgrade failed: {e}");
+            shared.lock().detach(&id, conn_id, Instant::now());
+        }
+    };
+    upgrade
+        .on_failed_upgrade(on_failure)
+        .on_upgrade(move |socket| run(shared, id, socket, attached))
 }
 
 /// Why the socket loop ended.
@@ -87,21 +111,11 @@ struct Conn {
     write_limit: Option<u64>,
 }
 
-async fn run(shared: Arc<Shared>, id: String, mut socket: WebSocket) {
+async fn run(shared: Arc<Shared>, id: String, socket: WebSocket, attached: Attached) {
     let now = Instant::now();
-    let abort = shared.shutdown.child_token();
-    let attached = shared.lock().attach(&id, now, abort);
-    let attached = match attached {
-        Ok(attached) => attached,
-        Err(_) => {
-            // The channel vanished between the handshake check and the upgrade.
-            let _ = socket.send(close_message(1000, "channel not found")).await;
-            return;
-        }
-    };
     tracing::debug!(channel = %id, conn = attached.conn_id, "socket open");
     let mut conn = Conn {
-        heartbeat: Box::pin(sleep_until(now + shared.config.heartbeat_interval)),
+        heartbeat: Box::pin(sleep_until(later(now, shared.config.heartbeat_interval))),
         shared,
         id,
         socket,
@@ -206,7 +220,7 @@ impl Conn {
                     Ok(())
                 }
                 () = self.heartbeat.as_mut() => {
-                    let next = self.heartbeat.deadline() + interval;
+                    let next = later(self.heartbeat.deadline(), interval);
                     self.heartbeat.as_mut().reset(next);
                     if stalled {
                         Ok(())
@@ -307,7 +321,10 @@ impl Conn {
                 Ok(())
             }
             Control::SocketClosing(frame) => {
-                self.closing_at = Some(Instant::now() + self.shared.config.socket_closing_grace);
+                self.closing_at = Some(later(
+                    Instant::now(),
+                    self.shared.config.socket_closing_grace,
+                ));
                 self.send_frame(frame).await
             }
             Control::Text(frame) => self.send_frame(frame).await,
