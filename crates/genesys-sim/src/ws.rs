@@ -51,16 +51,40 @@ async fn handshake(
             return ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service.unavailable",
-                "connections to this channel are refused (injected fault)",
+                "connections to this channel are refused (injected fault or outage)",
             )
             .into_response();
         }
         Ok(()) => {}
     }
-    match upgrade {
-        Ok(upgrade) => upgrade.on_upgrade(move |socket| run(shared, id, socket)),
-        Err(rejection) => rejection.into_response(),
-    }
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    // Attach before answering 101: once the client sees the handshake succeed, events
+    // published for the channel are queued for this socket (no window where they would be
+    // lost), and the previous socket is already being kicked.
+    let abort = shared.shutdown.child_token();
+    let attached = shared.lock().attach(&id, Instant::now(), abort);
+    let attached = match attached {
+        Ok(attached) => attached,
+        Err(_) => {
+            return ApiError::new(StatusCode::NOT_FOUND, "not.found", "channel not found")
+                .into_response();
+        }
+    };
+    let conn_id = attached.conn_id;
+    let on_failure = {
+        let shared = Arc::clone(&shared);
+        let id = id.clone();
+        move |e: axum::Error| {
+            tracing::debug!(channel = %id, "upgrade failed: {e}");
+            shared.lock().detach(&id, conn_id, Instant::now());
+        }
+    };
+    upgrade
+        .on_failed_upgrade(on_failure)
+        .on_upgrade(move |socket| run(shared, id, socket, attached))
 }
 
 /// Why the socket loop ended.
@@ -87,19 +111,8 @@ struct Conn {
     write_limit: Option<u64>,
 }
 
-async fn run(shared: Arc<Shared>, id: String, mut socket: WebSocket) {
+async fn run(shared: Arc<Shared>, id: String, socket: WebSocket, attached: Attached) {
     let now = Instant::now();
-    let abort = shared.shutdown.child_token();
-    let attached = shared.lock().attach(&id, now, abort);
-    let attached = match attached {
-        Ok(attached) => attached,
-        Err(_) => {
-            // The channel vanished between the handshake check and the upgrade.
-            let close = socket.send(close_message(1000, "channel not found"));
-            let _ = timeout(CLOSE_LINGER, close).await;
-            return;
-        }
-    };
     tracing::debug!(channel = %id, conn = attached.conn_id, "socket open");
     let mut conn = Conn {
         heartbeat: Box::pin(sleep_until(later(now, shared.config.heartbeat_interval))),
@@ -181,11 +194,16 @@ impl Conn {
             let stalled = self.stalled_until.is_some();
             let stall_end = self.stalled_until.unwrap_or(now);
             let closing_at = self.closing_at.unwrap_or(now);
-            let shutdown = self.shared.shutdown.clone();
             let step = tokio::select! {
                 biased;
-                () = shutdown.cancelled() => {
-                    Err(End::Close(self.shared.config.protocol.close_codes.shutdown, "simulator shutting down"))
+                // `abort` is a child of the shutdown token: it fires on shutdown (close
+                // politely) and on `Fault::Drop` or an outage (just drop).
+                () = self.attached.abort.cancelled() => {
+                    if self.shared.shutdown.is_cancelled() {
+                        Err(End::Close(self.shared.config.protocol.close_codes.shutdown, "simulator shutting down"))
+                    } else {
+                        Err(End::Drop)
+                    }
                 }
                 control = self.attached.control.recv(), if control_open => match control {
                     Some(Ordered { after, control }) => {

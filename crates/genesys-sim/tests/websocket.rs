@@ -638,3 +638,23 @@ async fn unusable_configuration_and_fault_values_are_errors_not_panics() {
     .unwrap();
     assert_eq!(sim.publish("a.b", json!({})), 0);
 }
+
+/// Once the handshake has succeeded, the socket is registered: an event published right
+/// away is delivered, even on a multi-threaded runtime where the socket task may not have
+/// started yet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_socket_is_registered_before_the_handshake_completes() {
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    for n in 0..20 {
+        let mut ws = connect(&sim, &channel.connect_uri).await;
+        assert!(sim.stats().channels[0].connected);
+        if n == 0 {
+            send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+            assert_eq!(recv_json(&mut ws).await["result"], "200");
+        }
+        assert_eq!(sim.publish("a.b", json!({"n": n})), 1);
+        assert_eq!(recv_event(&mut ws).await["eventBody"]["n"], n);
+    }
+    assert_eq!(sim.stats().channels[0].connections, 20);
+}
