@@ -32,3 +32,38 @@ pub(crate) enum Command {
     /// Manage notification channels and their subscriptions over REST (JSON on stdout).
     Channels(channels::ChannelsArgs),
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// Every option and argument of every subcommand has a description in `--help`.
+    #[test]
+    fn every_option_is_explained() {
+        fn check(command: &clap::Command, path: &str) {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                assert!(
+                    arg.get_help().is_some() || arg.get_long_help().is_some(),
+                    "`{path}` option `{id}` has no help"
+                );
+            }
+            for sub in command.get_subcommands() {
+                assert!(
+                    sub.get_about().is_some(),
+                    "`{path} {}` has no about",
+                    sub.get_name()
+                );
+                check(sub, &format!("{path} {}", sub.get_name()));
+            }
+        }
+        let command = Cli::command();
+        command.clone().debug_assert();
+        check(&command, "genesys-notify");
+    }
+}

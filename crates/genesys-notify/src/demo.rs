@@ -3,16 +3,17 @@
 //!
 //! # How losses are counted
 //!
-//! The simulator counts every event its generator publishes. At the end the demo removes
-//! the channels' subscriptions (so the generator stops), reads what is still in flight,
-//! and compares the number of notifications written to stdout with the number published:
-//! `lost = published - received`. Nothing is assumed.
+//! The simulator counts every event its generator publishes, and the generator only
+//! publishes to subscribed topics. The demo connects before it subscribes; at the end it
+//! removes the channels' subscriptions (so the generator stops), reads what is still in
+//! flight, and compares the number of notifications written to stdout with the number
+//! published: `lost = published - received`. Nothing is assumed.
 //!
 //! The service does not queue events while no socket is open, so a dropped connection can
-//! lose events published during the outage (the client then reports a gap). The demo drops
-//! the connection right after a notification arrived, so the outage (a reconnect on
-//! loopback, a few milliseconds) falls between two generated events, as it would most of
-//! the time in production; the summary says what actually happened.
+//! lose events published during the outage (the client then reports a gap). The demo acts
+//! (drop, maintenance, end) right after a notification arrived, so that the few
+//! milliseconds of a loopback reconnect fall between two generated events, as they would
+//! most of the time in production; the summary says what actually happened.
 
 use std::time::Duration;
 
@@ -60,7 +61,7 @@ pub(crate) struct DemoArgs {
     /// about 60 %.
     #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = humantime::parse_duration)]
     duration: Duration,
-    /// Events per second the simulator generates.
+    /// Events per second the simulator generates (0.1 to 50).
     #[arg(long, value_name = "RATE", default_value_t = 4.0)]
     rate: f64,
     /// Also write heartbeats to stdout (the demo's simulator sends one every 5 s).
@@ -163,8 +164,8 @@ impl Summary {
 
 /// Runs `demo`.
 pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()> {
-    if !(args.rate.is_finite() && args.rate > 0.0) {
-        return Err(usage("--rate must be a positive number"));
+    if !(args.rate.is_finite() && (0.1..=50.0).contains(&args.rate)) {
+        return Err(usage("--rate must be between 0.1 and 50 events per second"));
     }
     if args.duration < Duration::from_secs(2) {
         return Err(usage("--duration must be at least 2s"));
@@ -191,11 +192,18 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
     let options = ConnectOptions::new()
         .maintenance(Maintenance::NewChannel)
         .heartbeat_events(args.include_heartbeats);
+    // Connect first, then subscribe: the service delivers only to an open socket, so
+    // subscribing before the socket is open could lose the first events.
     let managed = ManagedOptions::new(rest.clone())
         .connect_options(options)
-        .start(TOPICS.iter().copied())
+        .start(std::iter::empty::<String>())
         .await
         .context("cannot start the managed channel")?;
+    managed
+        .channel
+        .subscribe(TOPICS.iter().copied())
+        .await
+        .context("cannot subscribe the demo's topics")?;
     tracing::info!(
         event = "listening",
         channel = %managed.channel_info.id,
@@ -230,7 +238,20 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
         }
     };
 
-    // Stop the generator, then let what is in flight arrive.
+    // Stop the generator (it only publishes to subscribed topics), right after a
+    // notification so that no event is being published meanwhile; then let what is in
+    // flight arrive.
+    let stop = match stop {
+        Stop::Deadline => {
+            let mut written = pump.written();
+            let next = async {
+                after_next_notification(&mut written).await;
+                Stop::Deadline
+            };
+            pump.run(None, next).await
+        }
+        other => other,
+    };
     if matches!(stop, Stop::Deadline) {
         for channel in sim
             .stats()
@@ -300,8 +321,7 @@ async fn faults(
 
 /// Injects `fault` into the demo's connected channel right after the next notification.
 async fn inject(sim: &Simulator, written: &mut watch::Receiver<u64>, fault: Fault, what: &str) {
-    let seen = *written.borrow_and_update();
-    let _ = tokio::time::timeout(Duration::from_secs(2), written.wait_for(|n| *n > seen)).await;
+    after_next_notification(written).await;
     let stats = sim.stats();
     let Some(channel) = stats
         .channels
@@ -320,14 +340,23 @@ async fn inject(sim: &Simulator, written: &mut watch::Receiver<u64>, fault: Faul
     }
 }
 
+/// Returns right after the next notification is written (or after 2 s without one).
+/// The generator publishes at a steady rate, so this is when the next event is furthest.
+async fn after_next_notification(written: &mut watch::Receiver<u64>) {
+    let seen = *written.borrow_and_update();
+    let _ = tokio::time::timeout(Duration::from_secs(2), written.wait_for(|n| *n > seen)).await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn summary_counts_losses_and_duplicates_from_both_sides() {
-        let mut tally = Tally::default();
-        tally.notifications = 9;
+        let mut tally = Tally {
+            notifications: 9,
+            ..Tally::default()
+        };
         tally.per_topic.insert("v2.users.u.presence".into(), 9);
         let summary = Summary {
             elapsed: Duration::from_secs(1),
