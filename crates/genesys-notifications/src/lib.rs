@@ -148,3 +148,71 @@ where
 {
     ConnectOptions::default().connect(uri, topics).await
 }
+
+/// Hooks for the project's benchmarks, property tests and fuzz targets: the frame classifier
+/// and the message encoders exactly as the driver uses them, without a socket. Not part of the
+/// public API; no stability promise.
+#[doc(hidden)]
+pub mod __private {
+    use crate::protocol::{self, Frame};
+    use crate::{Error, ErrorKind, Notification, Reason};
+    use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+    /// Classifies one text frame as the driver does: `Ok(Some(_))` is a notification the driver
+    /// would deliver, `Ok(None)` a control frame, `Err(_)` the non-fatal item the driver would
+    /// yield for a malformed frame (raw frame attached).
+    pub fn classify(frame: &str) -> Result<Option<Notification>, Error> {
+        match protocol::classify(frame) {
+            Frame::Notification(parts) => Ok(Some(Notification::new(
+                Utf8Bytes::from(frame.to_owned()),
+                parts,
+            ))),
+            Frame::Malformed { reason } => {
+                Err(Error::new(ErrorKind::Receive, Reason::InvalidMessage)
+                    .non_fatal()
+                    .with_message(reason)
+                    .with_raw(bytes::Bytes::copy_from_slice(frame.as_bytes())))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The kind of a frame as a short stable name: `notification`, `heartbeat`, `pong`,
+    /// `subscribe_result`, `channel_gone`, `socket_closing`, `no_longer_subscribed`,
+    /// `token_revoked`, `system` or `malformed`.
+    pub fn frame_kind(frame: &str) -> &'static str {
+        match protocol::classify(frame) {
+            Frame::Notification(_) => "notification",
+            Frame::Heartbeat => "heartbeat",
+            Frame::Pong => "pong",
+            Frame::SubscribeResult { .. } => "subscribe_result",
+            Frame::ChannelGone { .. } => "channel_gone",
+            Frame::SocketClosing { .. } => "socket_closing",
+            Frame::NoLongerSubscribed { .. } => "no_longer_subscribed",
+            Frame::TokenRevoked { .. } => "token_revoked",
+            Frame::System { .. } => "system",
+            Frame::Malformed { .. } => "malformed",
+        }
+    }
+
+    /// The body of a notification frame as its byte range in `frame`, or `None` for any other
+    /// frame: forces the whole one-pass classification (for benchmarks).
+    pub fn body_range(frame: &str) -> Option<(usize, usize)> {
+        match protocol::classify(frame) {
+            Frame::Notification(parts) => {
+                let body = parts.body.get(frame)?;
+                let start = body.as_ptr() as usize - frame.as_ptr() as usize;
+                Some((start, start + body.len()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Encodes the socket subscribe message as the driver does.
+    pub fn encode_subscribe(topics: &[String], correlation_id: &str) -> String {
+        protocol::encode_subscribe(topics, correlation_id)
+    }
+
+    /// The ping message the driver sends.
+    pub const PING: &str = protocol::PING;
+}

@@ -274,6 +274,18 @@ impl Simulator {
         result
     }
 
+    /// Simulates a service-wide outage: every socket is dropped without a close frame,
+    /// and REST routes and WebSocket handshakes answer 503 for `duration`. Channels,
+    /// subscriptions and tokens survive (lifetimes keep running). Control routes keep
+    /// working.
+    pub fn outage(&self, duration: std::time::Duration) {
+        Simulator::outage_on(&self.shared, duration);
+    }
+
+    pub(crate) fn outage_on(shared: &Shared, duration: std::time::Duration) {
+        shared.lock().outage(duration, Instant::now());
+    }
+
     /// A snapshot of every channel's statistics.
     pub fn stats(&self) -> Stats {
         self.shared.lock().stats()

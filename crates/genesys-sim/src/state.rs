@@ -259,6 +259,8 @@ pub(crate) struct State {
     windows: HashMap<String, Window>,
     next_conn_id: u64,
     published: u64,
+    /// During a simulated outage: REST and handshakes answer 503 until then.
+    outage_until: Option<Instant>,
 }
 
 impl std::fmt::Debug for State {
@@ -287,6 +289,7 @@ impl State {
             windows: HashMap::new(),
             next_conn_id: 0,
             published: 0,
+            outage_until: None,
         }
     }
 
@@ -726,7 +729,7 @@ impl State {
     /// Whether a handshake to channel `id` may proceed.
     pub(crate) fn check_connect(&self, id: &str, now: Instant) -> Result<(), ConnectError> {
         let c = self.channels.get(id).ok_or(ConnectError::NotFound)?;
-        if c.refuse_until.is_some_and(|t| now < t) {
+        if self.in_outage(now) || c.refuse_until.is_some_and(|t| now < t) {
             return Err(ConnectError::Refused);
         }
         Ok(())
@@ -924,6 +927,23 @@ impl State {
                 }
             }
         }
+    }
+
+    /// Starts a service-wide outage: every socket is dropped without a close frame, and
+    /// REST and handshakes answer 503 for `duration`. Channels and subscriptions survive.
+    pub(crate) fn outage(&mut self, duration: Duration, now: Instant) {
+        self.outage_until = Some(later(now, duration));
+        for c in self.channels.values_mut() {
+            if let Some(link) = c.socket.take() {
+                link.abort.cancel();
+                link.send(Control::Drop);
+            }
+        }
+    }
+
+    /// Whether a simulated outage is in progress.
+    pub(crate) fn in_outage(&self, now: Instant) -> bool {
+        self.outage_until.is_some_and(|t| now < t)
     }
 
     // ---------------------------------------------------------------- stats
