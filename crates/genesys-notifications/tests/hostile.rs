@@ -426,7 +426,6 @@ async fn hostile_frames_never_break_the_stream() {
     assert!(rtt.is_ok(), "{rtt:?}");
 }
 
-#[ignore = "bug REL-B5 (TESTING.md, known issues): JSON arrays are read as positional envelopes"]
 #[tokio::test(start_paused = true)]
 async fn a_json_array_is_never_read_as_an_envelope() {
     // serde's derived Deserialize accepts a sequence for a struct: `[topicName, version,
