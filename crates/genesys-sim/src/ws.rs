@@ -194,11 +194,16 @@ impl Conn {
             let stalled = self.stalled_until.is_some();
             let stall_end = self.stalled_until.unwrap_or(now);
             let closing_at = self.closing_at.unwrap_or(now);
-            let shutdown = self.shared.shutdown.clone();
             let step = tokio::select! {
                 biased;
-                () = shutdown.cancelled() => {
-                    Err(End::Close(self.shared.config.protocol.close_codes.shutdown, "simulator shutting down"))
+                // `abort` is a child of the shutdown token: it fires on shutdown (close
+                // politely) and on `Fault::Drop` or an outage (just drop).
+                () = self.attached.abort.cancelled() => {
+                    if self.shared.shutdown.is_cancelled() {
+                        Err(End::Close(self.shared.config.protocol.close_codes.shutdown, "simulator shutting down"))
+                    } else {
+                        Err(End::Drop)
+                    }
                 }
                 control = self.attached.control.recv(), if control_open => match control {
                     Some(Ordered { after, control }) => {
