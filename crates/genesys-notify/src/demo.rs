@@ -28,7 +28,7 @@ use tokio::time::Instant;
 use crate::exit::{EXIT_CODES_HELP, usage};
 use crate::logging::LogFormat;
 use crate::output::Output;
-use crate::pump::{Pump, Stop, Tally, millis};
+use crate::pump::{Pump, Stop, Tally, millis, short_id};
 use crate::signal::Shutdown;
 
 const CLIENT_ID: &str = "demo-client";
@@ -204,12 +204,12 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
         .subscribe(TOPICS.iter().copied())
         .await
         .context("cannot subscribe the demo's topics")?;
+    let channel = short_id(&managed.channel_info.id);
     tracing::info!(
         event = "listening",
-        channel = %managed.channel_info.id,
+        channel,
         topics = TOPICS.len(),
-        "channel {} subscribed to {} topics; notifications go to stdout",
-        managed.channel_info.id,
+        "channel {channel} subscribed to {} topics; notifications go to stdout",
         TOPICS.len()
     );
 
@@ -260,7 +260,8 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
             .filter(|c| c.client_id == CLIENT_ID)
         {
             if let Err(error) = rest.remove_all_subscriptions(&channel.id).await {
-                tracing::warn!(event = "demo", "cannot unsubscribe {}: {error}", channel.id);
+                let channel = short_id(&channel.id);
+                tracing::warn!(event = "demo", "cannot unsubscribe {channel}: {error}");
             }
         }
     }

@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use crate::api::ApiArgs;
 use crate::exit::{Coded, EXIT_CODES_HELP, Exit, usage};
 use crate::output::Output;
-use crate::pump::{Pump, Stop};
+use crate::pump::{Pump, Stop, short_id};
 use crate::signal::Shutdown;
 use crate::topics::TopicArgs;
 
@@ -228,6 +228,7 @@ async fn connect(
             "the service refused every topic".to_owned(),
         )));
     }
-    tracing::info!(event = "channel", id = %managed.channel_info.id, "channel {}", managed.channel_info.id);
+    let id = short_id(&managed.channel_info.id);
+    tracing::info!(event = "channel", id, "channel {id}");
     Ok(managed.channel)
 }
