@@ -47,13 +47,6 @@ const TOPICS: &[&str] = &[
 const SETTLE: Duration = Duration::from_secs(2);
 
 /// See the client at work against a built-in simulator, no account needed.
-///
-/// Starts the simulator in this process with its event generator, creates a managed channel
-/// over its REST API with a few realistic topics, and streams the notifications to stdout.
-/// On the way the connection is dropped (as by a network failure) and the service announces
-/// maintenance and closes the socket; stderr shows the client recover from both. At the end
-/// a summary goes to stderr: notifications per topic, reconnects, rollovers, gaps, and
-/// losses (published minus received, from the simulator's own count).
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_help = EXIT_CODES_HELP)]
 pub(crate) struct DemoArgs {
