@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use genesys_notifications::rest::{Credentials, Environment, ManagedOptions, RestClient};
-use genesys_notifications::{ConnectOptions, Maintenance};
+use genesys_notifications::{Channel, ConnectOptions, Maintenance};
 use genesys_sim::{Fault, GeneratorConfig, SimConfig, Simulator};
 use serde_json::json;
 use tokio::sync::watch;
@@ -175,18 +175,50 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
     })
     .await
     .context("cannot start the simulator")?;
-    tracing::info!(event = "simulator", url = %sim.base_url(), "simulator listening on {}", sim.base_url());
-
-    let env = Environment::local(&sim.base_url()).context("the simulator's URL")?;
+    let url = sim.base_url();
+    tracing::info!(event = "simulator", url, "simulator listening on {url}");
+    let env = Environment::local(&url).context("the simulator's URL")?;
     let rest = RestClient::new(
         env,
         Credentials::client_credentials(CLIENT_ID, CLIENT_SECRET),
     )?;
+    let channel = connect(&rest, args.include_heartbeats).await?;
+
+    let started = Instant::now();
+    let mut pump = Pump::new(
+        channel,
+        Output::stdout(args.pretty),
+        args.include_heartbeats,
+    );
+    let mut stop =
+        stream_with_faults(&mut pump, &sim, &mut shutdown, started + args.duration).await;
+    let mut published = sim.stats().published;
+    if matches!(stop, Stop::Deadline) {
+        (stop, published) = wind_down(&mut pump, &sim, &rest, &mut shutdown).await;
+    }
+    let summary = Summary {
+        tally: pump.close().await,
+        elapsed: started.elapsed(),
+        published,
+    };
+    summary.print(format);
+    sim.shutdown().await;
+    match stop {
+        Stop::Failed(error) => Err(anyhow::Error::new(error).context("the channel failed")),
+        Stop::OutputFailed(error) => {
+            Err(anyhow::Error::new(error).context("cannot write to stdout"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A managed channel on the simulator, connected first and subscribed once open: the
+/// service delivers only to an open socket, so subscribing before the socket is open could
+/// lose the first events (request CLI-3).
+async fn connect(rest: &RestClient, heartbeats: bool) -> anyhow::Result<Channel> {
     let options = ConnectOptions::new()
         .maintenance(Maintenance::NewChannel)
-        .heartbeat_events(args.include_heartbeats);
-    // Connect first, then subscribe: the service delivers only to an open socket, so
-    // subscribing before the socket is open could lose the first events.
+        .heartbeat_events(heartbeats);
     let managed = ManagedOptions::new(rest.clone())
         .connect_options(options)
         .start(std::iter::empty::<String>())
@@ -205,97 +237,75 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
         "channel {channel} subscribed to {} topics; notifications go to stdout",
         TOPICS.len()
     );
+    Ok(managed.channel)
+}
 
-    let started = Instant::now();
-    let deadline = started + args.duration;
-    let mut pump = Pump::new(
-        managed.channel,
-        Output::stdout(args.pretty),
-        args.include_heartbeats,
-    );
+/// Streams until `deadline` (or a signal, or a failure) while the fault script runs.
+async fn stream_with_faults(
+    pump: &mut Pump,
+    sim: &Simulator,
+    shutdown: &mut Shutdown,
+    deadline: Instant,
+) -> Stop {
     let written = pump.written();
-    let stop = {
-        let run = pump.run(None, async {
-            tokio::select! {
-                signal = shutdown.recv() => Stop::Signal(signal),
-                () = tokio::time::sleep_until(deadline) => Stop::Deadline,
-            }
-        });
-        let script = async {
-            faults(&sim, written, started, args.duration).await;
-            std::future::pending::<Stop>().await
-        };
+    let run = pump.run(None, async {
         tokio::select! {
-            stop = run => stop,
-            stop = script => stop,
+            signal = shutdown.recv() => Stop::Signal(signal),
+            () = tokio::time::sleep_until(deadline) => Stop::Deadline,
         }
+    });
+    let script = async {
+        faults(sim, written, deadline).await;
+        std::future::pending::<Stop>().await
     };
-
-    // Stop the generator (it only publishes to subscribed topics), right after a
-    // notification so that no event is being published meanwhile; then let what is in
-    // flight arrive.
-    let stop = match stop {
-        Stop::Deadline => {
-            let mut written = pump.written();
-            let next = async {
-                after_next_notification(&mut written).await;
-                Stop::Deadline
-            };
-            pump.run(None, next).await
-        }
-        other => other,
-    };
-    if matches!(stop, Stop::Deadline) {
-        for channel in sim
-            .stats()
-            .channels
-            .iter()
-            .filter(|c| c.client_id == CLIENT_ID)
-        {
-            if let Err(error) = rest.remove_all_subscriptions(&channel.id).await {
-                let channel = short_id(&channel.id);
-                tracing::warn!(event = "demo", "cannot unsubscribe {channel}: {error}");
-            }
-        }
-    }
-    let published = sim.stats().published;
-    let stop = match stop {
-        Stop::Deadline => {
-            pump.run(Some(published), async {
-                tokio::select! {
-                    signal = shutdown.recv() => Stop::Signal(signal),
-                    () = tokio::time::sleep(SETTLE) => Stop::Deadline,
-                }
-            })
-            .await
-        }
-        other => other,
-    };
-    let tally = pump.close().await;
-    let summary = Summary {
-        elapsed: started.elapsed(),
-        published,
-        tally,
-    };
-    summary.print(format);
-    sim.shutdown().await;
-    match stop {
-        Stop::Failed(error) => Err(anyhow::Error::new(error).context("the channel failed")),
-        Stop::OutputFailed(error) => {
-            Err(anyhow::Error::new(error).context("cannot write to stdout"))
-        }
-        _ => Ok(()),
+    tokio::select! {
+        stop = run => stop,
+        stop = script => stop,
     }
 }
 
-/// The demo's script: a dropped connection at 30 % of the run, maintenance at 60 %.
-async fn faults(
+/// Stops the generator (it only publishes to subscribed topics) right after a notification,
+/// so that no event is being published meanwhile, then lets what is in flight arrive.
+/// Returns why it stopped and the final number of events published.
+async fn wind_down(
+    pump: &mut Pump,
     sim: &Simulator,
-    mut written: watch::Receiver<u64>,
-    started: Instant,
-    duration: Duration,
-) {
-    tokio::time::sleep_until(started + duration.mul_f64(0.3)).await;
+    rest: &RestClient,
+    shutdown: &mut Shutdown,
+) -> (Stop, u64) {
+    let mut written = pump.written();
+    let next = async {
+        after_next_notification(&mut written).await;
+        Stop::Deadline
+    };
+    let stop = pump.run(None, next).await;
+    if !matches!(stop, Stop::Deadline) {
+        return (stop, sim.stats().published);
+    }
+    let stats = sim.stats();
+    for channel in stats.channels.iter().filter(|c| c.client_id == CLIENT_ID) {
+        if let Err(error) = rest.remove_all_subscriptions(&channel.id).await {
+            let channel = short_id(&channel.id);
+            tracing::warn!(event = "demo", "cannot unsubscribe {channel}: {error}");
+        }
+    }
+    let published = sim.stats().published;
+    let stop = pump
+        .run(Some(published), async {
+            tokio::select! {
+                signal = shutdown.recv() => Stop::Signal(signal),
+                () = tokio::time::sleep(SETTLE) => Stop::Deadline,
+            }
+        })
+        .await;
+    (stop, published)
+}
+
+/// The demo's script: a dropped connection at 30 % of the run, maintenance at 60 %.
+async fn faults(sim: &Simulator, mut written: watch::Receiver<u64>, deadline: Instant) {
+    let duration = deadline.saturating_duration_since(Instant::now());
+    let at = |fraction: f64| deadline - duration.mul_f64(1.0 - fraction);
+    tokio::time::sleep_until(at(0.3)).await;
     inject(
         sim,
         &mut written,
@@ -303,7 +313,7 @@ async fn faults(
         "dropping the connection without a close frame, as a network failure would",
     )
     .await;
-    tokio::time::sleep_until(started + duration.mul_f64(0.6)).await;
+    tokio::time::sleep_until(at(0.6)).await;
     inject(
         sim,
         &mut written,
