@@ -7,6 +7,9 @@
 //! synthetic and deterministic. Each shape comes as a small pool of distinct bodies (the
 //! sequence number and identifiers vary) so that no client sees the very same bytes twice in
 //! a row.
+//!
+//! This file depends on `serde_json` only: the criterion benches of `genesys-notifications`
+//! include it with `#[path]`, so that both measure the very same bodies.
 
 use std::fmt;
 
@@ -23,7 +26,7 @@ pub const HEARTBEAT_FRAME: &str =
 pub const POOL: usize = 16;
 
 /// A payload shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Shape {
     /// `v2.users.{id}.presence`, about 0.4 KB a frame.
     Presence,
@@ -36,6 +39,16 @@ pub enum Shape {
 impl fmt::Display for Shape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Shape {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shape, String> {
+        Shape::ALL
+            .into_iter()
+            .find(|shape| shape.name() == s)
+            .ok_or_else(|| format!("unknown shape {s:?} (presence, conversation, queue)"))
     }
 }
 
@@ -222,6 +235,14 @@ mod tests {
         assert!((300..=500).contains(&sizes[0]), "presence {}", sizes[0]);
         assert!((1_800..=2_600).contains(&sizes[1]), "conversation {}", sizes[1]);
         assert!((7_000..=9_000).contains(&sizes[2]), "queue {}", sizes[2]);
+    }
+
+    #[test]
+    fn shapes_parse_from_their_names() {
+        for shape in Shape::ALL {
+            assert_eq!(shape.name().parse::<Shape>(), Ok(shape));
+        }
+        assert!("huge".parse::<Shape>().is_err());
     }
 
     #[test]
