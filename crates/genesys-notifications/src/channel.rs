@@ -369,19 +369,23 @@ impl ChannelHandle {
 ///
 /// # Examples
 ///
-/// ```no_run
+/// ```
 /// use futures_util::StreamExt;
-/// # async fn demo(uri: &str) -> Result<(), Box<dyn std::error::Error>> {
-/// let mut channel = genesys_notifications::connect(uri, ["v2.users.42.presence"]).await?;
-/// let handle = channel.handle();
-/// println!("round trip: {:?}", handle.ping().await?);
-/// while let Some(item) = channel.next().await {
-///     match item {
-///         Ok(n) => println!("{}: {}", n.topic(), n.body_raw()),
-///         Err(e) if !e.is_fatal() => eprintln!("warning: {e}"),
-///         Err(e) => return Err(e.into()),
-///     }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sim = genesys_sim::Simulator::start(genesys_sim::SimConfig::default()).await?;
+/// # let uri = sim.create_channel("demo-client").connect_uri;
+/// let mut channel = genesys_notifications::connect(&uri, ["v2.users.42.presence"]).await?;
+/// let handle = channel.handle(); // control from anywhere while the stream is consumed
+/// let pinger = tokio::spawn(async move { handle.ping().await });
+/// # sim.publish("v2.users.42.presence", serde_json::json!({"n": 1}));
+/// if let Some(item) = channel.next().await {
+///     let n = item?;
+///     println!("{}: {}", n.topic(), n.body_raw());
 /// }
+/// println!("round trip {:?}", pinger.await??);
+/// channel.close().await;
+/// assert!(channel.next().await.is_none());
 /// # Ok(()) }
 /// ```
 pub struct Channel {

@@ -5,23 +5,37 @@
 //! 24-hour lifetime, survives maintenance closes without losing anything, and tells you
 //! honestly — with a [`Gap`] — when notifications may have been missed.
 //!
-//! ```no_run
+//! ```
 //! use futures_util::StreamExt;
 //!
-//! # async fn demo() -> Result<(), genesys_notifications::Error> {
-//! // The connectUri of a channel created with POST /api/v2/notifications/channels.
-//! let uri = "wss://streaming.mypurecloud.com/channels/streaming-0-fmtdmf8cdis7jh14udg5p89t6z";
-//! let mut channel = genesys_notifications::connect(uri, ["v2.users.42?presence&routingStatus"]).await?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // A local simulator of the service (crate `genesys-sim`). With Genesys Cloud, use the
+//! // `connectUri` of a channel created with POST /api/v2/notifications/channels, e.g.
+//! // "wss://streaming.mypurecloud.com/channels/streaming-0-fmtdmf8cdis7jh14udg5p89t6z".
+//! let sim = genesys_sim::Simulator::start(genesys_sim::SimConfig::default()).await?;
+//! let uri = sim.create_channel("demo-client").connect_uri;
+//!
+//! let mut channel =
+//!     genesys_notifications::connect(&uri, ["v2.users.42?presence&routingStatus"]).await?;
+//! sim.publish("v2.users.42.presence", serde_json::json!({"source": "PURECLOUD"}));
+//!
 //! while let Some(item) = channel.next().await {
 //!     match item {
-//!         Ok(n) => println!("{} {}", n.topic(), n.body_raw()),
+//!         Ok(n) => {
+//!             println!("{} {}", n.topic(), n.body_raw());
+//!             channel.close().await; // the stream ends after what is buffered
+//!         }
 //!         Err(e) if e.is_gap() => eprintln!("back-fill needed: {:?}", e.gap_window()),
 //!         Err(e) if !e.is_fatal() => eprintln!("warning: {e}"),
-//!         Err(e) => return Err(e),
+//!         Err(e) => return Err(e.into()),
 //!     }
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! For more control use [`ConnectOptions`]; for a channel that creates, subscribes and
+//! replaces itself from OAuth client credentials, see the `rest` module (feature `rest`).
 //!
 //! # Layout
 //!
@@ -106,6 +120,11 @@ mod transport;
 #[cfg(feature = "rest")]
 pub mod rest;
 
+/// The README's example is compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use channel::{Channel, ChannelHandle, Event, Events, State, Stats};
 pub use error::{Error, ErrorKind, Gap, Reason};
 pub use notification::Notification;
@@ -124,4 +143,72 @@ where
     T: Into<String>,
 {
     ConnectOptions::default().connect(uri, topics).await
+}
+
+/// Hooks for the project's benchmarks, property tests and fuzz targets: the frame classifier
+/// and the message encoders exactly as the driver uses them, without a socket. Not part of the
+/// public API; no stability promise.
+#[doc(hidden)]
+pub mod __private {
+    use crate::protocol::{self, Frame};
+    use crate::{Error, ErrorKind, Notification, Reason};
+    use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+    /// Classifies one text frame as the driver does: `Ok(Some(_))` is a notification the driver
+    /// would deliver, `Ok(None)` a control frame, `Err(_)` the non-fatal item the driver would
+    /// yield for a malformed frame (raw frame attached).
+    pub fn classify(frame: &str) -> Result<Option<Notification>, Error> {
+        match protocol::classify(frame) {
+            Frame::Notification(parts) => Ok(Some(Notification::new(
+                Utf8Bytes::from(frame.to_owned()),
+                parts,
+            ))),
+            Frame::Malformed { reason } => {
+                Err(Error::new(ErrorKind::Receive, Reason::InvalidMessage)
+                    .non_fatal()
+                    .with_message(reason)
+                    .with_raw(bytes::Bytes::copy_from_slice(frame.as_bytes())))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The kind of a frame as a short stable name: `notification`, `heartbeat`, `pong`,
+    /// `subscribe_result`, `channel_gone`, `socket_closing`, `no_longer_subscribed`,
+    /// `token_revoked`, `system` or `malformed`.
+    pub fn frame_kind(frame: &str) -> &'static str {
+        match protocol::classify(frame) {
+            Frame::Notification(_) => "notification",
+            Frame::Heartbeat => "heartbeat",
+            Frame::Pong => "pong",
+            Frame::SubscribeResult { .. } => "subscribe_result",
+            Frame::ChannelGone { .. } => "channel_gone",
+            Frame::SocketClosing { .. } => "socket_closing",
+            Frame::NoLongerSubscribed { .. } => "no_longer_subscribed",
+            Frame::TokenRevoked { .. } => "token_revoked",
+            Frame::System { .. } => "system",
+            Frame::Malformed { .. } => "malformed",
+        }
+    }
+
+    /// The body of a notification frame as its byte range in `frame`, or `None` for any other
+    /// frame: forces the whole one-pass classification (for benchmarks).
+    pub fn body_range(frame: &str) -> Option<(usize, usize)> {
+        match protocol::classify(frame) {
+            Frame::Notification(parts) => {
+                let body = parts.body.get(frame)?;
+                let start = body.as_ptr() as usize - frame.as_ptr() as usize;
+                Some((start, start + body.len()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Encodes the socket subscribe message as the driver does.
+    pub fn encode_subscribe(topics: &[String], correlation_id: &str) -> String {
+        protocol::encode_subscribe(topics, correlation_id)
+    }
+
+    /// The ping message the driver sends.
+    pub const PING: &str = protocol::PING;
 }

@@ -5,8 +5,10 @@
 use std::time::Duration;
 
 use genesys_notifications::rest::{
-    ChannelScope, Credentials, Environment, RestClient, RestErrorKind, RetryPolicy, TopicState,
+    ChannelScope, Credentials, Environment, RestClient, RestError, RestErrorKind, RetryPolicy,
+    TopicState,
 };
+use genesys_notifications::{ErrorKind, Reason};
 use genesys_sim::{DeniedTopic, RateLimit, SimConfig, Simulator};
 use tokio::time::Instant;
 
@@ -86,12 +88,16 @@ async fn revoked_static_token_is_a_clear_401_without_the_token() {
     let rest = rest_client(&sim, Credentials::access_token(token.clone()));
     rest.create_channel().await.unwrap();
     sim.revoke_tokens(CLIENT);
-    let error = rest.create_channel().await.unwrap_err();
+    let lib_error = rest.create_channel().await.unwrap_err();
+    let error = RestError::of(&lib_error).expect("REST details");
     assert_eq!(error.kind(), RestErrorKind::Status);
     assert_eq!(error.status(), Some(401));
     assert!(error.is_unauthorized());
     assert!(error.message().is_some());
-    let shown = format!("{error} {error:?} {rest:?}");
+    assert_eq!(lib_error.kind(), ErrorKind::Authorization);
+    assert_eq!(lib_error.reason(), Reason::HttpUnauthorized);
+    assert_eq!(lib_error.status(), Some(401));
+    let shown = format!("{error} {error:?} {lib_error} {lib_error:?} {rest:?}");
     assert!(!shown.contains(&token), "{shown}");
     assert_eq!(rest.token_fetches().await, 1);
 }
@@ -103,10 +109,13 @@ async fn wrong_secret_is_a_token_error_that_never_shows_the_secret() {
         &sim,
         Credentials::client_credentials(CLIENT, "wrong-secret-value"),
     );
-    let error = rest.create_channel().await.unwrap_err();
+    let lib_error = rest.create_channel().await.unwrap_err();
+    let error = RestError::of(&lib_error).expect("REST details");
     assert_eq!(error.kind(), RestErrorKind::Token);
     assert_eq!(error.status(), Some(401));
-    let shown = format!("{error} {error:?} {rest:?}");
+    assert_eq!(lib_error.kind(), ErrorKind::Authorization);
+    assert!(lib_error.is_authorization_failure() && lib_error.is_connection_failure());
+    let shown = format!("{error} {error:?} {lib_error} {lib_error:?} {rest:?}");
     assert!(!shown.contains("wrong-secret-value"), "{shown}");
     assert!(shown.contains("401"), "{shown}");
 }
@@ -155,7 +164,8 @@ async fn channels_created_listed_and_checked() {
             .await
             .unwrap()
     );
-    let error = rest.channel_exists("").await.unwrap_err();
+    let lib_error = rest.channel_exists("").await.unwrap_err();
+    let error = RestError::of(&lib_error).expect("REST details");
     assert_eq!(error.kind(), RestErrorKind::InvalidRequest);
 }
 
@@ -240,10 +250,11 @@ async fn rejected_topics_are_reported_per_topic_with_ignore_errors() {
     );
 
     // Without ignoreErrors the whole batch fails and nothing changes.
-    let error = rest
+    let lib_error = rest
         .add_subscriptions(&channel.id, &[USER_ROUTING, QUEUE_OBS], false)
         .await
         .unwrap_err();
+    let error = RestError::of(&lib_error).expect("REST details");
     assert_eq!(error.kind(), RestErrorKind::Status);
     assert_eq!(error.status(), Some(403));
     assert!(error.code().is_some());
@@ -261,12 +272,16 @@ async fn more_than_a_thousand_topics_is_a_400_with_the_genesys_error_body() {
     let topics: Vec<String> = (0..1001)
         .map(|i| format!("v2.users.00000000-0000-4000-8000-{i:012}.presence"))
         .collect();
-    let error = rest
+    let lib_error = rest
         .replace_subscriptions(&channel.id, &topics, true)
         .await
         .unwrap_err();
+    let error = RestError::of(&lib_error).expect("REST details");
     assert_eq!(error.kind(), RestErrorKind::Status);
     assert_eq!(error.status(), Some(400));
+    assert_eq!(lib_error.kind(), ErrorKind::Subscription);
+    assert_eq!(lib_error.reason(), Reason::InvalidStatusCode(400));
+    assert!(lib_error.message().is_some_and(|m| m.contains("HTTP 400")));
     let body = error.body().expect("a Genesys error body");
     assert_eq!(body.status, Some(400));
     assert!(body.message.is_some());
@@ -285,7 +300,7 @@ async fn more_than_a_thousand_topics_is_a_400_with_the_genesys_error_body() {
 async fn unknown_channel_is_a_404() {
     let sim = simulator(SimConfig::default()).await;
     let rest = rest_client(&sim, client_credentials());
-    for error in [
+    for lib_error in [
         rest.subscriptions("streaming-0-nope").await.unwrap_err(),
         rest.add_subscriptions("streaming-0-nope", &[USER_PRESENCE], true)
             .await
@@ -294,6 +309,9 @@ async fn unknown_channel_is_a_404() {
             .await
             .unwrap_err(),
     ] {
+        assert_eq!(lib_error.kind(), ErrorKind::Subscription);
+        assert_eq!(lib_error.reason(), Reason::ChannelNotFound);
+        let error = RestError::of(&lib_error).expect("REST details");
         assert!(error.is_not_found(), "{error:?}");
         assert_eq!(error.status(), Some(404));
         assert!(
@@ -333,9 +351,11 @@ async fn a_429_is_retried_after_exactly_retry_after() {
     .build()
     .unwrap();
     impatient.create_channel().await.unwrap();
-    let error = impatient.create_channel().await.unwrap_err();
+    let lib_error = impatient.create_channel().await.unwrap_err();
+    let error = RestError::of(&lib_error).expect("REST details");
     assert_eq!(error.status(), Some(429));
     assert_eq!(error.retry_after(), Some(Duration::from_secs(10)));
+    assert_eq!(lib_error.reason(), Reason::InvalidStatusCode(429));
     assert!(error.is_transient());
 }
 
@@ -367,7 +387,8 @@ async fn connection_refused_is_retried_then_a_transport_error() {
     .build()
     .unwrap();
     let start = Instant::now();
-    let error = rest.create_channel().await.unwrap_err();
+    let lib_error = rest.create_channel().await.unwrap_err();
+    let error = RestError::of(&lib_error).expect("REST details");
     assert_eq!(error.kind(), RestErrorKind::Transport);
     // 500 ms, 1 s, 2 s of backoff.
     assert_eq!(start.elapsed(), Duration::from_millis(3500));

@@ -1,2 +1,77 @@
-//! placeholder
-fn main() {}
+//! `genesys-notify`: Genesys Cloud notifications on the command line.
+//!
+//! ```text
+//! genesys-notify demo                                  # no account needed
+//! genesys-notify listen --region eu-west-1 -t 'v2.users.ID?presence&routingStatus'
+//! genesys-notify channels create
+//! genesys-notify sim --generate
+//! ```
+//!
+//! | Module | Role |
+//! |---|---|
+//! | `cli` | the command line (clap) |
+//! | `listen`, `demo`, `sim`, `channels` | one module per subcommand |
+//! | `pump` | the stream loop shared by `listen` and `demo` |
+//! | `output` | stdout: JSON lines, flushed per line |
+//! | `logging` | stderr: `--log-format`, `-v`, `-q` |
+//! | `api`, `topics` | credentials and topics from flags, environment and files |
+//! | `signal` | SIGINT/SIGTERM |
+//! | `exit` | exit codes and the mapping from failures |
+
+mod api;
+mod channels;
+mod cli;
+mod demo;
+mod exit;
+mod listen;
+mod logging;
+mod output;
+mod pump;
+mod signal;
+mod sim;
+mod topics;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::exit::{Exit, code_of};
+
+fn main() -> ExitCode {
+    // Usage errors exit 2 and --help/--version exit 0 (clap's own handling).
+    let cli = Cli::parse();
+    logging::init(&cli.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::error!(
+                exit_code = Exit::Internal.code(),
+                "cannot start the runtime: {error}"
+            );
+            return Exit::Internal.into();
+        }
+    };
+    let log_format = cli.log.log_format;
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Listen(args) => listen::run(args).await,
+            Command::Demo(args) => demo::run(args, log_format).await,
+            Command::Sim(args) => sim::run(args).await,
+            Command::Channels(args) => channels::run(args).await,
+        }
+    });
+    // Do not wait for tasks still winding down (e.g. a socket's close handshake).
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    match result {
+        Ok(()) => Exit::Done.into(),
+        Err(error) => {
+            let exit = code_of(&error);
+            tracing::error!(exit_code = exit.code(), "{error:#}");
+            exit.into()
+        }
+    }
+}

@@ -24,7 +24,9 @@ use crate::SimError;
 /// };
 /// assert_eq!(config.channel_lifetime, Duration::from_secs(24 * 3600));
 /// ```
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows client ids but never their secrets.
+#[derive(Clone)]
 pub struct SimConfig {
     /// Address to bind (default `127.0.0.1`).
     pub host: IpAddr,
@@ -67,6 +69,37 @@ pub struct SimConfig {
     pub generator: Option<GeneratorConfig>,
     /// Behaviour the protocol reference leaves unconfirmed.
     pub protocol: ProtocolOptions,
+}
+
+impl fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let clients: Vec<String> = self
+            .clients
+            .iter()
+            .map(|(id, _)| format!("{id}:<redacted>"))
+            .collect();
+        f.debug_struct("SimConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("public_host", &self.public_host)
+            .field("heartbeat_interval", &self.heartbeat_interval)
+            .field("socket_closing_grace", &self.socket_closing_grace)
+            .field("channel_lifetime", &self.channel_lifetime)
+            .field("token_lifetime", &self.token_lifetime)
+            .field("clients", &clients)
+            .field("tls", &self.tls)
+            .field("ws_subscribe", &self.ws_subscribe)
+            .field("max_channels_per_client", &self.max_channels_per_client)
+            .field("max_topics", &self.max_topics)
+            .field("max_topic_len", &self.max_topic_len)
+            .field("denied_topics", &self.denied_topics)
+            .field("rate_limit", &self.rate_limit)
+            .field("socket_queue_capacity", &self.socket_queue_capacity)
+            .field("seed", &self.seed)
+            .field("generator", &self.generator)
+            .field("protocol", &self.protocol)
+            .finish()
+    }
 }
 
 impl Default for SimConfig {
@@ -323,5 +356,26 @@ impl Default for ProtocolOptions {
             reply_to_invalid_frames: false,
             other_token_channels: OtherTokenChannels::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let config = SimConfig {
+            clients: vec![("id-1".to_owned(), "hunter2".to_owned())],
+            tls: Some(TlsConfig {
+                cert_pem: b"CERT".to_vec(),
+                key_pem: b"PRIVATE KEY".to_vec(),
+            }),
+            ..SimConfig::default()
+        };
+        let debug = format!("{config:?}");
+        assert!(debug.contains("id-1"));
+        assert!(!debug.contains("hunter2"));
+        assert!(!debug.contains("PRIVATE KEY"));
     }
 }

@@ -27,6 +27,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/sim/channels/{id}/fault", post(fault))
         .route("/sim/tokens", post(issue_token))
         .route("/sim/tokens/revoke", post(revoke))
+        .route("/sim/outage", post(outage))
         .route("/sim/stats", get(stats))
 }
 
@@ -101,6 +102,7 @@ async fn fault(
             "not.found",
             e.to_string(),
         )),
+        Err(e @ SimError::InvalidFault(_)) => Err(ApiError::bad_request(e.to_string())),
         Err(e) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "conflict",
@@ -195,6 +197,16 @@ async fn revoke(
     let client_id = string_field(&map, "client_id")?;
     let revoked = Simulator::revoke_tokens_on(&shared, client_id);
     Ok(Json(json!({ "revoked": revoked })).into_response())
+}
+
+async fn outage(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let map = json_object(&body)?;
+    let duration = duration_field(&map).map_err(ApiError::bad_request)?;
+    Simulator::outage_on(&shared, duration);
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn stats(AxumState(shared): AxumState<Arc<Shared>>) -> Response {

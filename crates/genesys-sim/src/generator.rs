@@ -18,28 +18,39 @@ use crate::server::Shared;
 use crate::state::format_uuid;
 use crate::topics::{TopicKind, classify};
 
-/// Generates one event per tick until shutdown.
+/// Shortest tick: tokio timers have millisecond resolution, so higher rates emit several
+/// events per tick.
+const MIN_TICK: Duration = Duration::from_millis(1);
+
+/// Generates events at the configured rate until shutdown.
 pub(crate) async fn run(shared: Arc<Shared>, config: GeneratorConfig) {
     let rate = if config.rate_per_sec.is_finite() && config.rate_per_sec > 0.0 {
         config.rate_per_sec
     } else {
         1.0
     };
-    let period = Duration::from_secs_f64((1.0 / rate).max(1e-6));
+    let period = Duration::from_secs_f64(1.0 / rate).max(MIN_TICK);
+    let per_tick = rate * period.as_secs_f64();
     let mut ticks = tokio::time::interval_at(Instant::now() + period, period);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut generator = Generator::new(shared.config.seed);
+    let mut due = 0.0f64;
     loop {
         tokio::select! {
             () = shared.shutdown.cancelled() => return,
             _ = ticks.tick() => {}
         }
+        due += per_tick;
         let (topics, now) = {
             let state = shared.lock();
             (state.subscribed_topics(), state.iso(Instant::now()))
         };
-        if let Some((topic, body)) = generator.next_event(&topics, &now) {
-            Simulator::publish_on(&shared, &topic, &body);
+        // Rounding guard: 0.999999 events due counts as one.
+        while due >= 1.0 - 1e-9 {
+            due -= 1.0;
+            if let Some((topic, body)) = generator.next_event(&topics, &now) {
+                Simulator::publish_on(&shared, &topic, &body);
+            }
         }
     }
 }

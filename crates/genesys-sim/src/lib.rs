@@ -106,6 +106,12 @@ pub enum SimError {
     /// The fault needs an open WebSocket and the channel has none.
     #[error("channel {0} has no open WebSocket")]
     NotConnected(String),
+    /// The fault's parameters are out of range.
+    #[error("invalid fault: {0}")]
+    InvalidFault(String),
+    /// The configuration is unusable.
+    #[error("invalid configuration: {0}")]
+    Config(String),
 }
 
 /// A running simulator. Dropping it shuts the server down (no runtime needed in `Drop`);
@@ -266,6 +272,18 @@ impl Simulator {
         let result = shared.lock().fault(channel_id, fault, Instant::now());
         shared.deadlines_changed();
         result
+    }
+
+    /// Simulates a service-wide outage: every socket is dropped without a close frame,
+    /// and REST routes and WebSocket handshakes answer 503 for `duration`. Channels,
+    /// subscriptions and tokens survive (lifetimes keep running). Control routes keep
+    /// working.
+    pub fn outage(&self, duration: std::time::Duration) {
+        Simulator::outage_on(&self.shared, duration);
+    }
+
+    pub(crate) fn outage_on(shared: &Shared, duration: std::time::Duration) {
+        shared.lock().outage(duration, Instant::now());
     }
 
     /// A snapshot of every channel's statistics.

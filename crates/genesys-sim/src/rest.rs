@@ -64,6 +64,15 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad.request", message)
     }
 
+    /// 503 during a simulated outage.
+    pub(crate) fn unavailable() -> Self {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service.unavailable",
+            "the service is unavailable (simulated outage)",
+        )
+    }
+
     fn channel_not_found(id: &str) -> Self {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -96,6 +105,15 @@ pub(crate) async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not.found", "no such resource")
 }
 
+/// Fallback for a known route with another method.
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method.not.allowed",
+        "method not allowed on this resource",
+    )
+}
+
 /// The authenticated caller.
 struct Caller {
     client_id: String,
@@ -104,6 +122,9 @@ struct Caller {
 
 /// Bearer authentication plus the per-client rate limit.
 fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    if shared.lock().in_outage(Instant::now()) {
+        return Err(ApiError::unavailable());
+    }
     let unauthorized = |message: &str| {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -206,6 +227,9 @@ async fn token(
         }
     }
     let mut state = shared.lock();
+    if state.in_outage(Instant::now()) {
+        return ApiError::unavailable().into_response();
+    }
     if !state.check_client(&client_id, &secret) {
         return oauth_error(
             StatusCode::UNAUTHORIZED,

@@ -74,6 +74,16 @@ pub(crate) struct Started {
 /// Binds, builds the router and spawns the server and background tasks on the current
 /// runtime.
 pub(crate) async fn start(config: SimConfig) -> Result<Started, SimError> {
+    if config.heartbeat_interval.is_zero() {
+        return Err(SimError::Config(
+            "heartbeat_interval must be longer than zero".to_owned(),
+        ));
+    }
+    if config.rate_limit.is_some_and(|r| r.per.is_zero()) {
+        return Err(SimError::Config(
+            "rate_limit.per must be longer than zero".to_owned(),
+        ));
+    }
     let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
     let listener = TcpListener::bind((config.host, config.port))
         .await
@@ -150,6 +160,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .merge(rest::routes())
         .merge(ws::routes())
         .merge(control::routes())
+        .method_not_allowed_fallback(rest::method_not_allowed)
         .fallback(rest::not_found)
         .layer(axum::middleware::map_response(add_correlation_header))
         .with_state(shared)

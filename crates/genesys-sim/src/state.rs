@@ -5,6 +5,7 @@
 //! unit-tested without sockets or a runtime. The only side effects are non-blocking sends
 //! to per-socket queues ([`SocketLink`]); the socket tasks in [`crate::ws`] do the I/O.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,6 +14,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use crate::SimError;
 use crate::api::{ChannelInfo, ChannelStats, Fault, Stats, SubscribeRequests};
@@ -80,15 +82,35 @@ pub(crate) enum Control {
 #[derive(Debug)]
 pub(crate) struct SocketLink {
     conn_id: u64,
+    /// Cancelled by [`Fault::Drop`]: abandons even a write blocked on a client that does
+    /// not read.
+    abort: CancellationToken,
     data: mpsc::Sender<Frame>,
-    control: mpsc::UnboundedSender<Control>,
+    control: mpsc::UnboundedSender<Ordered>,
     stalled_until: Option<Instant>,
+    /// Frames queued on `data` so far; stamped on every control command.
+    queued: u64,
+}
+
+/// A control command stamped with the number of frames queued before it, so the socket
+/// task writes those first: a fault injected after a publish arrives after its event.
+#[derive(Debug)]
+pub(crate) struct Ordered {
+    pub(crate) after: u64,
+    pub(crate) control: Control,
 }
 
 impl SocketLink {
+    fn send(&self, control: Control) {
+        // The task may already be gone; then there is nothing left to tell it.
+        let _ = self.control.send(Ordered {
+            after: self.queued,
+            control,
+        });
+    }
+
     fn close(&self, frames: Vec<Frame>, code: u16, reason: &'static str) {
-        // The task may already be gone; then there is nothing left to close.
-        let _ = self.control.send(Control::Close {
+        self.send(Control::Close {
             frames,
             code,
             reason,
@@ -213,8 +235,9 @@ pub(crate) enum AuthError {
 pub(crate) struct Attached {
     pub(crate) conn_id: u64,
     pub(crate) data: mpsc::Receiver<Frame>,
-    pub(crate) control: mpsc::UnboundedReceiver<Control>,
+    pub(crate) control: mpsc::UnboundedReceiver<Ordered>,
     pub(crate) counters: Arc<Counters>,
+    pub(crate) abort: CancellationToken,
 }
 
 #[derive(Debug)]
@@ -224,7 +247,6 @@ struct Window {
 }
 
 /// The whole model. Lives behind a `Mutex` in [`crate::server::Shared`]; no method blocks.
-#[derive(Debug)]
 pub(crate) struct State {
     config: Arc<SimConfig>,
     clock: Clock,
@@ -237,6 +259,20 @@ pub(crate) struct State {
     windows: HashMap<String, Window>,
     next_conn_id: u64,
     published: u64,
+    /// During a simulated outage: REST and handshakes answer 503 until then.
+    outage_until: Option<Instant>,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Token values are credentials: show counts only.
+        f.debug_struct("State")
+            .field("tokens", &self.tokens.len())
+            .field("channels", &self.channels.len())
+            .field("topics", &self.index.len())
+            .field("published", &self.published)
+            .finish_non_exhaustive()
+    }
 }
 
 impl State {
@@ -253,6 +289,7 @@ impl State {
             windows: HashMap::new(),
             next_conn_id: 0,
             published: 0,
+            outage_until: None,
         }
     }
 
@@ -261,11 +298,13 @@ impl State {
         self.clock.iso(t)
     }
 
-    fn key(&self, topic: &str) -> String {
+    /// The index key of a topic: itself, or lower-cased with case-insensitive matching.
+    /// Borrows in the default (exact) case so publishing allocates nothing.
+    fn key<'a>(&self, topic: &'a str) -> Cow<'a, str> {
         if self.config.protocol.case_insensitive_topics {
-            topic.to_ascii_lowercase()
+            Cow::Owned(topic.to_ascii_lowercase())
         } else {
-            topic.to_owned()
+            Cow::Borrowed(topic)
         }
     }
 
@@ -301,7 +340,7 @@ impl State {
             token.clone(),
             Token {
                 client_id: client_id.to_owned(),
-                expires: now + self.config.token_lifetime,
+                expires: later(now, self.config.token_lifetime),
                 revoked: false,
             },
         );
@@ -353,12 +392,12 @@ impl State {
             start: now,
             count: 0,
         });
-        if now >= w.start + limit.per {
+        if now >= later(w.start, limit.per) {
             w.start = now;
             w.count = 0;
         }
         if w.count >= limit.requests {
-            return Err(w.start + limit.per - now);
+            return Err(later(w.start, limit.per) - now);
         }
         w.count += 1;
         Ok(())
@@ -401,7 +440,7 @@ impl State {
             id: id.clone(),
             client_id: client_id.to_owned(),
             token: token.map(str::to_owned),
-            expires: now + self.config.channel_lifetime,
+            expires: later(now, self.config.channel_lifetime),
             last_used: now,
             topics: BTreeMap::new(),
             socket: None,
@@ -569,15 +608,16 @@ impl State {
         via: Via,
         now: Instant,
     ) -> Result<Vec<TopicResult>, SubscribeError> {
-        let max_len = self.config.max_topic_len;
-        let max_topics = self.config.max_topics;
-        let counting = self.config.protocol.topic_counting;
+        let config = Arc::clone(&self.config);
+        let max_len = config.max_topic_len;
+        let max_topics = config.max_topics;
+        let counting = config.protocol.topic_counting;
         let extend = matches!(
-            (self.config.protocol.extend_on, via),
+            (config.protocol.extend_on, via),
             (ExtendOn::Any, _) | (ExtendOn::Rest, Via::Rest) | (ExtendOn::Ws, Via::Ws)
         );
-        let lifetime = self.config.channel_lifetime;
-        let denied = self.config.denied_topics.clone();
+        let lifetime = config.channel_lifetime;
+        let denied = &config.denied_topics;
 
         let c = self.channels.get_mut(id).ok_or(SubscribeError::NotFound)?;
         match via {
@@ -627,7 +667,7 @@ impl State {
         }
 
         // The resulting set, then the limit.
-        let case_insensitive = self.config.protocol.case_insensitive_topics;
+        let case_insensitive = config.protocol.case_insensitive_topics;
         let key = |t: &str| {
             if case_insensitive {
                 t.to_ascii_lowercase()
@@ -659,7 +699,7 @@ impl State {
         // Apply.
         let old = std::mem::replace(&mut c.topics, next);
         if extend {
-            c.expires = now + lifetime;
+            c.expires = later(now, lifetime);
         }
         let full: Vec<TopicResult> = c
             .topics
@@ -676,7 +716,7 @@ impl State {
             self.index.entry(k).or_default().insert(id.to_owned());
         }
 
-        let mut result = match (mode, self.config.protocol.post_response) {
+        let mut result = match (mode, config.protocol.post_response) {
             (Mode::Add, PostResponse::Added) => response,
             _ => full,
         };
@@ -689,14 +729,19 @@ impl State {
     /// Whether a handshake to channel `id` may proceed.
     pub(crate) fn check_connect(&self, id: &str, now: Instant) -> Result<(), ConnectError> {
         let c = self.channels.get(id).ok_or(ConnectError::NotFound)?;
-        if c.refuse_until.is_some_and(|t| now < t) {
+        if self.in_outage(now) || c.refuse_until.is_some_and(|t| now < t) {
             return Err(ConnectError::Refused);
         }
         Ok(())
     }
 
     /// Registers a new socket on channel `id`, closing the previous one ("kicked").
-    pub(crate) fn attach(&mut self, id: &str, now: Instant) -> Result<Attached, ConnectError> {
+    pub(crate) fn attach(
+        &mut self,
+        id: &str,
+        now: Instant,
+        abort: CancellationToken,
+    ) -> Result<Attached, ConnectError> {
         let capacity = self.config.socket_queue_capacity.max(1);
         let kicked = self.config.protocol.close_codes.kicked;
         self.next_conn_id += 1;
@@ -706,9 +751,11 @@ impl State {
         let (control_tx, control_rx) = mpsc::unbounded_channel();
         let link = SocketLink {
             conn_id,
+            abort: abort.clone(),
             data: data_tx,
             control: control_tx,
             stalled_until: None,
+            queued: 0,
         };
         if let Some(old) = c.socket.replace(link) {
             old.close(Vec::new(), kicked, "replaced by a new connection");
@@ -720,6 +767,7 @@ impl State {
             data: data_rx,
             control: control_rx,
             counters: Arc::clone(&c.counters),
+            abort,
         })
     }
 
@@ -740,17 +788,19 @@ impl State {
     pub(crate) fn publish(&mut self, topic: &str, frame: &Frame, now: Instant) -> usize {
         self.published += 1;
         let key = self.key(topic);
-        let Some(ids) = self.index.get(&key) else {
+        let Some(ids) = self.index.get(key.as_ref()) else {
             return 0;
         };
         let mut delivered = 0;
         for id in ids {
-            let Some(c) = self.channels.get(id) else {
+            let Some(c) = self.channels.get_mut(id) else {
                 continue;
             };
-            let queued = match &c.socket {
+            let queued = match &mut c.socket {
                 Some(link) if link.stalled_until.is_none_or(|t| now >= t) => {
-                    link.data.try_send(frame.clone()).is_ok()
+                    let ok = link.data.try_send(frame.clone()).is_ok();
+                    link.queued += u64::from(ok);
+                    ok
                 }
                 _ => false,
             };
@@ -802,9 +852,7 @@ impl State {
                         &corr,
                     );
                     let topic = format!("v2.system.no_longer_subscribed.{id}");
-                    let _ = link
-                        .control
-                        .send(Control::Text(Frame::envelope(&topic, &body, &corr)));
+                    link.send(Control::Text(Frame::envelope(&topic, &body, &corr)));
                 }
                 let old = std::mem::take(&mut c.topics);
                 self.unindex(id, old.keys());
@@ -815,20 +863,23 @@ impl State {
                 };
                 match other {
                     Fault::RejectNextSubscribe => c.reject_next_subscribe = true,
-                    Fault::RefuseConnections { duration } => c.refuse_until = Some(now + duration),
+                    Fault::RefuseConnections { duration } => {
+                        c.refuse_until = Some(later(now, duration));
+                    }
                     Fault::Kick => {
                         let link = c.socket.take().ok_or_else(not_connected)?;
                         link.close(Vec::new(), kicked, "replaced by a new connection");
                     }
                     Fault::Drop => {
                         let link = c.socket.take().ok_or_else(not_connected)?;
-                        let _ = link.control.send(Control::Drop);
+                        link.abort.cancel();
+                        link.send(Control::Drop);
                     }
                     Fault::Stall { duration } => {
                         let link = c.socket.as_mut().ok_or_else(not_connected)?;
-                        let until = now + duration;
+                        let until = later(now, duration);
                         link.stalled_until = Some(until);
-                        let _ = link.control.send(Control::Stall(until));
+                        link.send(Control::Stall(until));
                     }
                     Fault::SocketClosing => {
                         let link = c.socket.as_ref().ok_or_else(not_connected)?;
@@ -841,21 +892,24 @@ impl State {
                             &corr,
                         );
                         let frame = Frame::envelope("v2.system.socket_closing", &body, &corr);
-                        let _ = link.control.send(Control::SocketClosing(frame));
+                        link.send(Control::SocketClosing(frame));
                     }
                     Fault::RawText(text) => {
                         let link = c.socket.as_ref().ok_or_else(not_connected)?;
-                        let _ = link.control.send(Control::Text(Frame::text(text)));
+                        link.send(Control::Text(Frame::text(text)));
                     }
                     Fault::RawBinary(bytes) => {
                         let link = c.socket.as_ref().ok_or_else(not_connected)?;
-                        let _ = link.control.send(Control::Binary(bytes));
+                        link.send(Control::Binary(bytes));
                     }
                     Fault::Oversize { bytes } => {
+                        if bytes > MAX_OVERSIZE {
+                            return Err(SimError::InvalidFault(format!(
+                                "oversize frames are limited to {MAX_OVERSIZE} bytes"
+                            )));
+                        }
                         let link = c.socket.as_ref().ok_or_else(not_connected)?;
-                        let _ = link
-                            .control
-                            .send(Control::Text(frames::oversize(bytes, &corr)));
+                        link.send(Control::Text(frames::oversize(bytes, &corr)));
                     }
                     Fault::Expire | Fault::Evict | Fault::NoLongerSubscribed => {}
                 }
@@ -873,6 +927,23 @@ impl State {
                 }
             }
         }
+    }
+
+    /// Starts a service-wide outage: every socket is dropped without a close frame, and
+    /// REST and handshakes answer 503 for `duration`. Channels and subscriptions survive.
+    pub(crate) fn outage(&mut self, duration: Duration, now: Instant) {
+        self.outage_until = Some(later(now, duration));
+        for c in self.channels.values_mut() {
+            if let Some(link) = c.socket.take() {
+                link.abort.cancel();
+                link.send(Control::Drop);
+            }
+        }
+    }
+
+    /// Whether a simulated outage is in progress.
+    pub(crate) fn in_outage(&self, now: Instant) -> bool {
+        self.outage_until.is_some_and(|t| now < t)
     }
 
     // ---------------------------------------------------------------- stats
@@ -908,6 +979,16 @@ enum Removal {
     TokenExpired,
 }
 
+/// `t + d`, saturating at a century from `t` instead of overflowing: durations come from
+/// configuration and control requests and must never panic.
+pub(crate) fn later(t: Instant, d: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    t + d.min(CENTURY)
+}
+
+/// Largest [`Fault::Oversize`] frame (256 MiB).
+pub(crate) const MAX_OVERSIZE: usize = 256 << 20;
+
 /// Formats 128 random bits as a version-4 UUID.
 pub(crate) fn format_uuid(hi: u64, lo: u64) -> String {
     let hi = (hi & 0xffff_ffff_ffff_0fff) | 0x0000_0000_0000_4000;
@@ -934,6 +1015,31 @@ mod tests {
 
     fn strings(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn huge_durations_saturate() {
+        let t = Instant::now();
+        assert!(later(t, Duration::MAX) > t + Duration::from_secs(3600 * 24 * 365));
+        let mut s = state(SimConfig {
+            channel_lifetime: Duration::MAX,
+            token_lifetime: Duration::MAX,
+            ..SimConfig::default()
+        });
+        let ch = s.create_channel("c", None, t);
+        s.issue_token("c", t);
+        s.fault(
+            &ch.id,
+            Fault::RefuseConnections {
+                duration: Duration::MAX,
+            },
+            t,
+        )
+        .unwrap();
+        let err = s
+            .fault(&ch.id, Fault::Oversize { bytes: usize::MAX }, t)
+            .unwrap_err();
+        assert!(matches!(err, SimError::InvalidFault(_)));
     }
 
     #[test]
@@ -1080,7 +1186,9 @@ mod tests {
         let c = s.create_channel("c", None, t + Duration::from_secs(2));
         let _other = s.create_channel("other", None, t);
         // `a` is the oldest but connected; `b` is the oldest unconnected.
-        let mut sock_a = s.attach(&a.id, t + Duration::from_secs(3)).unwrap();
+        let mut sock_a = s
+            .attach(&a.id, t + Duration::from_secs(3), CancellationToken::new())
+            .unwrap();
         let _d = s.create_channel("c", None, t + Duration::from_secs(4));
         assert!(s.owns("c", &a.id));
         assert!(!s.owns("c", &b.id));
@@ -1109,11 +1217,14 @@ mod tests {
         });
         let t = Instant::now();
         let a = s.create_channel("c", None, t);
-        let mut sock = s.attach(&a.id, t).unwrap();
+        let mut sock = s.attach(&a.id, t, CancellationToken::new()).unwrap();
         s.create_channel("c", None, t);
         assert!(matches!(
             sock.control.try_recv(),
-            Ok(Control::Close { code: 1000, .. })
+            Ok(Ordered {
+                after: 0,
+                control: Control::Close { code: 1000, .. }
+            })
         ));
         assert_eq!(s.check_connect(&a.id, t), Err(ConnectError::NotFound));
     }
@@ -1131,7 +1242,7 @@ mod tests {
             s.subscribe(id, &strings(&["x.y"]), Mode::Add, false, Via::Rest, t)
                 .unwrap();
         }
-        let mut sock = s.attach(&a.id, t).unwrap();
+        let mut sock = s.attach(&a.id, t, CancellationToken::new()).unwrap();
         let f = Frame::text("f");
         assert_eq!(s.publish("x.y", &f, t), 1); // b has no socket: lost
         assert_eq!(s.publish("x.y", &f, t), 0); // a's queue is full: lost
@@ -1159,11 +1270,14 @@ mod tests {
         let mut s = state(SimConfig::default());
         let t = Instant::now();
         let a = s.create_channel("c", None, t);
-        let mut first = s.attach(&a.id, t).unwrap();
-        let second = s.attach(&a.id, t).unwrap();
+        let mut first = s.attach(&a.id, t, CancellationToken::new()).unwrap();
+        let second = s.attach(&a.id, t, CancellationToken::new()).unwrap();
         assert!(matches!(
             first.control.try_recv(),
-            Ok(Control::Close { .. })
+            Ok(Ordered {
+                control: Control::Close { .. },
+                ..
+            })
         ));
         s.detach(&a.id, first.conn_id, t);
         assert!(s.stats().channels[0].connected, "the second socket stays");
@@ -1232,7 +1346,7 @@ mod tests {
             t,
         )
         .unwrap();
-        let _sock = s.attach(&a.id, t).unwrap();
+        let _sock = s.attach(&a.id, t, CancellationToken::new()).unwrap();
         assert_eq!(s.publish("v2.users.u.presence", &Frame::text("x"), t), 1);
         let mut exact = state(SimConfig::default());
         let b = exact.create_channel("c", None, t);
@@ -1246,7 +1360,7 @@ mod tests {
                 t,
             )
             .unwrap();
-        let _sock = exact.attach(&b.id, t).unwrap();
+        let _sock = exact.attach(&b.id, t, CancellationToken::new()).unwrap();
         assert_eq!(
             exact.publish("v2.users.u.presence", &Frame::text("x"), t),
             0

@@ -6,6 +6,7 @@
 //! Control commands (close, stall, faults) arrive on a separate unbounded queue and are
 //! never dropped. Heartbeats, pongs and subscribe results are written by the task itself.
 
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -18,12 +19,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::SinkExt;
 use serde_json::Value;
-use tokio::time::{Instant, sleep_until, timeout};
+use tokio::time::{Instant, Sleep, sleep_until, timeout};
 
 use crate::frames::{self, Frame};
 use crate::rest::ApiError;
 use crate::server::Shared;
-use crate::state::{Attached, ConnectError, Control, Mode, SubscribeError, Via};
+use crate::state::{Attached, ConnectError, Control, Mode, Ordered, SubscribeError, Via, later};
 
 /// Frames written per flush when the queue has a backlog.
 const WRITE_BATCH: usize = 256;
@@ -50,16 +51,40 @@ async fn handshake(
             return ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service.unavailable",
-                "connections to this channel are refused (injected fault)",
+                "connections to this channel are refused (injected fault or outage)",
             )
             .into_response();
         }
         Ok(()) => {}
     }
-    match upgrade {
-        Ok(upgrade) => upgrade.on_upgrade(move |socket| run(shared, id, socket)),
-        Err(rejection) => rejection.into_response(),
-    }
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    // Attach before answering 101: once the client sees the handshake succeed, events
+    // published for the channel are queued for this socket (no window where they would be
+    // lost), and the previous socket is already being kicked.
+    let abort = shared.shutdown.child_token();
+    let attached = shared.lock().attach(&id, Instant::now(), abort);
+    let attached = match attached {
+        Ok(attached) => attached,
+        Err(_) => {
+            return ApiError::new(StatusCode::NOT_FOUND, "not.found", "channel not found")
+                .into_response();
+        }
+    };
+    let conn_id = attached.conn_id;
+    let on_failure = {
+        let shared = Arc::clone(&shared);
+        let id = id.clone();
+        move |e: axum::Error| {
+            tracing::debug!(channel = %id, "upgrade failed: {e}");
+            shared.lock().detach(&id, conn_id, Instant::now());
+        }
+    };
+    upgrade
+        .on_failed_upgrade(on_failure)
+        .on_upgrade(move |socket| run(shared, id, socket, attached))
 }
 
 /// Why the socket loop ended.
@@ -77,29 +102,28 @@ struct Conn {
     attached: Attached,
     stalled_until: Option<Instant>,
     closing_at: Option<Instant>,
-    next_heartbeat: Instant,
+    /// Fires at the next heartbeat; reset (not recreated) each time, so the hot loop does
+    /// not re-register a timer per batch.
+    heartbeat: Pin<Box<Sleep>>,
+    /// Frames taken from the data queue so far.
+    taken: u64,
+    /// Caps the next batch (used to write exactly the frames queued before a control).
+    write_limit: Option<u64>,
 }
 
-async fn run(shared: Arc<Shared>, id: String, mut socket: WebSocket) {
+async fn run(shared: Arc<Shared>, id: String, socket: WebSocket, attached: Attached) {
     let now = Instant::now();
-    let attached = shared.lock().attach(&id, now);
-    let attached = match attached {
-        Ok(attached) => attached,
-        Err(_) => {
-            // The channel vanished between the handshake check and the upgrade.
-            let _ = socket.send(close_message(1000, "channel not found")).await;
-            return;
-        }
-    };
     tracing::debug!(channel = %id, conn = attached.conn_id, "socket open");
     let mut conn = Conn {
-        next_heartbeat: now + shared.config.heartbeat_interval,
+        heartbeat: Box::pin(sleep_until(later(now, shared.config.heartbeat_interval))),
         shared,
         id,
         socket,
         attached,
         stalled_until: None,
         closing_at: None,
+        taken: 0,
+        write_limit: None,
     };
     let end = conn.run().await;
     let Conn {
@@ -117,15 +141,16 @@ async fn run(shared: Arc<Shared>, id: String, mut socket: WebSocket) {
         unsent += 1;
     }
     attached.counters.lost.fetch_add(unsent, Ordering::Relaxed);
-    if let End::Close(code, reason) = end
-        && socket.send(close_message(code, reason)).await.is_ok()
-    {
-        // Wait briefly for the client's close frame, so that unread client data does
-        // not turn our close into a TCP reset.
+    if let End::Close(code, reason) = end {
+        // Send the close frame, then wait briefly for the client's, so that unread client
+        // data does not turn our close into a TCP reset. Bounded: a client that reads
+        // nothing cannot keep the task alive.
         let _ = timeout(CLOSE_LINGER, async {
-            while let Some(Ok(msg)) = socket.recv().await {
-                if matches!(msg, Message::Close(_)) {
-                    break;
+            if socket.send(close_message(code, reason)).await.is_ok() {
+                while let Some(Ok(msg)) = socket.recv().await {
+                    if matches!(msg, Message::Close(_)) {
+                        break;
+                    }
                 }
             }
         })
@@ -142,11 +167,19 @@ fn close_message(code: u16, reason: &'static str) -> Message {
 }
 
 impl Conn {
-    async fn send(&mut self, frame: Frame) -> Result<(), End> {
-        self.socket
-            .send(Message::Text(frame.0))
-            .await
-            .map_err(|_| End::Drop)
+    /// Writes one message; gives up at once when the connection is aborted
+    /// ([`Fault::Drop`](crate::Fault::Drop) or shutdown), even if the client reads nothing.
+    async fn send(&mut self, message: Message) -> Result<(), End> {
+        let abort = &self.attached.abort;
+        tokio::select! {
+            biased;
+            () = abort.cancelled() => Err(End::Drop),
+            sent = self.socket.send(message) => sent.map_err(|_| End::Drop),
+        }
+    }
+
+    async fn send_frame(&mut self, frame: Frame) -> Result<(), End> {
+        self.send(Message::Text(frame.0)).await
     }
 
     async fn run(&mut self) -> End {
@@ -161,14 +194,24 @@ impl Conn {
             let stalled = self.stalled_until.is_some();
             let stall_end = self.stalled_until.unwrap_or(now);
             let closing_at = self.closing_at.unwrap_or(now);
-            let shutdown = self.shared.shutdown.clone();
             let step = tokio::select! {
                 biased;
-                () = shutdown.cancelled() => {
-                    Err(End::Close(self.shared.config.protocol.close_codes.shutdown, "simulator shutting down"))
+                // `abort` is a child of the shutdown token: it fires on shutdown (close
+                // politely) and on `Fault::Drop` or an outage (just drop).
+                () = self.attached.abort.cancelled() => {
+                    if self.shared.shutdown.is_cancelled() {
+                        Err(End::Close(self.shared.config.protocol.close_codes.shutdown, "simulator shutting down"))
+                    } else {
+                        Err(End::Drop)
+                    }
                 }
                 control = self.attached.control.recv(), if control_open => match control {
-                    Some(control) => self.on_control(control).await,
+                    Some(Ordered { after, control }) => {
+                        match self.write_queued_before(after).await {
+                            Ok(()) => self.on_control(control).await,
+                            Err(end) => Err(end),
+                        }
+                    }
                     None => {
                         control_open = false;
                         Ok(())
@@ -181,8 +224,9 @@ impl Conn {
                     self.stalled_until = None;
                     Ok(())
                 }
-                () = sleep_until(self.next_heartbeat) => {
-                    self.next_heartbeat += interval;
+                () = self.heartbeat.as_mut() => {
+                    let next = later(self.heartbeat.deadline(), interval);
+                    self.heartbeat.as_mut().reset(next);
                     if stalled {
                         Ok(())
                     } else {
@@ -192,7 +236,7 @@ impl Conn {
                             p.metadata_full_envelope,
                             &self.shared.correlation_id(),
                         );
-                        self.send(frame).await
+                        self.send_frame(frame).await
                     }
                 }
                 frame = self.attached.data.recv(), if data_open && !stalled => match frame {
@@ -216,27 +260,51 @@ impl Conn {
     }
 
     /// Writes `first` and whatever else is queued (up to a batch), then flushes once.
+    /// Frames of a batch that could not be written count as lost.
     async fn write_batch(&mut self, first: Frame) -> Result<(), End> {
-        let mut n = 1u64;
-        self.socket
-            .feed(Message::Text(first.0))
-            .await
-            .map_err(|_| End::Drop)?;
-        while n < WRITE_BATCH as u64 {
-            let Ok(frame) = self.attached.data.try_recv() else {
-                break;
-            };
-            self.socket
-                .feed(Message::Text(frame.0))
-                .await
-                .map_err(|_| End::Drop)?;
-            n += 1;
+        let abort = &self.attached.abort;
+        let socket = &mut self.socket;
+        let data = &mut self.attached.data;
+        let mut taken = 1u64;
+        let limit = self.write_limit.take().unwrap_or(WRITE_BATCH as u64);
+        let write = async {
+            socket.feed(Message::Text(first.0)).await?;
+            while taken < limit {
+                let Ok(frame) = data.try_recv() else {
+                    break;
+                };
+                taken += 1;
+                socket.feed(Message::Text(frame.0)).await?;
+            }
+            socket.flush().await
+        };
+        let written = tokio::select! {
+            biased;
+            () = abort.cancelled() => false,
+            written = write => written.is_ok(),
+        };
+        self.taken += taken;
+        let counters = &self.attached.counters;
+        if written {
+            counters.delivered.fetch_add(taken, Ordering::Relaxed);
+            Ok(())
+        } else {
+            counters.lost.fetch_add(taken, Ordering::Relaxed);
+            Err(End::Drop)
         }
-        self.socket.flush().await.map_err(|_| End::Drop)?;
-        self.attached
-            .counters
-            .delivered
-            .fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Writes the frames that were queued before a control command (`after` in total).
+    /// [`Control::Drop`] never waits for this: its abort token fires first.
+    async fn write_queued_before(&mut self, after: u64) -> Result<(), End> {
+        while self.taken < after {
+            let Ok(frame) = self.attached.data.try_recv() else {
+                // Not in the queue (the socket is being replaced): nothing to wait for.
+                return Ok(());
+            };
+            self.write_limit = Some(after - self.taken);
+            self.write_batch(frame).await?;
+        }
         Ok(())
     }
 
@@ -248,7 +316,7 @@ impl Conn {
                 reason,
             } => {
                 for frame in frames {
-                    self.send(frame).await?;
+                    self.send_frame(frame).await?;
                 }
                 Err(End::Close(code, reason))
             }
@@ -258,15 +326,14 @@ impl Conn {
                 Ok(())
             }
             Control::SocketClosing(frame) => {
-                self.closing_at = Some(Instant::now() + self.shared.config.socket_closing_grace);
-                self.send(frame).await
+                self.closing_at = Some(later(
+                    Instant::now(),
+                    self.shared.config.socket_closing_grace,
+                ));
+                self.send_frame(frame).await
             }
-            Control::Text(frame) => self.send(frame).await,
-            Control::Binary(bytes) => self
-                .socket
-                .send(Message::Binary(bytes.into()))
-                .await
-                .map_err(|_| End::Drop),
+            Control::Text(frame) => self.send_frame(frame).await,
+            Control::Binary(bytes) => self.send(Message::Binary(bytes.into())).await,
         }
     }
 
@@ -294,7 +361,7 @@ impl Conn {
             _ => None,
         };
         match reply {
-            Some(frame) if !stalled => self.send(frame).await,
+            Some(frame) if !stalled => self.send_frame(frame).await,
             _ => Ok(()),
         }
     }

@@ -296,3 +296,84 @@ fn without_timestamps(events: &[(Value, Value)]) -> Vec<(Value, Value)> {
     }
     events.iter().map(|(t, b)| (t.clone(), strip(b))).collect()
 }
+
+#[tokio::test(start_paused = true)]
+async fn generator_rates_above_the_timer_resolution() {
+    let sim = start(SimConfig {
+        generator: Some(GeneratorConfig {
+            rate_per_sec: 5000.0,
+        }),
+        heartbeat_interval: 3600 * S,
+        ..SimConfig::default()
+    })
+    .await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(
+        &mut ws,
+        json!({"message": "subscribe", "topics": ["v2.users.u1.presence"]}),
+    )
+    .await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    let t0 = Instant::now();
+    for _ in 0..5 {
+        assert_eq!(
+            recv_event(&mut ws).await["topicName"],
+            "v2.users.u1.presence"
+        );
+    }
+    // Five events per 1 ms tick.
+    assert_eq!(t0.elapsed(), Duration::from_millis(1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn outage_drops_sockets_and_refuses_everything_for_a_while() {
+    let sim = start(SimConfig::default()).await;
+    let token = token(&sim).await;
+    let channel = create_channel(&sim, &token).await;
+    let mut ws = connect(&sim, &uri(&channel)).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    let t0 = Instant::now();
+    let r = http()
+        .post(format!("{}/sim/outage", sim.base_url()))
+        .json(&json!({"duration": "30s"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert!(
+        matches!(futures_util::StreamExt::next(&mut ws).await, Some(Err(_))),
+        "dropped without a close frame"
+    );
+    let r = api(&sim, &token, reqwest::Method::GET, CHANNELS)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    let r = http()
+        .post(format!("{}/oauth/token", sim.base_url()))
+        .basic_auth("demo-client", Some("demo-secret"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(refused_status(&sim, &uri(&channel)).await, 503);
+    tokio::time::sleep_until(t0 + 30 * S).await;
+    let mut ws = connect(&sim, &uri(&channel)).await;
+    assert_eq!(
+        sim.publish("a.b", json!({"n": 1})),
+        1,
+        "subscriptions survived"
+    );
+    assert_eq!(recv_event(&mut ws).await["eventBody"]["n"], 1);
+    assert_eq!(
+        api(&sim, &token, reqwest::Method::GET, CHANNELS)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}

@@ -660,3 +660,15 @@ async fn token_expiry_can_close_channels() {
     sim.revoke_tokens("demo-client");
     assert_eq!(u16::from(recv_close(&mut ws).await.code), 4401);
 }
+
+#[tokio::test(start_paused = true)]
+async fn wrong_methods_answer_405_with_an_error_body() {
+    let sim = start(SimConfig::default()).await;
+    let token = token(&sim).await;
+    let r = api(&sim, &token, Method::DELETE, CHANNELS)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_error_body(&r.json().await.unwrap(), 405);
+}

@@ -560,3 +560,101 @@ async fn slow_consumers_lose_events_instead_of_blocking_the_publisher() {
     assert_eq!((ch.delivered, ch.lost), (8, 12));
     assert_eq!(sim.stats().published, 20);
 }
+
+#[tokio::test(start_paused = true)]
+async fn drop_abandons_a_write_blocked_on_a_client_that_reads_nothing() {
+    let sim = start(SimConfig {
+        socket_queue_capacity: 4,
+        heartbeat_interval: 3600 * S,
+        ..SimConfig::default()
+    })
+    .await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    // 4 x 8 MiB: far more than the loopback socket buffers hold.
+    let big = genesys_sim::Frame::text("x".repeat(8 << 20));
+    assert_eq!(
+        sim.publish_raw_batch("a.b", std::iter::repeat_n(&big, 4)),
+        4
+    );
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    sim.fault(&channel.id, Fault::Drop).unwrap();
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    let ch = sim.stats().channels[0].clone();
+    assert!(!ch.connected);
+    // Every frame is accounted for: none was fully written.
+    assert_eq!((ch.delivered, ch.lost), (0, 4));
+}
+
+#[tokio::test(start_paused = true)]
+async fn faults_arrive_after_the_events_published_before_them() {
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    for n in 0..3 {
+        assert_eq!(sim.publish("a.b", json!({"n": n})), 1);
+    }
+    sim.fault(&channel.id, Fault::RawText("garbage".to_owned()))
+        .unwrap();
+    assert_eq!(sim.publish("a.b", json!({"n": 3})), 1);
+    sim.fault(&channel.id, Fault::Expire).unwrap();
+    for n in 0..3 {
+        assert_eq!(recv_json(&mut ws).await["eventBody"]["n"], n);
+    }
+    assert_eq!(recv(&mut ws).await, Message::text("garbage"));
+    assert_eq!(recv_json(&mut ws).await["eventBody"]["n"], 3);
+    assert_eq!(u16::from(recv_close(&mut ws).await.code), 1000);
+}
+
+#[tokio::test(start_paused = true)]
+async fn unusable_configuration_and_fault_values_are_errors_not_panics() {
+    let err = genesys_sim::Simulator::start(SimConfig {
+        heartbeat_interval: Duration::ZERO,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap_err();
+    assert!(matches!(err, genesys_sim::SimError::Config(_)), "{err}");
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let _ws = connect(&sim, &channel.connect_uri).await;
+    let err = sim
+        .fault(&channel.id, Fault::Oversize { bytes: usize::MAX })
+        .unwrap_err();
+    assert!(
+        matches!(err, genesys_sim::SimError::InvalidFault(_)),
+        "{err}"
+    );
+    sim.fault(
+        &channel.id,
+        Fault::Stall {
+            duration: Duration::MAX,
+        },
+    )
+    .unwrap();
+    assert_eq!(sim.publish("a.b", json!({})), 0);
+}
+
+/// Once the handshake has succeeded, the socket is registered: an event published right
+/// away is delivered, even on a multi-threaded runtime where the socket task may not have
+/// started yet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_socket_is_registered_before_the_handshake_completes() {
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    for n in 0..20 {
+        let mut ws = connect(&sim, &channel.connect_uri).await;
+        assert!(sim.stats().channels[0].connected);
+        if n == 0 {
+            send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+            assert_eq!(recv_json(&mut ws).await["result"], "200");
+        }
+        assert_eq!(sim.publish("a.b", json!({"n": n})), 1);
+        assert_eq!(recv_event(&mut ws).await["eventBody"]["n"], n);
+    }
+    assert_eq!(sim.stats().channels[0].connections, 20);
+}

@@ -17,6 +17,7 @@ use super::model::{
 use super::region::Environment;
 use super::retry::RetryPolicy;
 use super::secret::Secret;
+use crate::error::{Error, ErrorKind};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -26,6 +27,11 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// bearer token from the [`Credentials`], refreshes it once and retries on a 401, waits out a
 /// 429 (honouring `Retry-After`) and retries 5xx answers and transport failures according to
 /// the [`RetryPolicy`].
+///
+/// Failures are the library's [`Error`]: kind [`ErrorKind::Connection`] for channel calls,
+/// [`ErrorKind::Subscription`] for subscription calls, [`ErrorKind::Authorization`] when the
+/// credentials or the token are refused; the reason carries the HTTP status. The REST
+/// details (Genesys error body, `contextId`, `Retry-After` ...) are in [`RestError::of`].
 ///
 /// ```no_run
 /// use genesys_notifications::rest::{Credentials, Region, RestClient};
@@ -98,7 +104,7 @@ impl RestClientBuilder {
     }
 
     /// Builds the client.
-    pub fn build(self) -> Result<RestClient, RestError> {
+    pub fn build(self) -> Result<RestClient, Error> {
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -108,6 +114,7 @@ impl RestClientBuilder {
                     RestError::new(RestErrorKind::Config)
                         .with_message("could not build the HTTP client")
                         .with_source(error)
+                        .into_error(ErrorKind::Connection)
                 })?,
         };
         Ok(RestClient {
@@ -161,7 +168,7 @@ fn check_channel_id(channel_id: &str) -> Result<(), RestError> {
 
 impl RestClient {
     /// A client with default options.
-    pub fn new(env: impl Into<Environment>, credentials: Credentials) -> Result<Self, RestError> {
+    pub fn new(env: impl Into<Environment>, credentials: Credentials) -> Result<Self, Error> {
         RestClient::builder(env, credentials).build()
     }
 
@@ -201,9 +208,7 @@ impl RestClient {
         self.inner.tokens.credentials()
     }
 
-    /// A current access token (cached; fetched or refreshed as needed), for calling other
-    /// Genesys Cloud APIs with the same identity.
-    pub async fn access_token(&self) -> Result<Secret, RestError> {
+    pub(crate) async fn raw_access_token(&self) -> Result<Secret, RestError> {
         let inner = &self.inner;
         let token = inner
             .tokens
@@ -212,14 +217,99 @@ impl RestClient {
         Ok(token.secret)
     }
 
+    /// A current access token (cached; fetched or refreshed as needed), for calling other
+    /// Genesys Cloud APIs with the same identity.
+    pub async fn access_token(&self) -> Result<Secret, Error> {
+        self.raw_access_token()
+            .await
+            .map_err(|e| e.into_error(ErrorKind::Connection))
+    }
+
+    /// `POST /api/v2/notifications/channels`: a new channel (the service keeps 20 per user and
+    /// OAuth client; the 21st evicts the least recently used).
+    pub async fn create_channel(&self) -> Result<ChannelInfo, Error> {
+        self.raw_create_channel()
+            .await
+            .map_err(|e| e.into_error(ErrorKind::Connection))
+    }
+
+    /// `GET /api/v2/notifications/channels?includechannels=...`: the existing channels.
+    pub async fn list_channels(&self, scope: ChannelScope) -> Result<Vec<ChannelInfo>, Error> {
+        self.raw_list_channels(scope)
+            .await
+            .map_err(|e| e.into_error(ErrorKind::Connection))
+    }
+
+    /// `HEAD /api/v2/notifications/channels/{id}`: whether the channel still exists
+    /// (`Ok(false)` on 404).
+    pub async fn channel_exists(&self, channel_id: &str) -> Result<bool, Error> {
+        self.raw_channel_exists(channel_id)
+            .await
+            .map_err(|e| e.into_error(ErrorKind::Connection))
+    }
+
+    /// `GET .../channels/{id}/subscriptions`: the channel's topics.
+    pub async fn subscriptions(&self, channel_id: &str) -> Result<Subscriptions, Error> {
+        self.raw_subscriptions(channel_id)
+            .await
+            .map_err(|e| e.into_error(ErrorKind::Subscription))
+    }
+
+    /// `PUT .../channels/{id}/subscriptions`: replaces the channel's topics (an empty list
+    /// clears them). With `ignore_errors`, refused topics are reported per topic
+    /// ([`Subscriptions::rejected`]) and the others subscribed; without it, one refused topic
+    /// fails the whole request. More than 1,000 topics is refused with a 400.
+    pub async fn replace_subscriptions<S: AsRef<str>>(
+        &self,
+        channel_id: &str,
+        topics: &[S],
+        ignore_errors: bool,
+    ) -> Result<Subscriptions, Error> {
+        self.raw_replace_subscriptions(channel_id, topics, ignore_errors)
+            .await
+            .map_err(|e| e.into_error(ErrorKind::Subscription))
+    }
+
+    /// `POST .../channels/{id}/subscriptions`: adds topics to the channel's; see
+    /// [`RestClient::replace_subscriptions`] for `ignore_errors`.
+    pub async fn add_subscriptions<S: AsRef<str>>(
+        &self,
+        channel_id: &str,
+        topics: &[S],
+        ignore_errors: bool,
+    ) -> Result<Subscriptions, Error> {
+        self.raw_add_subscriptions(channel_id, topics, ignore_errors)
+            .await
+            .map_err(|e| e.into_error(ErrorKind::Subscription))
+    }
+
+    /// `DELETE .../channels/{id}/subscriptions`: removes every topic.
+    pub async fn remove_all_subscriptions(&self, channel_id: &str) -> Result<(), Error> {
+        self.raw_remove_all_subscriptions(channel_id)
+            .await
+            .map_err(|e| e.into_error(ErrorKind::Subscription))
+    }
+
+    /// `GET /api/v2/notifications/availabletopics`: the topic catalogue. `expand` names the
+    /// optional fields to include (`description`, `enforced`, `schema`, `visibility`,
+    /// `transports`, `publicApiTemplateUriPaths`, `requiresPermissions`, `permissionDetails`,
+    /// `topicParameters`).
+    pub async fn available_topics(
+        &self,
+        expand: &[&str],
+        include_preview: bool,
+    ) -> Result<Vec<AvailableTopic>, Error> {
+        self.raw_available_topics(expand, include_preview)
+            .await
+            .map_err(|e| e.into_error(ErrorKind::Connection))
+    }
+
     /// How many tokens were obtained so far (grants or provider calls).
     pub async fn token_fetches(&self) -> u64 {
         self.inner.tokens.fetches().await
     }
 
-    /// `POST /api/v2/notifications/channels`: a new channel (the service keeps 20 per user and
-    /// OAuth client; the 21st evicts the least recently used).
-    pub async fn create_channel(&self) -> Result<ChannelInfo, RestError> {
+    pub(crate) async fn raw_create_channel(&self) -> Result<ChannelInfo, RestError> {
         let url = self.inner.env.api_url(&["notifications", "channels"]);
         let answer = self.send(Method::POST, url, &[], None, false).await?;
         let channel: ChannelInfo = decode(&answer)?;
@@ -231,8 +321,10 @@ impl RestClient {
         Ok(channel)
     }
 
-    /// `GET /api/v2/notifications/channels?includechannels=...`: the existing channels.
-    pub async fn list_channels(&self, scope: ChannelScope) -> Result<Vec<ChannelInfo>, RestError> {
+    pub(crate) async fn raw_list_channels(
+        &self,
+        scope: ChannelScope,
+    ) -> Result<Vec<ChannelInfo>, RestError> {
         let url = self.inner.env.api_url(&["notifications", "channels"]);
         let query = [("includechannels", scope.as_query())];
         let answer = self.send(Method::GET, url, &query, None, true).await?;
@@ -240,9 +332,7 @@ impl RestClient {
         Ok(listing.entities)
     }
 
-    /// `HEAD /api/v2/notifications/channels/{id}`: whether the channel still exists
-    /// (`Ok(false)` on 404).
-    pub async fn channel_exists(&self, channel_id: &str) -> Result<bool, RestError> {
+    pub(crate) async fn raw_channel_exists(&self, channel_id: &str) -> Result<bool, RestError> {
         check_channel_id(channel_id)?;
         let url = self
             .inner
@@ -255,19 +345,17 @@ impl RestClient {
         }
     }
 
-    /// `GET .../channels/{id}/subscriptions`: the channel's topics.
-    pub async fn subscriptions(&self, channel_id: &str) -> Result<Subscriptions, RestError> {
+    pub(crate) async fn raw_subscriptions(
+        &self,
+        channel_id: &str,
+    ) -> Result<Subscriptions, RestError> {
         let answer = self
             .subscriptions_call(Method::GET, channel_id, None, false)
             .await?;
         decode(&answer)
     }
 
-    /// `PUT .../channels/{id}/subscriptions`: replaces the channel's topics (an empty list
-    /// clears them). With `ignore_errors`, refused topics are reported per topic
-    /// ([`Subscriptions::rejected`]) and the others subscribed; without it, one refused topic
-    /// fails the whole request. More than 1,000 topics is refused with a 400.
-    pub async fn replace_subscriptions<S: AsRef<str>>(
+    pub(crate) async fn raw_replace_subscriptions<S: AsRef<str>>(
         &self,
         channel_id: &str,
         topics: &[S],
@@ -284,9 +372,7 @@ impl RestClient {
         decode(&answer)
     }
 
-    /// `POST .../channels/{id}/subscriptions`: adds topics to the channel's; see
-    /// [`RestClient::replace_subscriptions`] for `ignore_errors`.
-    pub async fn add_subscriptions<S: AsRef<str>>(
+    pub(crate) async fn raw_add_subscriptions<S: AsRef<str>>(
         &self,
         channel_id: &str,
         topics: &[S],
@@ -303,18 +389,16 @@ impl RestClient {
         decode(&answer)
     }
 
-    /// `DELETE .../channels/{id}/subscriptions`: removes every topic.
-    pub async fn remove_all_subscriptions(&self, channel_id: &str) -> Result<(), RestError> {
+    pub(crate) async fn raw_remove_all_subscriptions(
+        &self,
+        channel_id: &str,
+    ) -> Result<(), RestError> {
         self.subscriptions_call(Method::DELETE, channel_id, None, false)
             .await
             .map(drop)
     }
 
-    /// `GET /api/v2/notifications/availabletopics`: the topic catalogue. `expand` names the
-    /// optional fields to include (`description`, `enforced`, `schema`, `visibility`,
-    /// `transports`, `publicApiTemplateUriPaths`, `requiresPermissions`, `permissionDetails`,
-    /// `topicParameters`).
-    pub async fn available_topics(
+    pub(crate) async fn raw_available_topics(
         &self,
         expand: &[&str],
         include_preview: bool,

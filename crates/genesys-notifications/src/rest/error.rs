@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::model::{ErrorBody, OAuthErrorBody};
+use crate::error::{Error, ErrorKind, Reason};
 
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
@@ -180,6 +181,49 @@ impl RestError {
     /// Whether the failure is a 404 (the channel does not exist).
     pub fn is_not_found(&self) -> bool {
         self.inner.kind == RestErrorKind::Status && self.inner.status == Some(404)
+    }
+
+    /// The REST details of a library [`Error`] that came from the REST API or the token
+    /// endpoint (its [`source`](StdError::source)).
+    ///
+    /// ```no_run
+    /// # async fn demo(rest: genesys_notifications::rest::RestClient) {
+    /// use genesys_notifications::rest::RestError;
+    ///
+    /// if let Err(error) = rest.create_channel().await {
+    ///     if let Some(details) = RestError::of(&error) {
+    ///         eprintln!("HTTP {:?}, contextId {:?}", details.status(), details.context_id());
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn of(error: &Error) -> Option<&RestError> {
+        StdError::source(error).and_then(|source| source.downcast_ref::<RestError>())
+    }
+
+    /// Converts into the library's error: `kind` says what was being done; 401 (and 403
+    /// outside subscriptions) become [`ErrorKind::Authorization`]; this error stays reachable
+    /// through `source()` (and [`RestError::of`]).
+    pub(crate) fn into_error(self, kind: ErrorKind) -> Error {
+        use RestErrorKind as K;
+        let reason = match (self.kind(), self.status()) {
+            (K::Status | K::Token, Some(401)) => Reason::HttpUnauthorized,
+            (K::Status | K::Token, Some(403)) => Reason::HttpForbidden,
+            (K::Status, Some(404)) => Reason::ChannelNotFound,
+            (K::Status | K::Token, Some(status)) => Reason::InvalidStatusCode(status),
+            (K::Timeout, _) => Reason::Timeout,
+            (K::Transport, _) => Reason::Io,
+            (K::Decode, _) => Reason::InvalidMessage,
+            _ => Reason::Ambiguous,
+        };
+        let kind = match (reason, kind) {
+            (Reason::HttpUnauthorized, ErrorKind::Connection | ErrorKind::Subscription)
+            | (Reason::HttpForbidden, ErrorKind::Connection) => ErrorKind::Authorization,
+            _ => kind,
+        };
+        Error::new(kind, reason)
+            .with_message(self.to_string())
+            .with_source(self)
     }
 
     /// Whether retrying later could succeed (429, 5xx, transport failures, timeouts).

@@ -2,10 +2,11 @@
 
 use super::auth::Credentials;
 use super::client::RestClient;
+use super::error::RestError;
 use super::model::{ChannelInfo, TopicResult};
 use super::region::Environment;
-use super::source::{ManagedSource, to_error};
-use crate::error::{Error, ErrorKind, Reason};
+use super::source::ManagedSource;
+use crate::error::{Error, ErrorKind};
 use crate::{Channel, ConnectOptions, Maintenance};
 
 /// Connects a managed channel: creates a channel over REST, subscribes `topics` (refused
@@ -49,7 +50,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<String>,
 {
-    let rest = RestClient::new(env, credentials).map_err(|e| to_error(e, ErrorKind::Connection))?;
+    let rest = RestClient::new(env, credentials)?;
     ManagedOptions::new(rest).connect(topics).await
 }
 
@@ -152,24 +153,26 @@ impl ManagedOptions {
             }
         }
         let rest = self.rest;
-        let connection = |e| to_error(e, ErrorKind::Connection);
+        let connection = |e: RestError| e.into_error(ErrorKind::Connection);
         let channel = match self.reuse {
-            Some(channel) if rest.channel_exists(&channel.id).await.map_err(connection)? => channel,
+            Some(channel)
+                if rest
+                    .raw_channel_exists(&channel.id)
+                    .await
+                    .map_err(connection)? =>
+            {
+                channel
+            }
             Some(channel) => {
                 tracing::info!(channel = %channel.id, "the channel to reuse is gone; creating a new one");
-                rest.create_channel().await.map_err(connection)?
+                rest.raw_create_channel().await.map_err(connection)?
             }
-            None => rest.create_channel().await.map_err(connection)?,
+            None => rest.raw_create_channel().await.map_err(connection)?,
         };
         let result = rest
-            .replace_subscriptions(&channel.id, &wanted, true)
+            .raw_replace_subscriptions(&channel.id, &wanted, true)
             .await
-            .map_err(|e| match to_error(e, ErrorKind::Subscription) {
-                e if e.reason() == Reason::HttpUnauthorized => {
-                    e.into_kind(ErrorKind::Authorization)
-                }
-                e => e,
-            })?;
+            .map_err(|e| e.into_error(ErrorKind::Subscription))?;
         let rejected: Vec<TopicResult> = result.rejected().cloned().collect();
         for topic in &rejected {
             tracing::warn!(

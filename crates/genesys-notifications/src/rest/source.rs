@@ -57,33 +57,6 @@ impl WallClock {
     }
 }
 
-/// Converts a REST failure into the library's error, with `kind` chosen by the caller; the
-/// [`RestError`] stays reachable through `source()` (status, Genesys error body).
-pub(crate) fn to_error(error: RestError, kind: ErrorKind) -> Error {
-    use super::error::RestErrorKind as K;
-    let reason = match (error.kind(), error.status()) {
-        (K::Status | K::Token, Some(401)) => Reason::HttpUnauthorized,
-        (K::Status | K::Token, Some(403)) => Reason::HttpForbidden,
-        (K::Status, Some(404)) => Reason::ChannelNotFound,
-        (K::Status | K::Token, Some(status)) => Reason::InvalidStatusCode(status),
-        (K::Timeout, _) => Reason::Timeout,
-        (K::Transport, _) => Reason::Io,
-        (K::Decode, _) => Reason::InvalidMessage,
-        _ => Reason::Ambiguous,
-    };
-    let kind = match reason {
-        Reason::HttpUnauthorized | Reason::HttpForbidden
-            if matches!(kind, ErrorKind::Connection) =>
-        {
-            ErrorKind::Authorization
-        }
-        _ => kind,
-    };
-    Error::new(kind, reason)
-        .with_message(error.to_string())
-        .with_source(error)
-}
-
 #[derive(Debug)]
 struct Shared {
     /// The newest channel this source created or was given.
@@ -149,7 +122,7 @@ impl ManagedSource {
     /// The channel's `expires`, from this token's channel listing (absent when the channel
     /// was created with an earlier token).
     async fn read_expires(&self, channel_id: &str) -> Result<Option<SystemTime>, RestError> {
-        let channels = self.rest.list_channels(ChannelScope::Token).await?;
+        let channels = self.rest.raw_list_channels(ChannelScope::Token).await?;
         Ok(channels
             .iter()
             .find(|channel| channel.id == channel_id)
@@ -158,7 +131,7 @@ impl ManagedSource {
 
     async fn put(&self, channel_id: &str, topics: &[String]) -> Result<Subscriptions, RestError> {
         self.rest
-            .replace_subscriptions(channel_id, topics, true)
+            .raw_replace_subscriptions(channel_id, topics, true)
             .await
     }
 }
@@ -188,12 +161,12 @@ impl ChannelSource for ManagedSource {
         let result = self
             .put(id, topics)
             .await
-            .map_err(|error| to_error(error, ErrorKind::Subscription))?;
+            .map_err(|error| error.into_error(ErrorKind::Subscription))?;
         // A replacement created meanwhile must carry the same set.
         if shared.latest.id != id {
             self.put(&shared.latest.id, topics)
                 .await
-                .map_err(|error| to_error(error, ErrorKind::Subscription))?;
+                .map_err(|error| error.into_error(ErrorKind::Subscription))?;
         }
         Ok(Subscribed {
             expires: None,
@@ -208,20 +181,20 @@ impl ChannelSource for ManagedSource {
         let before = self
             .read_expires(id)
             .await
-            .map_err(|error| to_error(error, kind))?;
+            .map_err(|error| error.into_error(kind))?;
         let result = self
             .put(id, topics)
             .await
-            .map_err(|error| to_error(error, kind))?;
+            .map_err(|error| error.into_error(kind))?;
         if shared.latest.id != id {
             self.put(&shared.latest.id, topics)
                 .await
-                .map_err(|error| to_error(error, kind))?;
+                .map_err(|error| error.into_error(kind))?;
         }
         let after = self
             .read_expires(id)
             .await
-            .map_err(|error| to_error(error, kind))?;
+            .map_err(|error| error.into_error(kind))?;
         match (before, after) {
             (Some(before), Some(after)) if after <= before => {
                 Err(
@@ -249,12 +222,12 @@ impl ChannelSource for ManagedSource {
         tracing::info!(?why, "creating a replacement channel");
         let channel = self
             .rest
-            .create_channel()
+            .raw_create_channel()
             .await
-            .map_err(|error| to_error(error, kind))?;
+            .map_err(|error| error.into_error(kind))?;
         self.put(&channel.id, topics)
             .await
-            .map_err(|error| to_error(error, kind))?;
+            .map_err(|error| error.into_error(kind))?;
         let target = target_of(&channel, &self.clock)?;
         shared.latest = channel;
         Ok(target)

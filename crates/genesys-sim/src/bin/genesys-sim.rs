@@ -15,7 +15,8 @@ use genesys_sim::{
 };
 
 /// A simulator of the Genesys Cloud Notifications service (REST + WebSocket).
-#[derive(Debug, Parser)]
+// No `Debug`: the arguments include client secrets.
+#[derive(Parser)]
 #[command(name = "genesys-sim", version, about)]
 struct Args {
     /// Address to bind.

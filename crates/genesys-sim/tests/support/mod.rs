@@ -20,8 +20,18 @@ pub async fn start(config: SimConfig) -> Simulator {
     Simulator::start(config).await.expect("simulator starts")
 }
 
+/// One shared client (building one loads the TLS roots, which is slow). No idle pooling:
+/// every test has its own runtime, and a pooled connection must not outlive it.
 pub fn http() -> reqwest::Client {
-    reqwest::Client::new()
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap()
+        })
+        .clone()
 }
 
 /// `POST /oauth/token` for the demo client.

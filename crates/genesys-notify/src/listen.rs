@@ -1,0 +1,233 @@
+//! `genesys-notify listen`: a channel's notifications as JSON lines on stdout.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use genesys_notifications::rest::ManagedOptions;
+use genesys_notifications::{Channel, ConnectOptions, Maintenance, ReconnectPolicy};
+use tokio::time::Instant;
+
+use crate::api::ApiArgs;
+use crate::exit::{Coded, EXIT_CODES_HELP, Exit, usage};
+use crate::output::Output;
+use crate::pump::{Pump, Stop};
+use crate::signal::Shutdown;
+use crate::topics::TopicArgs;
+
+/// Listen to notifications: one JSON object a line on stdout, lifecycle on stderr.
+///
+/// Either connect to an existing channel with --uri (topics are subscribed over the socket;
+/// no credentials; the channel cannot be replaced if it goes away), or give OAuth client
+/// credentials and a region: a channel is then created and managed over REST, and replaced
+/// by a new one on maintenance, expiry, eviction or `no_longer_subscribed`.
+///
+/// stdout carries only notifications, exactly as received (`topicName`, `version`,
+/// `eventBody`, `metadata`), flushed line by line. Connections, reconnects, switches, gaps
+/// and errors are lines on stderr. SIGINT or SIGTERM closes the socket (close frame 1000),
+/// writes what was already received, and exits 0.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_help = EXIT_CODES_HELP)]
+pub(crate) struct ListenArgs {
+    /// Connect URI of an existing channel (`wss://streaming.../channels/ID`, from
+    /// `channels create`). Without it, a managed channel is created with the credentials.
+    #[arg(long, value_name = "URI", help_heading = "Channel")]
+    uri: Option<String>,
+    #[command(flatten, next_help_heading = "Managed channel (without --uri)")]
+    api: ApiArgs,
+    #[command(flatten, next_help_heading = "Topics")]
+    topics: TopicArgs,
+    /// Also write heartbeats (`channel.metadata`, about every 30 s) to stdout.
+    #[arg(long, help_heading = "Output")]
+    include_heartbeats: bool,
+    /// Pretty-print each notification over indented lines instead of one a line.
+    #[arg(long, help_heading = "Output")]
+    pretty: bool,
+    /// Exit 0 after this many notifications.
+    #[arg(long, value_name = "N", help_heading = "Stopping")]
+    count: Option<u64>,
+    /// Exit 0 after this long, e.g. `90s`, `15m`, `2h 30m`.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, help_heading = "Stopping")]
+    duration: Option<Duration>,
+    #[command(flatten, next_help_heading = "Tuning")]
+    tuning: Tuning,
+}
+
+/// Connection and recovery tuning.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct Tuning {
+    /// Timeout of each connection attempt (TCP, TLS and WebSocket handshake).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
+    connect_timeout: Duration,
+    /// How long to wait for the service to confirm a subscription.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
+    subscribe_timeout: Duration,
+    /// Reconnect when nothing at all arrived for this long (the service sends a heartbeat
+    /// about every 30 s); `0s` disables the watchdog.
+    #[arg(long, value_name = "DURATION", default_value = "75s", value_parser = humantime::parse_duration)]
+    heartbeat_timeout: Duration,
+    /// Give up (exit 14) after this many failed reconnect attempts in a row; `0` never
+    /// reconnects. Default: first retry at once, then backoff with jitter up to 30 s, for
+    /// at most 5 minutes.
+    #[arg(long, value_name = "N")]
+    max_reconnect_attempts: Option<u32>,
+    /// Extend the channel's lifetime (resubscribe) this long after the last subscription
+    /// (the service keeps a channel 24 h; a managed channel is also extended an hour
+    /// before the service's `expires`).
+    #[arg(long, value_name = "DURATION", default_value = "23h", value_parser = humantime::parse_duration)]
+    lifetime: Duration,
+    /// Largest frame accepted, in bytes; a larger frame is reported on stderr and the
+    /// socket reconnected.
+    #[arg(long, value_name = "BYTES", default_value_t = 8 << 20)]
+    max_message_size: usize,
+    /// Never extend the channel's lifetime: a warning is logged when it is about to expire
+    /// (a managed channel is then replaced; a --uri channel ends, exit 13).
+    #[arg(long)]
+    no_extend: bool,
+}
+
+impl Tuning {
+    /// The library options these flags describe.
+    pub(crate) fn options(&self) -> ConnectOptions {
+        let mut reconnect = ReconnectPolicy::default();
+        if let Some(attempts) = self.max_reconnect_attempts {
+            reconnect = reconnect.max_attempts(Some(attempts)).max_elapsed(None);
+        }
+        ConnectOptions::new()
+            .connect_timeout(self.connect_timeout)
+            .subscribe_timeout(self.subscribe_timeout)
+            .heartbeat_timeout(Some(self.heartbeat_timeout).filter(|t| !t.is_zero()))
+            .reconnect(reconnect)
+            .extend_after((!self.no_extend).then_some(self.lifetime))
+            .max_message_size(self.max_message_size)
+    }
+}
+
+/// Runs `listen`.
+pub(crate) async fn run(args: ListenArgs) -> anyhow::Result<()> {
+    let topics = args.topics.collect()?;
+    let options = args
+        .tuning
+        .options()
+        .heartbeat_events(args.include_heartbeats);
+    let mut shutdown = Shutdown::install()?;
+    let started = Instant::now();
+
+    let channel = tokio::select! {
+        channel = connect(&args, &topics, options) => channel?,
+        signal = shutdown.recv() => {
+            tracing::info!(event = "interrupted", signal, "{signal} before the subscription completed");
+            return Ok(());
+        }
+    };
+    tracing::info!(
+        event = "listening",
+        topics = topics.len(),
+        "listening to {} topic(s); notifications go to stdout",
+        topics.len()
+    );
+
+    let deadline = args.duration.map(|d| started + d);
+    let mut pump = Pump::new(
+        channel,
+        Output::stdout(args.pretty),
+        args.include_heartbeats,
+    );
+    let stop = pump
+        .run(args.count, async {
+            tokio::select! {
+                signal = shutdown.recv() => Stop::Signal(signal),
+                () = sleep_until(deadline) => Stop::Deadline,
+            }
+        })
+        .await;
+    let tally = pump.close().await;
+    let why = match stop {
+        Stop::Failed(error) => {
+            return Err(anyhow::Error::new(error).context("the channel failed"));
+        }
+        Stop::OutputFailed(error) => {
+            return Err(anyhow::Error::new(error).context("cannot write to stdout"));
+        }
+        Stop::Count => "count reached",
+        Stop::Deadline => "duration elapsed",
+        Stop::Signal(signal) => signal,
+        Stop::Ended => "the channel closed",
+        Stop::OutputClosed => "stdout closed",
+    };
+    tracing::info!(
+        event = "done",
+        why,
+        notifications = tally.notifications,
+        reconnects = tally.reconnects,
+        rollovers = tally.rollovers,
+        gaps = tally.gaps,
+        "done ({why}): {} notification(s), {} reconnect(s), {} rollover(s), {} gap(s)",
+        tally.notifications,
+        tally.reconnects,
+        tally.rollovers,
+        tally.gaps
+    );
+    Ok(())
+}
+
+/// Sleeps until `deadline`, or forever without one.
+pub(crate) async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Connects in URI mode or managed mode; fails fast with the first failure.
+async fn connect(
+    args: &ListenArgs,
+    topics: &[String],
+    options: ConnectOptions,
+) -> anyhow::Result<Channel> {
+    if let Some(uri) = &args.uri {
+        tracing::info!(
+            event = "connecting",
+            mode = "uri",
+            "connecting to the channel"
+        );
+        return options
+            .connect(uri, topics.iter().cloned())
+            .await
+            .context("cannot listen on the channel");
+    }
+    if !args.api.has_location() {
+        return Err(usage(
+            "nothing to listen to: give --uri, or a region (--region or GENESYSCLOUD_REGION) \
+             and OAuth client credentials for a managed channel",
+        ));
+    }
+    let rest = args.api.rest_client()?;
+    tracing::info!(
+        event = "connecting",
+        mode = "managed",
+        api = %rest.environment().api_base(),
+        "creating a channel"
+    );
+    let managed = ManagedOptions::new(rest)
+        .connect_options(options.maintenance(Maintenance::NewChannel))
+        .start(topics.iter().cloned())
+        .await
+        .context("cannot start a managed channel")?;
+    for topic in &managed.rejected {
+        tracing::warn!(
+            event = "topic_rejected",
+            topic = %topic.id,
+            reason = topic.rejection_reason.as_deref().unwrap_or("rejected"),
+            missing_permissions = %topic.missing_permissions.join(","),
+            "topic refused by the service"
+        );
+    }
+    if managed.rejected.len() >= topics.len() {
+        return Err(anyhow::Error::new(Coded(
+            Exit::Subscription,
+            "the service refused every topic".to_owned(),
+        )));
+    }
+    tracing::info!(event = "channel", id = %managed.channel_info.id, "channel {}", managed.channel_info.id);
+    Ok(managed.channel)
+}

@@ -1,0 +1,305 @@
+//! The loop shared by `listen` and `demo`: notifications to stdout, everything else to
+//! stderr, counted on the way.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::io;
+use std::time::{Duration, SystemTime};
+
+use genesys_notifications::{Channel, ErrorKind, Event, Events};
+use tokio::sync::watch;
+
+use crate::output::Output;
+
+/// The heartbeat frame printed with `--include-heartbeats` (see `Pump::on_event`).
+const HEARTBEAT: &str =
+    r#"{"topicName":"channel.metadata","eventBody":{"message":"WebSocket Heartbeat"}}"#;
+
+/// How long `close` waits for the buffered notifications after the close frame.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What was seen.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Tally {
+    /// Notifications written, by topic.
+    pub(crate) per_topic: BTreeMap<String, u64>,
+    /// Notifications written.
+    pub(crate) notifications: u64,
+    /// Heartbeats seen (written with `--include-heartbeats`).
+    pub(crate) heartbeats: u64,
+    /// Recoveries after a lost connection.
+    pub(crate) reconnects: u64,
+    /// Completed switches to a new socket or channel (maintenance, expiry).
+    pub(crate) rollovers: u64,
+    /// Gaps reported by the client (spans without a subscribed socket).
+    pub(crate) gaps: u64,
+    /// Total length of those gaps.
+    pub(crate) gap_time: Duration,
+    /// Notifications dropped because stdout did not keep up.
+    pub(crate) dropped: u64,
+    /// Frames that were not notifications the client understood.
+    pub(crate) malformed: u64,
+}
+
+/// Why [`Pump::run`] returned.
+#[derive(Debug)]
+pub(crate) enum Stop {
+    /// `--count` notifications were written.
+    Count,
+    /// `--duration` elapsed.
+    Deadline,
+    /// SIGINT or SIGTERM.
+    Signal(&'static str),
+    /// The stream ended without an error.
+    Ended,
+    /// stdout was closed by its reader (e.g. `| head`).
+    OutputClosed,
+    /// stdout failed.
+    OutputFailed(io::Error),
+    /// The channel failed for good.
+    Failed(genesys_notifications::Error),
+}
+
+/// Moves notifications from a channel to stdout and lifecycle events to stderr.
+#[derive(Debug)]
+pub(crate) struct Pump {
+    channel: Channel,
+    events: Events,
+    out: Output,
+    heartbeats: bool,
+    tally: Tally,
+    written: watch::Sender<u64>,
+}
+
+impl Pump {
+    /// `heartbeats`: also write heartbeats (the channel must have `heartbeat_events(true)`).
+    pub(crate) fn new(channel: Channel, out: Output, heartbeats: bool) -> Self {
+        let events = channel.events();
+        Pump {
+            channel,
+            events,
+            out,
+            heartbeats,
+            tally: Tally::default(),
+            written: watch::Sender::new(0),
+        }
+    }
+
+    /// The count of notifications written so far, observable from elsewhere.
+    pub(crate) fn written(&self) -> watch::Receiver<u64> {
+        self.written.subscribe()
+    }
+
+    /// Runs until `limit` notifications were written in total, `until` resolves, the stream
+    /// ends or fails, or stdout fails.
+    pub(crate) async fn run(
+        &mut self,
+        limit: Option<u64>,
+        until: impl Future<Output = Stop>,
+    ) -> Stop {
+        tokio::pin!(until);
+        loop {
+            if limit.is_some_and(|limit| self.tally.notifications >= limit) {
+                return Stop::Count;
+            }
+            tokio::select! {
+                biased;
+                stop = &mut until => return stop,
+                item = self.channel.next_item() => match item {
+                    None => return Stop::Ended,
+                    Some(Ok(notification)) => {
+                        if let Err(stop) = self.write(notification.topic(), notification.raw()) {
+                            return stop;
+                        }
+                    }
+                    Some(Err(error)) if error.is_fatal() => return Stop::Failed(error),
+                    Some(Err(error)) => self.warn(&error),
+                },
+                Some(event) = self.events.recv() => {
+                    if let Err(stop) = self.on_event(event) {
+                        return stop;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Closes the channel (close frame 1000), writes what was still buffered, and returns
+    /// the tally.
+    pub(crate) async fn close(mut self) -> Tally {
+        self.channel.close().await;
+        let drain = async {
+            while let Some(item) = self.channel.next_item().await {
+                match item {
+                    Ok(notification) => {
+                        if self
+                            .write(notification.topic(), notification.raw())
+                            .is_err()
+                        {
+                            break;
+                        }
+                    }
+                    Err(error) if !error.is_fatal() => self.warn(&error),
+                    Err(_) => break,
+                }
+            }
+        };
+        if tokio::time::timeout(DRAIN_TIMEOUT, drain).await.is_err() {
+            tracing::warn!(
+                event = "drain_timeout",
+                "gave up waiting for buffered notifications after the close"
+            );
+        }
+        self.tally
+    }
+
+    fn write(&mut self, topic: &str, frame: &str) -> Result<(), Stop> {
+        self.out.frame(frame).map_err(|e| match e.kind() {
+            io::ErrorKind::BrokenPipe => Stop::OutputClosed,
+            _ => Stop::OutputFailed(e),
+        })?;
+        self.tally.notifications += 1;
+        match self.tally.per_topic.get_mut(topic) {
+            Some(n) => *n += 1,
+            None => {
+                self.tally.per_topic.insert(topic.to_owned(), 1);
+            }
+        }
+        self.written.send_replace(self.tally.notifications);
+        Ok(())
+    }
+
+    /// A non-fatal error item: one stderr line.
+    fn warn(&mut self, error: &genesys_notifications::Error) {
+        match error.kind() {
+            ErrorKind::Gap => {
+                if let Some(gap) = error.gap_window() {
+                    self.tally.gaps += 1;
+                    self.tally.gap_time += gap.duration();
+                    tracing::warn!(
+                        event = "gap",
+                        from = %timestamp(gap.from),
+                        to = %timestamp(gap.to),
+                        duration_ms = millis(gap.duration()),
+                        topics = gap.topics.len(),
+                        "gap: no subscribed socket for {:?}; notifications in this window may be missing (back-fill from the REST API)",
+                        gap.duration()
+                    );
+                }
+            }
+            ErrorKind::Lagged => {
+                let dropped = error.dropped().unwrap_or(0);
+                self.tally.dropped += dropped;
+                tracing::warn!(
+                    event = "lagged",
+                    dropped,
+                    "stdout is too slow: {dropped} notification(s) dropped"
+                );
+            }
+            ErrorKind::ChannelExpiring => {
+                tracing::warn!(event = "channel_expiring", reason = %error.reason(), "{error}");
+            }
+            _ => {
+                if let Some(raw) = error.raw_frame() {
+                    self.tally.malformed += 1;
+                    tracing::warn!(
+                        event = "malformed",
+                        reason = %error.reason(),
+                        raw = %String::from_utf8_lossy(raw),
+                        "{error}"
+                    );
+                } else {
+                    tracing::warn!(event = "warning", reason = %error.reason(), "{error}");
+                }
+            }
+        }
+    }
+
+    /// A lifecycle event: one stderr line (heartbeats: stdout with `--include-heartbeats`).
+    fn on_event(&mut self, event: Event) -> Result<(), Stop> {
+        match event {
+            Event::Heartbeat => {
+                self.tally.heartbeats += 1;
+                tracing::debug!(event = "heartbeat", "heartbeat");
+                if self.heartbeats {
+                    // The heartbeat event carries no frame; this is the service's heartbeat
+                    // frame as documented (see the CLI-2 request in the project notes).
+                    self.out.frame(HEARTBEAT).map_err(|e| match e.kind() {
+                        io::ErrorKind::BrokenPipe => Stop::OutputClosed,
+                        _ => Stop::OutputFailed(e),
+                    })?;
+                }
+            }
+            Event::Connected => tracing::info!(event = "connected", "connected"),
+            Event::Subscribed { topics } => {
+                tracing::info!(event = "subscribed", topics, "subscribed {topics} topic(s)");
+            }
+            Event::HeartbeatMissed { silent_for } => tracing::warn!(
+                event = "heartbeat_missed",
+                silent_ms = millis(silent_for),
+                "nothing received for {silent_for:?}; abandoning the socket"
+            ),
+            Event::Disconnected { reason } => {
+                tracing::warn!(event = "disconnected", reason = %reason, "disconnected: {reason}");
+            }
+            Event::ReconnectAttempt { attempt, delay } => tracing::info!(
+                event = "reconnecting",
+                attempt,
+                delay_ms = millis(delay),
+                "reconnecting (attempt {attempt}) in {delay:?}"
+            ),
+            Event::Reconnected { attempts } => {
+                self.tally.reconnects += 1;
+                tracing::info!(
+                    event = "reconnected",
+                    attempts,
+                    "reconnected and resubscribed after {attempts} attempt(s)"
+                );
+            }
+            Event::Extended => tracing::info!(event = "extended", "channel lifetime extended"),
+            Event::SocketClosing => tracing::info!(
+                event = "maintenance",
+                "the service announced maintenance (socket_closing): switching before it closes"
+            ),
+            Event::RolloverStarted => {
+                tracing::info!(event = "rollover_started", "switching to a new socket");
+            }
+            Event::RolloverCompleted => {
+                self.tally.rollovers += 1;
+                tracing::info!(
+                    event = "rollover_completed",
+                    "switch complete: old socket drained and closed"
+                );
+            }
+            Event::TopicsRejected { topics } => {
+                for (topic, reason) in topics {
+                    tracing::warn!(
+                        event = "topic_rejected",
+                        topic,
+                        reason,
+                        "topic refused: {reason}"
+                    );
+                }
+            }
+            // Reported from the stream, in place.
+            Event::Gap(_) => {}
+            Event::Closed { reason } => match reason {
+                Some(reason) => {
+                    tracing::debug!(event = "closed", reason = %reason, "channel closed: {reason}")
+                }
+                None => tracing::debug!(event = "closed", "channel closed"),
+            },
+            other => tracing::debug!(event = "other", "{other:?}"),
+        }
+        Ok(())
+    }
+}
+
+/// RFC 3339 with milliseconds, UTC.
+pub(crate) fn timestamp(at: SystemTime) -> String {
+    humantime::format_rfc3339_millis(at).to_string()
+}
+
+pub(crate) fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}

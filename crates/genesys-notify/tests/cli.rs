@@ -1,0 +1,561 @@
+//! The `genesys-notify` binary, run as a user would, against an in-process simulator.
+//!
+//! The binary runs in its own process, so these tests use real time with short configured
+//! timeouts; they never sleep to wait for something: they await stdout lines and stderr
+//! lifecycle events (`--log-format json`), each with a deadline.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use genesys_sim::{Fault, Frame, SimConfig, Simulator};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdout, Command};
+use tokio::sync::mpsc;
+
+const BIN: &str = env!("CARGO_BIN_EXE_genesys-notify");
+/// Upper bound for anything a test awaits; far above what it takes.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// A running `genesys-notify` with its stdout lines and its stderr JSON lines.
+struct Run {
+    child: Child,
+    stdout: Lines<BufReader<ChildStdout>>,
+    stderr: mpsc::UnboundedReceiver<String>,
+    /// Every stderr line read so far, for failure messages.
+    log: Vec<String>,
+}
+
+impl Run {
+    fn spawn(args: &[&str]) -> Run {
+        Run::spawn_env(args, &[])
+    }
+
+    fn spawn_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(BIN);
+        command
+            .arg("--log-format=json")
+            .args(args)
+            .env_remove("RUST_LOG")
+            .env_remove("GENESYSCLOUD_REGION")
+            .env_remove("GENESYSCLOUD_OAUTHCLIENT_ID")
+            .env_remove("GENESYSCLOUD_OAUTHCLIENT_SECRET")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("spawn genesys-notify");
+        let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = stderr.next_line().await {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Run {
+            child,
+            stdout,
+            stderr: rx,
+            log: Vec::new(),
+        }
+    }
+
+    /// The next stdout line.
+    async fn line(&mut self) -> String {
+        match tokio::time::timeout(PATIENCE, self.stdout.next_line()).await {
+            Ok(Ok(Some(line))) => line,
+            other => {
+                while let Ok(line) = self.stderr.try_recv() {
+                    self.log.push(line);
+                }
+                panic!(
+                    "no stdout line ({other:?}); stderr so far:\n{}",
+                    self.log.join("\n")
+                )
+            }
+        }
+    }
+
+    /// Reads stderr until a line with `"event": event`; returns it.
+    async fn event(&mut self, event: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stderr.recv()).await {
+                Ok(Some(line)) => {
+                    self.log.push(line.clone());
+                    if let Ok(value) = serde_json::from_str::<Value>(&line)
+                        && value["event"] == event
+                    {
+                        return value;
+                    }
+                }
+                _ => panic!("no {event:?} event; stderr:\n{}", self.log.join("\n")),
+            }
+        }
+    }
+
+    /// Sends a signal with `kill`.
+    fn signal(&self, name: &str) {
+        let pid = self.child.id().expect("running").to_string();
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the exit; returns the code, the rest of stdout and all of stderr.
+    async fn finish(mut self) -> (i32, Vec<String>, Vec<String>) {
+        let Ok(status) = tokio::time::timeout(PATIENCE, self.child.wait()).await else {
+            self.child.kill().await.unwrap();
+            while let Some(line) = self.stderr.recv().await {
+                self.log.push(line);
+            }
+            panic!("still running; stderr:\n{}", self.log.join("\n"));
+        };
+        let status = status.unwrap();
+        let mut rest = Vec::new();
+        while let Ok(Some(line)) = self.stdout.next_line().await {
+            rest.push(line);
+        }
+        while let Some(line) = self.stderr.recv().await {
+            self.log.push(line);
+        }
+        (status.code().expect("exited, not killed"), rest, self.log)
+    }
+}
+
+/// Runs to completion.
+async fn run(args: &[&str]) -> (i32, Vec<String>, Vec<String>) {
+    Run::spawn(args).finish().await
+}
+
+async fn simulator(config: SimConfig) -> Simulator {
+    Simulator::start(config).await.unwrap()
+}
+
+/// Publishes a fresh envelope on `topic` and returns it as sent.
+fn publish(sim: &Simulator, topic: &str, n: u64) -> String {
+    let frame: Frame = sim.envelope(topic, &serde_json::json!({"n": n, "source": "test"}));
+    sim.publish_raw(topic, &frame);
+    frame.as_str().to_owned()
+}
+
+fn channel_of(sim: &Simulator) -> String {
+    let stats = sim.stats();
+    let connected: Vec<_> = stats.channels.iter().filter(|c| c.connected).collect();
+    assert_eq!(connected.len(), 1, "{stats:?}");
+    connected[0].id.clone()
+}
+
+fn exit_code_of(log: &[String]) -> Option<i64> {
+    log.iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find_map(|v| v["exit_code"].as_i64())
+}
+
+const PRESENCE: &str = "v2.users.u1.presence";
+const ROUTING: &str = "v2.users.u1.routingStatus";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stdout_is_exactly_what_was_published_and_sigint_exits_0() {
+    let sim = simulator(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut listen = Run::spawn(&[
+        "listen",
+        "--uri",
+        &channel.connect_uri,
+        "--topic",
+        "v2.users.u1?presence&routingStatus",
+    ]);
+    listen.event("listening").await;
+
+    let mut sent = Vec::new();
+    for n in 0..6 {
+        let topic = if n % 2 == 0 { PRESENCE } else { ROUTING };
+        sent.push(publish(&sim, topic, n));
+        // Not subscribed: must never appear.
+        publish(&sim, "v2.users.u2.presence", n);
+    }
+    for expected in &sent {
+        assert_eq!(&listen.line().await, expected);
+    }
+
+    listen.signal("INT");
+    let (code, rest, log) = listen.finish().await;
+    assert_eq!(code, 0, "{log:?}");
+    assert!(rest.is_empty(), "unexpected stdout: {rest:?}");
+    assert!(
+        log.iter().any(|l| l.contains(r#""why":"SIGINT""#)),
+        "{log:?}"
+    );
+    // The socket was closed, not abandoned.
+    assert!(!sim.stats().channel(&channel.id).unwrap().connected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_only_with_the_flag_and_count_stops() {
+    let sim = simulator(SimConfig {
+        heartbeat_interval: Duration::from_millis(100),
+        ..SimConfig::default()
+    })
+    .await;
+    let (a, b) = (
+        sim.create_channel("demo-client"),
+        sim.create_channel("demo-client"),
+    );
+    let mut with = Run::spawn(&[
+        "listen",
+        "--uri",
+        &a.connect_uri,
+        "-t",
+        PRESENCE,
+        "--include-heartbeats",
+        "--count",
+        "1",
+    ]);
+    let mut without = Run::spawn(&[
+        "listen",
+        "--uri",
+        &b.connect_uri,
+        "-t",
+        PRESENCE,
+        "--count",
+        "1",
+    ]);
+    with.event("listening").await;
+    without.event("listening").await;
+
+    // Heartbeats flow to stdout with the flag ...
+    for _ in 0..3 {
+        let heartbeat: Value = serde_json::from_str(&with.line().await).unwrap();
+        assert_eq!(heartbeat["topicName"], "channel.metadata");
+        assert_eq!(heartbeat["eventBody"]["message"], "WebSocket Heartbeat");
+    }
+    // ... and never without it: its first line is the notification, after heartbeats
+    // went by (the simulator has sent several to both sockets by now).
+    let frame = publish(&sim, PRESENCE, 1);
+    assert_eq!(without.line().await, frame);
+    // --count counts notifications, not heartbeats.
+    let mut lines = vec![];
+    loop {
+        let line = with.line().await;
+        if line == frame {
+            break;
+        }
+        lines.push(line);
+    }
+    assert!(lines.iter().all(|l| l.contains("channel.metadata")));
+    let (code, rest, log) = without.finish().await;
+    assert_eq!((code, rest.len()), (0, 0), "{log:?}");
+    let (code, _, log) = with.finish().await;
+    assert_eq!(code, 0, "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_errors_exit_2() {
+    let (code, out, _) = run(&["listen", "--no-such-flag"]).await;
+    assert_eq!((code, out.len()), (2, 0));
+    let (code, _, log) = run(&["listen", "--uri", "ws://127.0.0.1:1/channels/x"]).await;
+    assert_eq!(code, 2, "no topics: {log:?}");
+    let (code, _, log) = run(&["listen", "-t", PRESENCE]).await;
+    assert_eq!(code, 2, "nothing to listen to: {log:?}");
+    let (code, out, log) = run(&["listen", "--uri", "not a uri", "-t", PRESENCE]).await;
+    assert_eq!((code, out.len()), (2, 0), "invalid URI: {log:?}");
+    assert_eq!(exit_code_of(&log), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_connection_exits_10() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let uri = format!("ws://127.0.0.1:{port}/channels/streaming-0-x");
+    let (code, out, log) = run(&["listen", "--uri", &uri, "-t", PRESENCE]).await;
+    assert_eq!((code, out.len()), (10, 0), "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_credentials_exit_11_without_echoing_the_secret() {
+    let sim = simulator(SimConfig::default()).await;
+    let base = sim.base_url();
+    let mut run = Run::spawn_env(
+        &["listen", "--api-base", &base, "-t", PRESENCE],
+        &[
+            ("GENESYSCLOUD_OAUTHCLIENT_ID", "demo-client"),
+            ("GENESYSCLOUD_OAUTHCLIENT_SECRET", "not-the-s3cret"),
+        ],
+    );
+    let code = tokio::time::timeout(PATIENCE, run.child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, out, log) = run.finish().await;
+    assert_eq!((code.code(), out.len()), (Some(11), 0), "{log:?}");
+    assert!(log.iter().all(|l| !l.contains("not-the-s3cret")), "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_subscription_exits_12() {
+    let sim = simulator(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    sim.fault(&channel.id, Fault::RejectNextSubscribe).unwrap();
+    let (code, out, log) = run(&["listen", "--uri", &channel.connect_uri, "-t", PRESENCE]).await;
+    assert_eq!((code, out.len()), (12, 0), "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channel_gone_exits_13() {
+    let sim = simulator(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut listen = Run::spawn(&[
+        "listen",
+        "-v",
+        "--uri",
+        &channel.connect_uri,
+        "-t",
+        PRESENCE,
+    ]);
+    listen.event("listening").await;
+    let frame = publish(&sim, PRESENCE, 1);
+    assert_eq!(listen.line().await, frame);
+    // The channel expires: the socket closes and the channel no longer exists.
+    sim.fault(&channel.id, Fault::Expire).unwrap();
+    let (code, out, log) = listen.finish().await;
+    assert_eq!((code, out.len()), (13, 0), "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exhausted_reconnects_exit_14() {
+    let sim = simulator(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut listen = Run::spawn(&[
+        "listen",
+        "--uri",
+        &channel.connect_uri,
+        "-t",
+        PRESENCE,
+        "--max-reconnect-attempts",
+        "2",
+    ]);
+    listen.event("listening").await;
+    sim.fault(
+        &channel.id,
+        Fault::RefuseConnections {
+            duration: Duration::from_secs(60),
+        },
+    )
+    .unwrap();
+    sim.fault(&channel.id, Fault::Drop).unwrap();
+    let (code, out, log) = listen.finish().await;
+    assert_eq!((code, out.len()), (14, 0), "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managed_listen_survives_a_drop_and_maintenance_without_loss() {
+    let sim = simulator(SimConfig {
+        socket_closing_grace: Duration::from_millis(300),
+        ..SimConfig::default()
+    })
+    .await;
+    let base = sim.base_url();
+    let mut listen = Run::spawn(&[
+        "listen",
+        "-v",
+        "--api-base",
+        &base,
+        "--client-id",
+        "demo-client",
+        "--client-secret",
+        "demo-secret",
+        "-t",
+        PRESENCE,
+    ]);
+    listen.event("listening").await;
+    let mut n = 0;
+    let mut check = async |listen: &mut Run, sim: &Simulator, phase: &str| {
+        let sent: Vec<String> = (0..5)
+            .map(|_| {
+                n += 1;
+                publish(sim, PRESENCE, n)
+            })
+            .collect();
+        for frame in sent {
+            assert_eq!(listen.line().await, frame, "{phase}");
+        }
+    };
+    check(&mut listen, &sim, "before").await;
+
+    sim.fault(&channel_of(&sim), Fault::Drop).unwrap();
+    listen.event("reconnected").await;
+    check(&mut listen, &sim, "after the drop").await;
+
+    // Maintenance: events published right after the announcement reach the old socket
+    // while the client moves to a new channel; none may be lost or duplicated.
+    sim.fault(&channel_of(&sim), Fault::SocketClosing).unwrap();
+    check(&mut listen, &sim, "during maintenance").await;
+    listen.event("rollover_completed").await;
+    check(&mut listen, &sim, "after maintenance").await;
+
+    listen.signal("TERM");
+    let (code, rest, log) = listen.finish().await;
+    assert_eq!(code, 0, "{log:?}");
+    assert!(rest.is_empty(), "duplicates or strays: {rest:?}");
+    let done = log
+        .iter()
+        .find(|l| l.contains(r#""event":"done""#))
+        .unwrap();
+    let done: Value = serde_json::from_str(done).unwrap();
+    assert_eq!(done["notifications"], 20);
+    assert_eq!(done["reconnects"], 1);
+    assert_eq!(done["rollovers"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_summary_reports_zero_losses() {
+    let (code, out, log) = run(&["demo", "--duration", "4s", "--rate", "10"]).await;
+    assert_eq!(code, 0, "{log:?}");
+    let summary: Value = log
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find_map(|v| v.get("summary").cloned())
+        .unwrap_or_else(|| panic!("no summary: {log:?}"));
+    let received = summary["received"].as_u64().unwrap();
+    assert!(received >= 10, "{summary}");
+    assert_eq!(summary["published"], received, "{summary}");
+    assert_eq!(summary["lost"], 0, "{summary}");
+    assert_eq!(summary["duplicates"], 0, "{summary}");
+    assert_eq!(summary["reconnects"], 1, "{summary}");
+    assert_eq!(summary["rollovers"], 1, "{summary}");
+    assert_eq!(out.len() as u64, received);
+    let per_topic: u64 = summary["per_topic"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(per_topic, received);
+    for line in &out {
+        let n: Value = serde_json::from_str(line).unwrap();
+        assert!(n["topicName"].as_str().unwrap().starts_with("v2."));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channels_over_rest() {
+    let sim = simulator(SimConfig::default()).await;
+    let base = sim.base_url();
+    let creds = [
+        "--api-base",
+        base.as_str(),
+        "--client-id",
+        "demo-client",
+        "--client-secret",
+        "demo-secret",
+    ];
+    let cmd = |args: &[&str]| {
+        let mut all = vec!["channels"];
+        all.extend_from_slice(&creds);
+        all.extend_from_slice(args);
+        all.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let json = |out: &[String]| -> Value {
+        assert_eq!(out.len(), 1, "{out:?}");
+        serde_json::from_str(&out[0]).unwrap()
+    };
+    let args = cmd(&["create"]);
+    let (code, out, log) = run(&args.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert_eq!(code, 0, "{log:?}");
+    let created = json(&out);
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert!(created["connectUri"].as_str().unwrap().ends_with(&id));
+
+    let steps: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["check", &id], 0),
+        (vec!["check", "streaming-0-nope"], 13),
+        (vec!["subscriptions", "add", &id, PRESENCE, ROUTING], 0),
+        (vec!["subscriptions", "remove", &id, ROUTING], 0),
+        (vec!["subscriptions", "get", &id], 0),
+        (vec!["list", "--scope", "oauthclient"], 0),
+    ];
+    let mut answers = Vec::new();
+    for (args, expected) in steps {
+        let full = cmd(&args);
+        let (code, out, log) = run(&full.iter().map(String::as_str).collect::<Vec<_>>()).await;
+        assert_eq!(code, expected, "{args:?}: {log:?}");
+        answers.push(json(&out));
+    }
+    assert_eq!(answers[0]["exists"], true);
+    assert_eq!(answers[1]["exists"], false);
+    let ids = |v: &Value| -> Vec<String> {
+        v["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&answers[2]), [PRESENCE, ROUTING]);
+    assert_eq!(ids(&answers[4]), [PRESENCE]);
+    // Each run gets its own token; the channel made by another token is listed, its id hidden.
+    assert!(
+        !answers[5]["entities"].as_array().unwrap().is_empty(),
+        "{}",
+        answers[5]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_explains_exit_codes_and_never_shows_the_secret() {
+    let secret = [("GENESYSCLOUD_OAUTHCLIENT_SECRET", "hunter2-s3cret")];
+    for args in [
+        &["--help"][..],
+        &["listen", "--help"],
+        &["channels", "--help"],
+        &["demo", "--help"],
+    ] {
+        let (code, out, _) = Run::spawn_env(args, &secret).finish().await;
+        let text = out.join("\n");
+        assert_eq!(code, 0);
+        assert!(text.contains("14  recovery failure"), "{args:?}:\n{text}");
+        assert!(!text.contains("hunter2"), "{args:?}:\n{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_subcommand_serves_the_simulator() {
+    let mut sim = Run::spawn(&["sim", "--generate", "--generate-rate", "20"]);
+    let first = sim.line().await;
+    let base = first
+        .strip_prefix("listening on ")
+        .expect(&first)
+        .to_owned();
+    let mut listen = Run::spawn(&[
+        "listen",
+        "--api-base",
+        &base,
+        "--client-id",
+        "demo-client",
+        "--client-secret",
+        "demo-secret",
+        "-t",
+        PRESENCE,
+        "--count",
+        "3",
+    ]);
+    for _ in 0..3 {
+        let n: Value = serde_json::from_str(&listen.line().await).unwrap();
+        assert_eq!(n["topicName"], PRESENCE);
+    }
+    let (code, _, log) = listen.finish().await;
+    assert_eq!(code, 0, "{log:?}");
+    sim.signal("TERM");
+    let (code, _, log) = sim.finish().await;
+    assert_eq!(code, 0, "{log:?}");
+}
