@@ -93,7 +93,10 @@ pub async fn baseline(uri: &str, topic: &str, count: u64) -> anyhow::Result<Outc
         last = now;
         out.received += 1;
         out.body_bytes += envelope.event_body.map_or(0, |b| b.get().len()) as u64;
-        let _ = (envelope.version, envelope.metadata.and_then(|m| m.correlation_id));
+        let _ = (
+            envelope.version,
+            envelope.metadata.and_then(|m| m.correlation_id),
+        );
     }
     out.first_to_last_secs = first.map_or(0.0, |f| (last - f).as_secs_f64());
     Ok(out)

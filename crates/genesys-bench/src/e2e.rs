@@ -196,10 +196,7 @@ pub async fn stream(
             if done() {
                 return Ok(notifications);
             }
-            let delivered = sim
-                .stats()
-                .channel(channel_id)
-                .map_or(0, |c| c.delivered);
+            let delivered = sim.stats().channel(channel_id).map_or(0, |c| c.delivered);
             if queued_total.saturating_sub(delivered) + batch.len() as u64 <= capacity {
                 break;
             }
@@ -231,20 +228,24 @@ pub async fn stream(
 fn find_cli(opts: &E2eOptions) -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
     let dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
-    let path = opts.cli.clone().unwrap_or_else(|| dir.join("genesys-notify"));
-    if opts.cli.is_none() && opts.build_cli {
-        if let Some(cargo) = std::env::var_os("CARGO") {
-            let mut build = Command::new(cargo);
-            build.args(["build", "--quiet", "-p", "genesys-notify"]);
-            if dir.ends_with("release") {
-                build.arg("--release");
-            }
-            eprintln!("building genesys-notify for case (c)...");
-            match build.status() {
-                Ok(s) if s.success() => {}
-                Ok(s) => return Err(format!("cargo build -p genesys-notify failed ({s})")),
-                Err(e) => return Err(format!("cannot run cargo: {e}")),
-            }
+    let path = opts
+        .cli
+        .clone()
+        .unwrap_or_else(|| dir.join("genesys-notify"));
+    if opts.cli.is_none()
+        && opts.build_cli
+        && let Some(cargo) = std::env::var_os("CARGO")
+    {
+        let mut build = Command::new(cargo);
+        build.args(["build", "--quiet", "-p", "genesys-notify"]);
+        if dir.ends_with("release") {
+            build.arg("--release");
+        }
+        eprintln!("building genesys-notify for case (c)...");
+        match build.status() {
+            Ok(s) if s.success() => {}
+            Ok(s) => return Err(format!("cargo build -p genesys-notify failed ({s})")),
+            Err(e) => return Err(format!("cannot run cargo: {e}")),
         }
     }
     let help = Command::new(&path)
@@ -254,10 +255,7 @@ fn find_cli(opts: &E2eOptions) -> Result<PathBuf, String> {
         .map_err(|e| format!("{} not runnable: {e}", path.display()))?;
     let text = String::from_utf8_lossy(&help.stdout);
     if !help.status.success() || !text.contains("--count") {
-        return Err(format!(
-            "{} has no `listen --count` yet",
-            path.display()
-        ));
+        return Err(format!("{} has no `listen --count` yet", path.display()));
     }
     Ok(path)
 }
@@ -291,9 +289,15 @@ async fn run_case(
         }
         ClientKind::Cli => {
             let mut c = Command::new(cli.context("no CLI")?);
-            c.args(["listen", "--uri", &channel.connect_uri, "--topic", frames.topic()])
-                .args(["--count", &count_arg, "-q"])
-                .stdout(Stdio::null());
+            c.args([
+                "listen",
+                "--uri",
+                &channel.connect_uri,
+                "--topic",
+                frames.topic(),
+            ])
+            .args(["--count", &count_arg, "-q"])
+            .stdout(Stdio::null());
             c
         }
     };
@@ -339,7 +343,10 @@ async fn run_case(
         Err(_) => {
             let _ = child.kill();
             let _ = waiter.await;
-            bail!("{} did not finish within 60 s of the last publish", kind.label());
+            bail!(
+                "{} did not finish within 60 s of the last publish",
+                kind.label()
+            );
         }
     };
     sim.shutdown().await;
@@ -387,7 +394,12 @@ fn join_text(h: std::thread::JoinHandle<String>) -> String {
 /// The first case that fails.
 pub async fn run(opts: &E2eOptions) -> anyhow::Result<Vec<CaseResult>> {
     let mut kinds: Vec<ClientKind> = vec![ClientKind::Baseline];
-    kinds.extend(opts.clients.iter().copied().filter(|k| *k != ClientKind::Baseline));
+    kinds.extend(
+        opts.clients
+            .iter()
+            .copied()
+            .filter(|k| *k != ClientKind::Baseline),
+    );
     kinds.dedup();
     let cli = if kinds.contains(&ClientKind::Cli) {
         match find_cli(opts) {
@@ -419,11 +431,7 @@ pub async fn run(opts: &E2eOptions) -> anyhow::Result<Vec<CaseResult>> {
         for _ in 0..opts.repeat.max(1) {
             for (i, &kind) in kinds.iter().enumerate() {
                 let r = run_case(shape, kind, &frames, count, opts, cli.as_deref()).await?;
-                eprintln!(
-                    "  {shape} {}: {:.0}/s",
-                    kind.label(),
-                    r.rate()
-                );
+                eprintln!("  {shape} {}: {:.0}/s", kind.label(), r.rate());
                 runs[i].push(r);
             }
         }
@@ -512,7 +520,11 @@ mod tests {
         let frames = Frames::new(Shape::Presence);
         assert_eq!(frames.cycle.len(), HEARTBEAT_EVERY + 1);
         assert_eq!(frames.cycle[HEARTBEAT_EVERY].as_str(), HEARTBEAT_FRAME);
-        assert!(frames.cycle[0].as_str().contains(r#""topicName":"v2.users."#));
+        assert!(
+            frames.cycle[0]
+                .as_str()
+                .contains(r#""topicName":"v2.users."#)
+        );
         assert_ne!(frames.cycle[0], frames.cycle[1]);
         assert_eq!(frames.cycle[0], frames.cycle[POOL]);
     }
@@ -545,8 +557,10 @@ mod tests {
             }
             (n, hb)
         };
-        let (streamed, (n, hb)) =
-            tokio::join!(stream(&sim, &channel.id, &frames, Some(count), || false), reader);
+        let (streamed, (n, hb)) = tokio::join!(
+            stream(&sim, &channel.id, &frames, Some(count), || false),
+            reader
+        );
         assert_eq!(streamed.unwrap(), count);
         assert_eq!((n, hb), (count, 2));
     }

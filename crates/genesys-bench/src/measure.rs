@@ -104,17 +104,24 @@ pub fn proc_status_kib(field: &str) -> Option<u64> {
     })
 }
 
-/// The machine, for the report: `nproc` and the CPU model.
+/// The machine, for the report: `nproc`, the CPU model and the current load average (the
+/// machine may be shared).
 pub fn machine() -> String {
     let cpus = std::thread::available_parallelism().map_or(0, usize::from);
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("model name").map(|r| r.trim_start_matches([' ', '\t', ':']).to_owned()))
+            s.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|r| r.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
-    format!("{cpus} CPUs, {model}")
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned());
+    format!("{cpus} CPUs, {model}; load average (1 min) at start: {load}")
 }
 
 #[cfg(test)]
@@ -132,6 +139,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::zombie_processes)] // reaped by `wait_child`, not by `Child::wait`
     fn wait_child_reports_exit_code_and_usage() {
         let child = std::process::Command::new("sh")
             .args(["-c", "exit 3"])

@@ -259,8 +259,14 @@ pub async fn run(runs: usize) -> anyhow::Result<Vec<Latencies>> {
 
     let all = vec![
         Latencies::new("socket_closing → new socket subscribed", closing),
-        Latencies::new("dropped connection → resubscribed (Reconnected)", reconnected),
-        Latencies::new("dropped connection → first notification after resubscribe", first),
+        Latencies::new(
+            "dropped connection → resubscribed (Reconnected)",
+            reconnected,
+        ),
+        Latencies::new(
+            "dropped connection → first notification after resubscribe",
+            first,
+        ),
     ];
     print_report(&all);
     Ok(all)
@@ -291,13 +297,13 @@ mod tests {
 
     #[test]
     fn quantiles_use_the_nearest_rank() {
-        let l = Latencies::new(
-            "x",
-            (1..=10).rev().map(Duration::from_millis).collect(),
-        );
+        let l = Latencies::new("x", (1..=10).rev().map(Duration::from_millis).collect());
         assert_eq!(l.quantile(0.5), Duration::from_millis(5));
         assert_eq!(l.quantile(0.9), Duration::from_millis(9));
         assert_eq!(l.max(), Duration::from_millis(10));
-        assert_eq!(Latencies::new("y", Vec::new()).quantile(0.5), Duration::ZERO);
+        assert_eq!(
+            Latencies::new("y", Vec::new()).quantile(0.5),
+            Duration::ZERO
+        );
     }
 }

@@ -233,7 +233,11 @@ mod tests {
         let sizes: Vec<usize> = Shape::ALL.iter().map(|s| frame_len(*s)).collect();
         eprintln!("frame sizes: {sizes:?}");
         assert!((300..=500).contains(&sizes[0]), "presence {}", sizes[0]);
-        assert!((1_800..=2_600).contains(&sizes[1]), "conversation {}", sizes[1]);
+        assert!(
+            (1_800..=2_600).contains(&sizes[1]),
+            "conversation {}",
+            sizes[1]
+        );
         assert!((7_000..=9_000).contains(&sizes[2]), "queue {}", sizes[2]);
     }
 

@@ -58,16 +58,22 @@ fn classification(c: &mut Criterion) {
     for shape in Shape::ALL {
         let frame = frame(shape);
         group.throughput(Throughput::Bytes(frame.len() as u64));
-        group.bench_with_input(BenchmarkId::new("library classify", shape), &frame, |b, f| {
-            b.iter(|| hooks::body_range(black_box(f)))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("library classify", shape),
+            &frame,
+            |b, f| b.iter(|| hooks::body_range(black_box(f))),
+        );
         group.bench_with_input(
             BenchmarkId::new("serde_json borrowed RawValue", shape),
             &frame,
             |b, f| {
                 b.iter(|| {
                     let e: Borrowed<'_> = serde_json::from_str(black_box(f)).unwrap();
-                    (e.topic_name.len(), e.version, e.event_body.map(|r| r.get().len()))
+                    (
+                        e.topic_name.len(),
+                        e.version,
+                        e.event_body.map(|r| r.get().len()),
+                    )
                 })
             },
         );
@@ -81,9 +87,11 @@ fn classification(c: &mut Criterion) {
                 })
             },
         );
-        group.bench_with_input(BenchmarkId::new("serde_json Value", shape), &frame, |b, f| {
-            b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(f)).unwrap())
-        });
+        group.bench_with_input(
+            BenchmarkId::new("serde_json Value", shape),
+            &frame,
+            |b, f| b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(f)).unwrap()),
+        );
     }
     group.throughput(Throughput::Bytes(HEARTBEAT_FRAME.len() as u64));
     group.bench_function(BenchmarkId::new("library classify", "heartbeat"), |b| {
