@@ -216,6 +216,7 @@ pub(crate) enum Command {
     Extend(oneshot::Sender<Result<(), Error>>),
     Rollover(url::Url, oneshot::Sender<Result<(), Error>>),
     Subscribe(Vec<String>, oneshot::Sender<Result<(), Error>>),
+    Unsubscribe(Vec<String>, oneshot::Sender<Result<(), Error>>),
     Reconnect(oneshot::Sender<Result<(), Error>>),
 }
 
@@ -314,6 +315,24 @@ impl ChannelHandle {
             crate::topic::validate(t).map_err(Error::non_fatal)?;
         }
         self.request(|tx| Command::Subscribe(topics, tx)).await
+    }
+
+    /// Removes topics from the subscription and waits until the service has the new set.
+    /// Managed channels only (feature `rest`): the socket protocol has no unsubscribe
+    /// message. Unknown topics are ignored.
+    ///
+    /// # Errors
+    ///
+    /// A non-fatal [`ErrorKind::Subscription`](crate::ErrorKind::Subscription) error in URI
+    /// mode, or when the service refused the new set (the topics stay removed from the
+    /// desired set and the next subscription applies it).
+    pub async fn unsubscribe<I, T>(&self, topics: I) -> Result<(), Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        let topics: Vec<String> = topics.into_iter().map(Into::into).collect();
+        self.request(|tx| Command::Unsubscribe(topics, tx)).await
     }
 
     /// Abandons the current socket and reconnects (with the same resubscription and gap
@@ -470,6 +489,19 @@ impl Channel {
         T: Into<String>,
     {
         self.handle.subscribe(topics).await
+    }
+
+    /// See [`ChannelHandle::unsubscribe`].
+    ///
+    /// # Errors
+    ///
+    /// See [`ChannelHandle::unsubscribe`].
+    pub async fn unsubscribe<I, T>(&self, topics: I) -> Result<(), Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        self.handle.unsubscribe(topics).await
     }
 
     /// The current state.

@@ -200,6 +200,9 @@ struct Conn {
     drain_until: Option<Instant>,
     active_since: Option<Instant>,
     waits: VecDeque<SubWait>,
+    /// The service has echoed one of our correlation ids on this socket: from then on a result
+    /// whose id matches no waiting subscription is someone else's and answers nothing.
+    echoes_correlation: bool,
     pings: VecDeque<(Instant, oneshot::Sender<Result<Duration, Error>>)>,
     held: VecDeque<queue::Item>,
     close_reason: Option<String>,
@@ -218,6 +221,8 @@ enum Op {
     Replaced {
         result: Result<ChannelTarget, Error>,
     },
+    /// A user's subscription change carried over from a socket let go after a switch.
+    Resubscribe { conn: u64, purpose: SubPurpose },
 }
 
 struct Switch {
@@ -651,6 +656,18 @@ impl<S: ChannelSource> Driver<S> {
                 let Some(w) = c.waits.remove(pos) else { return };
                 self.resolve_wait(conn, w, result).await;
             }
+            Op::Resubscribe { conn, purpose } => {
+                if self.conn_mut(conn).is_some() {
+                    self.begin_subscribe(conn, purpose).await;
+                } else if let SubPurpose::User(Some(r), _) = purpose {
+                    let _ = r.send(Err(Error::new(
+                        ErrorKind::Receive,
+                        Reason::ConnectionClosed,
+                    )
+                    .non_fatal()
+                    .with_message("the socket closed")));
+                }
+            }
             Op::Replaced { result } => {
                 self.replacing = false;
                 match result {
@@ -693,6 +710,7 @@ impl<S: ChannelSource> Driver<S> {
             drain_until: None,
             active_since: None,
             waits: VecDeque::new(),
+            echoes_correlation: false,
             pings: VecDeque::new(),
             held: VecDeque::new(),
             close_reason: None,
@@ -951,7 +969,11 @@ impl<S: ChannelSource> Driver<S> {
                 }
                 Err(e) => {
                     let e = e.into_kind(ErrorKind::LifetimeExtension).non_fatal();
-                    if self.opts.extend_after.is_some() {
+                    if self.source.can_replace() && e.reason() == Reason::ChannelExpired {
+                        // The source verified that the lifetime did not move: the channel
+                        // will expire, so move to a new one before it does (no gap).
+                        self.start_replace(ReplaceReason::Expired);
+                    } else if self.opts.extend_after.is_some() {
                         self.extend_at = Some(now.instant + EXTENSION_RETRY);
                     }
                     match reply {
@@ -1173,13 +1195,27 @@ impl<S: ChannelSource> Driver<S> {
                 let Some(c) = self.conns.get_mut(idx) else {
                     return;
                 };
+                // Whether the service echoes our correlation id is unconfirmed, so a result
+                // without an id answers the oldest waiting subscription. A result with an id
+                // that matches none answers the oldest too, until the service has shown that
+                // it echoes ids: then it is a stray result and answers nothing.
+                let oldest = || c.waits.iter().position(|w| w.cid.is_some());
                 let pos = match &correlation_id {
-                    Some(cid) => c
-                        .waits
-                        .iter()
-                        .position(|w| w.cid.as_deref() == Some(cid.as_str()))
-                        .or_else(|| c.waits.iter().position(|w| w.cid.is_some())),
-                    None => c.waits.iter().position(|w| w.cid.is_some()),
+                    Some(cid) => {
+                        match c
+                            .waits
+                            .iter()
+                            .position(|w| w.cid.as_deref() == Some(cid.as_str()))
+                        {
+                            Some(p) => {
+                                c.echoes_correlation = true;
+                                Some(p)
+                            }
+                            None if c.echoes_correlation => None,
+                            None => oldest(),
+                        }
+                    }
+                    None => oldest(),
                 };
                 let Some(w) = pos.and_then(|p| c.waits.remove(p)) else {
                     tracing::debug!(result, "subscription result with nothing waiting");
@@ -1376,11 +1412,27 @@ impl<S: ChannelSource> Driver<S> {
         }
         let waits: Vec<SubWait> = conn.waits.drain(..).collect();
         let was_switch_target = self.switch.as_ref().is_some_and(|s| s.new_conn == Some(id));
+        // A socket let go after a switch: a user's subscription change still waiting on it
+        // is carried over to the socket that took over, not failed.
+        let handed_over = conn.phase == Phase::Draining;
         drop(conn);
         if idx == 0 {
             self.flush_head();
         }
         for w in waits {
+            if handed_over
+                && matches!(w.purpose, SubPurpose::User(Some(_), _))
+                && let Some(head) = self.head_active()
+            {
+                let purpose = w.purpose;
+                self.ops.push(Box::pin(async move {
+                    Op::Resubscribe {
+                        conn: head,
+                        purpose,
+                    }
+                }));
+                continue;
+            }
             let e = cause.as_ref().map_or_else(closed, Error::shallow_clone);
             match w.purpose {
                 SubPurpose::Initial => {}
@@ -1610,6 +1662,38 @@ impl<S: ChannelSource> Driver<S> {
                     }
                 }
             }
+            Command::Unsubscribe(topics, reply) => {
+                if self.source.subscribes_over_socket() {
+                    let _ = reply.send(Err(Error::new(ErrorKind::Subscription, Reason::Ambiguous)
+                        .non_fatal()
+                        .with_message(
+                            "the socket protocol has no unsubscribe message; \
+                             removing topics needs the managed channel (feature `rest`)",
+                        )));
+                    return;
+                }
+                let remaining: Vec<String> = self
+                    .topics
+                    .iter()
+                    .filter(|t| !topics.contains(t))
+                    .cloned()
+                    .collect();
+                if remaining.len() == self.topics.len() {
+                    let _ = reply.send(Ok(()));
+                    return;
+                }
+                self.set_topics(remaining);
+                match self.head_active() {
+                    Some(id) => {
+                        self.begin_subscribe(id, SubPurpose::User(Some(reply), Vec::new()))
+                            .await;
+                    }
+                    // Recovering: the remaining topics are subscribed on reconnection.
+                    None => {
+                        let _ = reply.send(Ok(()));
+                    }
+                }
+            }
             Command::Rollover(uri, reply) => {
                 if self.switch.is_some() || self.replacing {
                     let _ = reply.send(Err(Error::new(ErrorKind::Rollover, Reason::Ambiguous)
@@ -1647,6 +1731,7 @@ fn reject(cmd: Command) {
         Command::Extend(r)
         | Command::Rollover(_, r)
         | Command::Subscribe(_, r)
+        | Command::Unsubscribe(_, r)
         | Command::Reconnect(r) => {
             let _ = r.send(Err(Error::closed()));
         }

@@ -12,7 +12,7 @@ use genesys_notifications::rest::{
     ChannelInfo, Credentials, Environment, ManagedOptions, RestClient, RetryPolicy,
 };
 use genesys_notifications::{Channel, Event, Gap};
-use genesys_sim::{DeniedTopic, Fault, SimConfig, Simulator};
+use genesys_sim::{DeniedTopic, ExtendOn, Fault, SimConfig, Simulator};
 use serde_json::json;
 use tokio::time::Instant;
 
@@ -245,7 +245,7 @@ async fn maintenance_moves_to_a_new_channel_without_a_gap() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn lifetime_is_extended_over_72_hours_on_the_same_channel() {
+async fn lifetime_is_kept_over_72_hours_without_a_gap() {
     let (sim, mut channel) = start(SimConfig::default()).await;
     let first = connected_channel(&sim).unwrap();
     // One notification a minute for 72 hours.
@@ -261,14 +261,38 @@ async fn lifetime_is_extended_over_72_hours_on_the_same_channel() {
     ledger.assert_exact();
     assert_eq!(ledger.received.len(), 72 * 60);
     assert!(ledger.gaps.is_empty());
-    assert_eq!(
-        ledger.count(|e| matches!(e, Event::Extended)),
-        3,
-        "{:?}",
-        ledger.events
-    );
-    assert_eq!(connected_channel(&sim).unwrap(), first);
-    assert_eq!(sim.stats().channel(&first).unwrap().connections, 1);
+    // 23 h: extended (verified through the token's channel listing). 46 h: the token was
+    // renewed at 23 h 59 min, the channel's new expiry cannot be read with the new token, so
+    // the channel is replaced (make before break). 69 h: the new channel is extended.
+    let extended = ledger.count(|e| matches!(e, Event::Extended));
+    let rolled = ledger.count(|e| matches!(e, Event::RolloverCompleted));
+    assert_eq!((extended, rolled), (2, 1), "{:?}", ledger.events);
+    assert_ne!(connected_channel(&sim).unwrap(), first);
+    // The first channel expired at 47 h, unused since the switch.
+    assert!(sim.stats().channel(&first).is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn expiry_that_cannot_be_extended_rolls_over_to_a_new_channel() {
+    let mut config = SimConfig::default();
+    config.protocol.extend_on = ExtendOn::Never;
+    let (sim, mut channel) = start(config).await;
+    let ledger = run(
+        &sim,
+        &mut channel,
+        72 * 60,
+        Duration::from_secs(60),
+        |_, _| {},
+    )
+    .await;
+    eprintln!("{}", ledger.summary());
+    ledger.assert_exact();
+    assert_eq!(ledger.received.len(), 72 * 60);
+    assert!(ledger.gaps.is_empty());
+    // Every 23 h the expiry is found unmoved (or unverifiable) and a new channel takes over.
+    assert_eq!(ledger.count(|e| matches!(e, Event::RolloverCompleted)), 3);
+    assert_eq!(ledger.count(|e| matches!(e, Event::Extended)), 0);
+    assert_eq!(ledger.warnings.len(), 3, "{:?}", ledger.warnings);
 }
 
 #[tokio::test(start_paused = true)]
@@ -385,17 +409,67 @@ async fn revoked_token_gets_a_new_token_and_a_new_channel() {
     assert!(ledger.received.len() >= 58, "{ledger:?}");
 }
 
-#[tokio::test(start_paused = true)]
-async fn topics_added_at_run_time_are_subscribed_over_rest() {
-    let (sim, mut channel) = start(SimConfig::default()).await;
-    let handle = channel.handle();
-    handle.subscribe([OTHER]).await.unwrap();
-    let id = connected_channel(&sim).unwrap();
+fn sim_topics(sim: &Simulator) -> Vec<String> {
+    let id = connected_channel(sim).unwrap();
     let mut topics = sim.stats().channel(&id).unwrap().topics.clone();
     topics.sort_unstable();
-    assert_eq!(topics, [TOPIC, OTHER]);
+    topics
+}
+
+#[tokio::test(start_paused = true)]
+async fn topics_added_and_removed_at_run_time() {
+    let (sim, mut channel) = start(SimConfig::default()).await;
+    channel.subscribe([OTHER]).await.unwrap();
+    assert_eq!(sim_topics(&sim), [TOPIC, OTHER]);
     assert_eq!(sim.publish(OTHER, json!({"n": 1})), 1);
     assert_eq!(channel.next().await.unwrap().unwrap().topic(), OTHER);
+
+    channel.unsubscribe([TOPIC]).await.unwrap();
+    assert_eq!(sim_topics(&sim), [OTHER]);
+    assert_eq!(channel.topics(), [OTHER]);
+    assert_eq!(sim.publish(TOPIC, json!({"n": 2})), 0);
+    // Unknown topics are ignored.
+    channel
+        .unsubscribe(["v2.users.nobody.presence"])
+        .await
+        .unwrap();
+    assert_eq!(sim_topics(&sim), [OTHER]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_addition_racing_a_replacement_is_not_lost() {
+    // Vary the interleaving of the addition with the replacement's REST calls.
+    for yields in 0..16 {
+        let (sim, mut channel) = start(SimConfig::default()).await;
+        let first = connected_channel(&sim).unwrap();
+        let handle = channel.handle();
+        let mut events = channel.handle().events();
+        sim.fault(&first, Fault::SocketClosing).unwrap();
+        for _ in 0..yields {
+            tokio::task::yield_now().await;
+        }
+        let add = tokio::spawn(async move { handle.subscribe([OTHER]).await });
+        // Consume until the switch is over and the addition answered.
+        let mut switched = false;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !switched || !add.is_finished() {
+            assert!(
+                Instant::now() < deadline,
+                "yields {yields}: switched {switched}, addition done {}",
+                add.is_finished()
+            );
+            tokio::select! {
+                item = channel.next() => panic!("unexpected item {item:?}"),
+                Some(event) = events.next() => switched |= event == Event::RolloverCompleted,
+                () = tokio::time::sleep(Duration::from_millis(10)) => {}
+            }
+        }
+        add.await.unwrap().unwrap();
+        assert_ne!(connected_channel(&sim).unwrap(), first, "yields {yields}");
+        assert_eq!(sim_topics(&sim), [TOPIC, OTHER], "yields {yields}");
+        assert_eq!(sim.publish(OTHER, json!({"yields": yields})), 1);
+        assert_eq!(channel.next().await.unwrap().unwrap().topic(), OTHER);
+    }
 }
 
 #[tokio::test(start_paused = true)]

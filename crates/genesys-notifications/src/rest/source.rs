@@ -199,20 +199,20 @@ impl ChannelSource for ManagedSource {
             (Some(before), Some(after)) if after <= before => {
                 Err(
                     Error::new(kind, Reason::ChannelExpired).with_message(format!(
-                        "re-subscribing did not move the channel's expiry (still {} s away)",
+                        "re-subscribing did not move the channel's expiry (still {} s away); \
+                     moving to a new channel",
                         self.clock.remaining(after).as_secs()
                     )),
                 )
             }
-            _ => {
-                if after.is_none() {
-                    tracing::debug!(channel = %id, "the channel belongs to an earlier token: its new expiry cannot be read");
-                }
-                Ok(Subscribed {
-                    expires: after.map(|at| self.clock.localise(at)),
-                    rejected: rejected_pairs(&result),
-                })
-            }
+            (_, Some(after)) => Ok(Subscribed {
+                expires: Some(self.clock.localise(after)),
+                rejected: rejected_pairs(&result),
+            }),
+            (_, None) => Err(Error::new(kind, Reason::ChannelExpired).with_message(
+                "the channel was created with an earlier access token, so its new expiry \
+                 cannot be verified; moving to a new channel",
+            )),
         }
     }
 
