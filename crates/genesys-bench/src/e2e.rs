@@ -4,7 +4,7 @@
 //! # Method
 //!
 //! For each payload shape the same frames are built once ([`Frame::envelope`], a pool of
-//! [`POOL`](crate::shapes::POOL) distinct bodies, a heartbeat after every 1,000
+//! [`POOL`] distinct bodies, a heartbeat after every 1,000
 //! notifications). For each client, in the same run:
 //!
 //! 1. a fresh [`Simulator`] is started on this process's single-threaded runtime (publisher
