@@ -130,7 +130,7 @@ pub(crate) async fn run(args: ListenArgs) -> anyhow::Result<()> {
             }
         })
         .await;
-    let tally = pump.close().await;
+    let tally = pump.close(!matches!(stop, Stop::Count)).await;
     let why = match stop {
         Stop::Failed(error) => {
             return Err(anyhow::Error::new(error).context("the channel failed"));
@@ -212,7 +212,7 @@ async fn connect(
             "topic refused by the service"
         );
     }
-    if managed.rejected.len() >= topics.len() {
+    if managed.channel.topics().is_empty() {
         return Err(anyhow::Error::new(Coded(
             Exit::Subscription,
             "the service refused every topic".to_owned(),
