@@ -31,7 +31,7 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_util::sync::CancellationToken;
 
 use crate::channel::{Channel, ChannelHandle, Command, Event, EventHub, SharedStats, State};
-use crate::error::{Error, ErrorKind, Reason};
+use crate::error::{Error, ErrorKind, Gap, Reason};
 use crate::notification::Notification;
 use crate::options::{ConnectOptions, Maintenance};
 use crate::policy::Backoff;
@@ -123,6 +123,7 @@ pub(crate) async fn start<S: ChannelSource>(
         sleep: Box::pin(tokio::time::sleep_until(far)),
         sleep_at: far,
         far,
+        seq: 0,
     };
     tokio::spawn(driver.run());
     match init_rx.await {
@@ -191,11 +192,23 @@ struct Conn {
     phase: Phase,
     /// Subscribed and open: notifications published now reach us.
     covering: bool,
+    /// Since when it covers.
+    covering_since: Option<Stamp>,
     /// Notifications must be checked against those delivered by an older channel.
     dedup: bool,
     /// Its end is expected (replaced by a socket to the same channel, or draining).
     expected_end: bool,
+    /// Last frame of any kind (liveness, for the watchdog).
     last_frame: Stamp,
+    /// Last frame that proves continuity: a data frame (everything the service queued
+    /// before it has arrived), or the close that handed the channel to our own newer socket.
+    proof: Stamp,
+    /// Order of `proof` among the driver's events (instants can be equal; causality is not).
+    proof_seq: u64,
+    /// Order of the moment it started covering.
+    covering_seq: u64,
+    /// A ping was sent to prove the old socket is drained; its pong triggers the close.
+    drain_ping: bool,
     watchdog_at: Option<Instant>,
     drain_until: Option<Instant>,
     active_since: Option<Instant>,
@@ -280,6 +293,8 @@ struct Driver<S> {
     sleep_at: Instant,
     /// "Never": the timer's instant when nothing is due.
     far: Instant,
+    /// Logical clock: orders frames and coverage changes.
+    seq: u64,
 }
 
 fn poll_conns(
@@ -707,9 +722,14 @@ impl<S: ChannelSource> Driver<S> {
             target: target.clone(),
             phase: Phase::Subscribing,
             covering: false,
+            covering_since: None,
             dedup: !same_channel && older_exists,
             expected_end: false,
             last_frame: now,
+            proof: now,
+            proof_seq: 0,
+            covering_seq: u64::MAX,
+            drain_ping: false,
             watchdog_at: self.opts.heartbeat_timeout.map(|t| now.instant + t),
             drain_until: None,
             active_since: None,
@@ -741,8 +761,12 @@ impl<S: ChannelSource> Driver<S> {
         }
         if pre_subscribed {
             // Subscriptions are channel state: this socket receives from now on.
+            self.seq += 1;
+            let seq = self.seq;
             if let Some(c) = self.conn_mut(id) {
                 c.covering = true;
+                c.covering_since = Some(now);
+                c.covering_seq = seq;
             }
             self.covered_again();
         }
@@ -865,6 +889,8 @@ impl<S: ChannelSource> Driver<S> {
 
     /// A subscription of socket `id` succeeded at `now`.
     fn subscribed(&mut self, id: u64, now: Stamp, outcome: Option<&Subscribed>) {
+        self.seq += 1;
+        let seq = self.seq;
         let Some(c) = self.conn_mut(id) else { return };
         let first = c.phase == Phase::Subscribing;
         if first {
@@ -878,6 +904,8 @@ impl<S: ChannelSource> Driver<S> {
         let was_covering = c.covering;
         c.covering = true;
         if !was_covering {
+            c.covering_since = Some(now);
+            c.covering_seq = seq;
             self.covered_again();
         }
         if let Some(o) = outcome
@@ -1016,8 +1044,16 @@ impl<S: ChannelSource> Driver<S> {
     }
 
     /// The new socket of a switch is subscribed: let the older ones go.
+    ///
+    /// An old socket to the same channel is simply closed (the service moved delivery to the
+    /// new one when it connected). An old socket to another channel is pinged first and closed
+    /// when the pong arrives: the pong, sent after everything queued before it, proves that
+    /// the old socket delivered all it had up to the moment the new one was subscribed. If it
+    /// does not come within the drain timeout the socket is let go, and the span between its
+    /// last data frame and the new subscription is reported as a gap.
     async fn after_switch_subscribed(&mut self, id: u64) {
         let until = Instant::now() + self.opts.drain_timeout;
+        let new_uri = self.conn_mut(id).map(|c| c.target.uri.clone());
         let olders: Vec<u64> = self
             .conns
             .iter()
@@ -1033,12 +1069,18 @@ impl<S: ChannelSource> Driver<S> {
                 c.expected_end = true;
                 c.watchdog_at = None;
                 c.drain_until = Some(until);
-                let frame = CloseFrame {
-                    code: CloseCode::Normal,
-                    reason: Utf8Bytes::from_static("switched to a new socket"),
+                let sent = if new_uri.as_ref() == Some(&c.target.uri) {
+                    let frame = CloseFrame {
+                        code: CloseCode::Normal,
+                        reason: Utf8Bytes::from_static("switched to a new socket"),
+                    };
+                    Ws::close(&mut c.ws, Some(frame)).await
+                } else {
+                    c.drain_ping = true;
+                    c.ws.send(Message::text(protocol::PING)).await
                 };
-                if let Err(e) = Ws::close(&mut c.ws, Some(frame)).await {
-                    tracing::debug!(error = %e, "closing the old socket failed");
+                if let Err(e) = sent {
+                    tracing::debug!(error = %e, "draining the old socket failed");
                     self.end_conn(old, None).await;
                 }
             }
@@ -1099,8 +1141,23 @@ impl<S: ChannelSource> Driver<S> {
         while let Some(m) = next.take() {
             match m {
                 Some(Ok(msg)) => {
+                    self.seq += 1;
+                    let seq = self.seq;
                     if let Some(c) = self.conns.get_mut(idx) {
                         c.last_frame = now;
+                        match &msg {
+                            Message::Text(_) | Message::Binary(_) => {
+                                c.proof = now;
+                                c.proof_seq = seq;
+                            }
+                            // Closed by the service because our newer socket to the same
+                            // channel took over: the service moved delivery to it at once.
+                            Message::Close(_) if c.expected_end && c.phase != Phase::Draining => {
+                                c.proof = now;
+                                c.proof_seq = u64::MAX;
+                            }
+                            _ => {}
+                        }
                     }
                     self.on_message(idx, id, msg).await;
                 }
@@ -1215,10 +1272,22 @@ impl<S: ChannelSource> Driver<S> {
                 }
             }
             Frame::Pong => {
-                if let Some(c) = self.conns.get_mut(idx)
-                    && let Some((sent, tx)) = c.pings.pop_front()
-                {
+                let Some(c) = self.conns.get_mut(idx) else {
+                    return;
+                };
+                if let Some((sent, tx)) = c.pings.pop_front() {
                     let _ = tx.send(Ok(Instant::now().saturating_duration_since(sent)));
+                } else if c.drain_ping {
+                    // Everything the old socket carried before the switch has arrived.
+                    c.drain_ping = false;
+                    let frame = CloseFrame {
+                        code: CloseCode::Normal,
+                        reason: Utf8Bytes::from_static("switched to a new socket"),
+                    };
+                    if let Err(e) = Ws::close(&mut c.ws, Some(frame)).await {
+                        tracing::debug!(error = %e, "closing the old socket failed");
+                        self.end_conn(id, None).await;
+                    }
                 }
             }
             Frame::SubscribeResult {
@@ -1428,8 +1497,38 @@ impl<S: ChannelSource> Driver<S> {
             let held = std::mem::take(&mut conn.held);
             prev.held.extend(held);
         }
-        if conn.covering && !self.conns.iter().any(|c| c.covering) {
-            self.continuity.lost(conn.last_frame);
+        if conn.covering {
+            let successor = self
+                .conns
+                .iter()
+                .filter(|c| c.covering)
+                .filter_map(|c| c.covering_since.map(|s| (s, c.covering_seq)))
+                .min_by_key(|(_, seq)| *seq);
+            match successor {
+                None => self.continuity.lost(conn.proof),
+                // A successor covers, but only from `since`: this socket proved nothing after
+                // its last data frame (e.g. it was stalled when a switch let it go), so the
+                // span in between is a gap, placed after this socket's notifications.
+                Some((since, seq)) if conn.proof_seq < seq => {
+                    let gap = Gap {
+                        from: conn.proof.wall,
+                        to: since.wall.max(conn.proof.wall),
+                        from_instant: conn.proof.instant,
+                        to_instant: since.instant.max(conn.proof.instant),
+                        topics: self.topics.clone(),
+                    };
+                    tracing::info!(duration = ?gap.duration(), "gap before the switch");
+                    self.stats.gaps.fetch_add(1, Ordering::Relaxed);
+                    self.events.emit(Event::Gap(gap.clone()));
+                    match idx.checked_sub(1).and_then(|i| self.conns.get_mut(i)) {
+                        Some(prev) => prev.held.push_back((Err(Error::gap(gap)), false)),
+                        None => {
+                            self.queue.push_error(Error::gap(gap));
+                        }
+                    }
+                }
+                Some(_) => {}
+            }
         }
         let unexpected = !conn.expected_end && conn.phase != Phase::Draining;
         if unexpected {
@@ -1471,7 +1570,20 @@ impl<S: ChannelSource> Driver<S> {
             let e = cause.as_ref().map_or_else(closed, Error::shallow_clone);
             match w.purpose {
                 SubPurpose::Initial => {}
-                SubPurpose::Extend(Some(r)) | SubPurpose::User(Some(r), _) => {
+                SubPurpose::User(reply, added) => {
+                    // A failed subscribe() leaves the topic set as it was.
+                    let topics = self
+                        .topics
+                        .iter()
+                        .filter(|t| !added.contains(t))
+                        .cloned()
+                        .collect();
+                    self.set_topics(topics);
+                    if let Some(r) = reply {
+                        let _ = r.send(Err(e.into_kind(ErrorKind::Subscription).non_fatal()));
+                    }
+                }
+                SubPurpose::Extend(Some(r)) => {
                     let _ = r.send(Err(e.non_fatal()));
                 }
                 _ => {}

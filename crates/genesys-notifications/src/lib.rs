@@ -96,7 +96,9 @@
 //! can back-fill from the REST API. The window starts at the last frame received on the socket
 //! that went away (the last moment continuity was proven) and ends when a subscribed socket is
 //! open again: every notification missed lies inside it. A maintenance switch or a rollover
-//! that overlapped the sockets reports no gap, because there was none.
+//! that overlapped the sockets reports no gap, because there was none: before the old socket
+//! of a rollover is closed, a ping proves it delivered everything sent before the new channel
+//! was subscribed; when it cannot be proven (a stalled old socket), the unproven span is a gap.
 //!
 //! # TLS
 //!

@@ -53,7 +53,6 @@ fn channel_corpus() {
 /// subscription waits: `subscribe` returns an error, yet the topic stays in the set and is
 /// subscribed on reconnection (`topics()` lists it, its notifications arrive).
 #[test]
-#[ignore = "bug REL-B6 (TESTING.md, known issues): a failed subscribe() keeps its topics"]
 fn a_failed_subscribe_leaves_the_topic_set_as_it_was() {
     // Stall 176 s; sleep 70 s; subscribe EXTRA (op codes: harness/channel.rs).
     channel::check(&[8, 100, 5, 70, 16, 2]);
@@ -65,7 +64,6 @@ fn a_failed_subscribe_leaves_the_topic_set_as_it_was() {
 /// although nothing proved continuity after its last frame: the notification is lost
 /// silently. (A maintenance switch during a stall does the same.)
 #[test]
-#[ignore = "bug REL-B7 (TESTING.md, known issues): a switch away from a stalled socket loses silently"]
 fn a_switch_away_from_a_stalled_socket_reports_the_gap() {
     // Stall 100 s; publish; rollover (op codes: harness/channel.rs).
     channel::check(&[8, 24, 3, 17]);
