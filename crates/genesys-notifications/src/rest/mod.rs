@@ -19,7 +19,6 @@ mod error;
 mod managed;
 mod model;
 mod region;
-mod retry;
 mod secret;
 mod source;
 
@@ -31,5 +30,4 @@ pub use model::{
     AvailableTopic, ChannelInfo, ChannelScope, ErrorBody, Subscriptions, TopicResult, TopicState,
 };
 pub use region::{Environment, InvalidBaseUrl, Region, UnknownRegion};
-pub use retry::RetryPolicy;
 pub use secret::Secret;
