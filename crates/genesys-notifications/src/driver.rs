@@ -200,6 +200,9 @@ struct Conn {
     drain_until: Option<Instant>,
     active_since: Option<Instant>,
     waits: VecDeque<SubWait>,
+    /// The service has echoed one of our correlation ids on this socket: from then on a result
+    /// whose id matches no waiting subscription is someone else's and answers nothing.
+    echoes_correlation: bool,
     pings: VecDeque<(Instant, oneshot::Sender<Result<Duration, Error>>)>,
     held: VecDeque<queue::Item>,
     close_reason: Option<String>,
@@ -707,6 +710,7 @@ impl<S: ChannelSource> Driver<S> {
             drain_until: None,
             active_since: None,
             waits: VecDeque::new(),
+            echoes_correlation: false,
             pings: VecDeque::new(),
             held: VecDeque::new(),
             close_reason: None,
@@ -1191,13 +1195,27 @@ impl<S: ChannelSource> Driver<S> {
                 let Some(c) = self.conns.get_mut(idx) else {
                     return;
                 };
+                // Whether the service echoes our correlation id is unconfirmed, so a result
+                // without an id answers the oldest waiting subscription. A result with an id
+                // that matches none answers the oldest too, until the service has shown that
+                // it echoes ids: then it is a stray result and answers nothing.
+                let oldest = || c.waits.iter().position(|w| w.cid.is_some());
                 let pos = match &correlation_id {
-                    Some(cid) => c
-                        .waits
-                        .iter()
-                        .position(|w| w.cid.as_deref() == Some(cid.as_str()))
-                        .or_else(|| c.waits.iter().position(|w| w.cid.is_some())),
-                    None => c.waits.iter().position(|w| w.cid.is_some()),
+                    Some(cid) => {
+                        match c
+                            .waits
+                            .iter()
+                            .position(|w| w.cid.as_deref() == Some(cid.as_str()))
+                        {
+                            Some(p) => {
+                                c.echoes_correlation = true;
+                                Some(p)
+                            }
+                            None if c.echoes_correlation => None,
+                            None => oldest(),
+                        }
+                    }
+                    None => oldest(),
                 };
                 let Some(w) = pos.and_then(|p| c.waits.remove(p)) else {
                     tracing::debug!(result, "subscription result with nothing waiting");

@@ -164,6 +164,17 @@ impl Simulator {
     }
 
     /// Creates a channel for `client_id` without OAuth (the 20-channel eviction applies).
+    ///
+    /// ```
+    /// # use genesys_sim::{SimConfig, Simulator};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), genesys_sim::SimError> {
+    /// let sim = Simulator::start(SimConfig::default()).await?;
+    /// let channel = sim.create_channel("demo-client");
+    /// assert_eq!(channel.connect_uri, format!("ws://{}/channels/{}", sim.addr(), channel.id));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_channel(&self, client_id: &str) -> ChannelInfo {
         Simulator::create_channel_on(&self.shared, client_id)
     }
@@ -256,6 +267,22 @@ impl Simulator {
 
     /// Injects a fault into a channel.
     ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use genesys_sim::{Fault, SimConfig, SimError, Simulator};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), SimError> {
+    /// let sim = Simulator::start(SimConfig::default()).await?;
+    /// let channel = sim.create_channel("demo-client");
+    /// sim.fault(&channel.id, Fault::RefuseConnections { duration: Duration::from_secs(5) })?;
+    /// // Socket faults need a connected socket.
+    /// assert!(matches!(sim.fault(&channel.id, Fault::Kick), Err(SimError::NotConnected(_))));
+    /// sim.fault(&channel.id, Fault::Expire)?;
+    /// assert!(sim.stats().channels.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`SimError::UnknownChannel`], or [`SimError::NotConnected`] for faults that need an
@@ -287,6 +314,20 @@ impl Simulator {
     }
 
     /// A snapshot of every channel's statistics.
+    ///
+    /// ```
+    /// # use genesys_sim::{SimConfig, Simulator};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), genesys_sim::SimError> {
+    /// let sim = Simulator::start(SimConfig::default()).await?;
+    /// let channel = sim.create_channel("demo-client");
+    /// let stats = sim.stats();
+    /// let ch = stats.channel(&channel.id).ok_or(genesys_sim::SimError::UnknownChannel(channel.id.clone()))?;
+    /// assert!(!ch.connected);
+    /// assert_eq!((ch.delivered, ch.lost), (0, 0));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn stats(&self) -> Stats {
         self.shared.lock().stats()
     }

@@ -658,3 +658,47 @@ async fn the_socket_is_registered_before_the_handshake_completes() {
     }
     assert_eq!(sim.stats().channels[0].connections, 20);
 }
+
+#[tokio::test(start_paused = true)]
+async fn socket_subscribe_to_a_denied_topic_fails_and_changes_nothing() {
+    let sim = start(SimConfig {
+        denied_topics: vec![genesys_sim::DeniedTopic::new("v2.analytics.*")],
+        ..SimConfig::default()
+    })
+    .await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["v2.users.u.presence", "v2.analytics.queues.q.observations"]})).await;
+    let reply = recv_json(&mut ws).await;
+    assert_eq!(
+        (reply["result"].as_str(), reply["status"].as_str()),
+        (Some("400"), Some("failure"))
+    );
+    assert!(
+        reply["message"]
+            .as_str()
+            .unwrap()
+            .contains("v2.analytics.queues.q.observations")
+    );
+    assert!(
+        reply.get("correlationId").is_none(),
+        "not echoed by default"
+    );
+    assert!(sim.stats().channels[0].topics.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn heartbeats_can_carry_the_full_envelope() {
+    let mut config = SimConfig {
+        heartbeat_interval: 5 * S,
+        ..SimConfig::default()
+    };
+    config.protocol.metadata_full_envelope = true;
+    let sim = start(config).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    let heartbeat = recv_json(&mut ws).await;
+    assert!(is_heartbeat(&heartbeat));
+    assert_eq!(heartbeat["version"], "2");
+    assert!(heartbeat["metadata"]["CorrelationId"].is_string());
+}
