@@ -527,7 +527,6 @@ async fn a_duplicate_subscription_result_after_a_runtime_subscribe_is_ignored() 
     assert_eq!(body_i(&next_note(&mut rig.ch).await), 99);
 }
 
-#[ignore = "bug REL-B1 (TESTING.md, known issues): a stray result answers a pending subscription"]
 #[tokio::test(start_paused = true)]
 async fn a_result_with_a_foreign_correlation_id_does_not_answer_a_pending_subscription() {
     // The simulator echoes correlation ids here, so the client can tell its own result from

@@ -14,9 +14,6 @@ use crate::exit::{Coded, EXIT_CODES_HELP, Exit, usage};
 use crate::output::Output;
 
 /// Manage notification channels and their subscriptions over the REST API.
-///
-/// Needs a region (or --api-base) and OAuth client credentials, from flags or from
-/// GENESYSCLOUD_REGION, GENESYSCLOUD_OAUTHCLIENT_ID and GENESYSCLOUD_OAUTHCLIENT_SECRET.
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_help = EXIT_CODES_HELP)]
 pub(crate) struct ChannelsArgs {

@@ -19,17 +19,42 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
-/// The subcommands.
+/// The subcommands. The first paragraph of each doc comment is the short help (`-h`), the
+/// whole comment the long help (`--help`).
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Listen to topics: notifications on stdout (JSON lines), lifecycle on stderr.
+    ///
+    /// Either connect to an existing channel with --uri (topics are subscribed over the
+    /// socket; no credentials; the channel cannot be replaced if it goes away), or give a
+    /// region and OAuth client credentials: a channel is then created and managed over REST,
+    /// and replaced by a new one on maintenance, expiry, eviction or `no_longer_subscribed`.
+    ///
+    /// stdout carries only notifications, exactly as received (`topicName`, `version`,
+    /// `eventBody`, `metadata`), flushed line by line. Connections, reconnects, switches,
+    /// gaps and errors are lines on stderr. SIGINT or SIGTERM closes the socket (close frame
+    /// 1000), writes what was already received, and exits 0.
     Listen(listen::ListenArgs),
-    /// See the client at work against a built-in simulator, with a dropped connection and a
-    /// maintenance close on the way, then a summary.
+    /// See the client at work against a built-in simulator, no account needed.
+    ///
+    /// Starts the simulator in this process with its event generator, creates a managed
+    /// channel over its REST API with a few realistic topics, and streams the notifications
+    /// to stdout. On the way the connection is dropped (as by a network failure) and the
+    /// service announces maintenance and closes the socket; stderr shows the client recover
+    /// from both. At the end a summary goes to stderr: notifications per topic, reconnects,
+    /// rollovers, gaps, and losses (published minus received, from the simulator's count).
     Demo(demo::DemoArgs),
     /// Run the Genesys Cloud Notifications simulator (same options as `genesys-sim`).
+    ///
+    /// REST and WebSocket on one port; prints `listening on http://HOST:PORT` as its first
+    /// stdout line and runs until SIGINT or SIGTERM. Point `listen --api-base URL --client-id
+    /// demo-client --client-secret demo-secret` at it.
     Sim(sim::SimArgs),
     /// Manage notification channels and their subscriptions over REST (JSON on stdout).
+    ///
+    /// Needs a region (or --api-base) and OAuth client credentials, from flags or from
+    /// GENESYSCLOUD_REGION, GENESYSCLOUD_OAUTHCLIENT_ID and GENESYSCLOUD_OAUTHCLIENT_SECRET.
+    /// Every command writes one JSON document to stdout.
     Channels(channels::ChannelsArgs),
 }
 

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use genesys_notifications::rest::{Credentials, Environment, ManagedOptions, RestClient};
-use genesys_notifications::{ConnectOptions, Maintenance};
+use genesys_notifications::{Channel, ConnectOptions, Maintenance};
 use genesys_sim::{Fault, GeneratorConfig, SimConfig, Simulator};
 use serde_json::json;
 use tokio::sync::watch;
@@ -28,7 +28,7 @@ use tokio::time::Instant;
 use crate::exit::{EXIT_CODES_HELP, usage};
 use crate::logging::LogFormat;
 use crate::output::Output;
-use crate::pump::{Pump, Stop, Tally, millis};
+use crate::pump::{Pump, Stop, Tally, millis, short_id};
 use crate::signal::Shutdown;
 
 const CLIENT_ID: &str = "demo-client";
@@ -47,13 +47,6 @@ const TOPICS: &[&str] = &[
 const SETTLE: Duration = Duration::from_secs(2);
 
 /// See the client at work against a built-in simulator, no account needed.
-///
-/// Starts the simulator in this process with its event generator, creates a managed channel
-/// over its REST API with a few realistic topics, and streams the notifications to stdout.
-/// On the way the connection is dropped (as by a network failure) and the service announces
-/// maintenance and closes the socket; stderr shows the client recover from both. At the end
-/// a summary goes to stderr: notifications per topic, reconnects, rollovers, gaps, and
-/// losses (published minus received, from the simulator's own count).
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_help = EXIT_CODES_HELP)]
 pub(crate) struct DemoArgs {
@@ -182,106 +175,31 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
     })
     .await
     .context("cannot start the simulator")?;
-    tracing::info!(event = "simulator", url = %sim.base_url(), "simulator listening on {}", sim.base_url());
-
-    let env = Environment::local(&sim.base_url()).context("the simulator's URL")?;
+    let url = sim.base_url();
+    tracing::info!(event = "simulator", url, "simulator listening on {url}");
+    let env = Environment::local(&url).context("the simulator's URL")?;
     let rest = RestClient::new(
         env,
         Credentials::client_credentials(CLIENT_ID, CLIENT_SECRET),
     )?;
-    let options = ConnectOptions::new()
-        .maintenance(Maintenance::NewChannel)
-        .heartbeat_events(args.include_heartbeats);
-    // Connect first, then subscribe: the service delivers only to an open socket, so
-    // subscribing before the socket is open could lose the first events.
-    let managed = ManagedOptions::new(rest.clone())
-        .connect_options(options)
-        .start(std::iter::empty::<String>())
-        .await
-        .context("cannot start the managed channel")?;
-    managed
-        .channel
-        .subscribe(TOPICS.iter().copied())
-        .await
-        .context("cannot subscribe the demo's topics")?;
-    tracing::info!(
-        event = "listening",
-        channel = %managed.channel_info.id,
-        topics = TOPICS.len(),
-        "channel {} subscribed to {} topics; notifications go to stdout",
-        managed.channel_info.id,
-        TOPICS.len()
-    );
+    let channel = connect(&rest, args.include_heartbeats).await?;
 
     let started = Instant::now();
-    let deadline = started + args.duration;
     let mut pump = Pump::new(
-        managed.channel,
+        channel,
         Output::stdout(args.pretty),
         args.include_heartbeats,
     );
-    let written = pump.written();
-    let stop = {
-        let run = pump.run(None, async {
-            tokio::select! {
-                signal = shutdown.recv() => Stop::Signal(signal),
-                () = tokio::time::sleep_until(deadline) => Stop::Deadline,
-            }
-        });
-        let script = async {
-            faults(&sim, written, started, args.duration).await;
-            std::future::pending::<Stop>().await
-        };
-        tokio::select! {
-            stop = run => stop,
-            stop = script => stop,
-        }
-    };
-
-    // Stop the generator (it only publishes to subscribed topics), right after a
-    // notification so that no event is being published meanwhile; then let what is in
-    // flight arrive.
-    let stop = match stop {
-        Stop::Deadline => {
-            let mut written = pump.written();
-            let next = async {
-                after_next_notification(&mut written).await;
-                Stop::Deadline
-            };
-            pump.run(None, next).await
-        }
-        other => other,
-    };
+    let mut stop =
+        stream_with_faults(&mut pump, &sim, &mut shutdown, started + args.duration).await;
+    let mut published = sim.stats().published;
     if matches!(stop, Stop::Deadline) {
-        for channel in sim
-            .stats()
-            .channels
-            .iter()
-            .filter(|c| c.client_id == CLIENT_ID)
-        {
-            if let Err(error) = rest.remove_all_subscriptions(&channel.id).await {
-                tracing::warn!(event = "demo", "cannot unsubscribe {}: {error}", channel.id);
-            }
-        }
+        (stop, published) = wind_down(&mut pump, &sim, &rest, &mut shutdown).await;
     }
-    let published = sim.stats().published;
-    let stop = match stop {
-        Stop::Deadline => {
-            pump.run(Some(published), async {
-                tokio::select! {
-                    signal = shutdown.recv() => Stop::Signal(signal),
-                    () = tokio::time::sleep(SETTLE) => Stop::Deadline,
-                }
-            })
-            .await
-        }
-        other => other,
-    };
-    let tally = pump.close().await;
     let summary = Summary {
+        tally: pump.close().await,
         elapsed: started.elapsed(),
         published,
-        tally,
     };
     summary.print(format);
     sim.shutdown().await;
@@ -294,14 +212,100 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
     }
 }
 
-/// The demo's script: a dropped connection at 30 % of the run, maintenance at 60 %.
-async fn faults(
+/// A managed channel on the simulator, connected first and subscribed once open: the
+/// service delivers only to an open socket, so subscribing before the socket is open could
+/// lose the first events (request CLI-3).
+async fn connect(rest: &RestClient, heartbeats: bool) -> anyhow::Result<Channel> {
+    let options = ConnectOptions::new()
+        .maintenance(Maintenance::NewChannel)
+        .heartbeat_events(heartbeats);
+    let managed = ManagedOptions::new(rest.clone())
+        .connect_options(options)
+        .start(std::iter::empty::<String>())
+        .await
+        .context("cannot start the managed channel")?;
+    managed
+        .channel
+        .subscribe(TOPICS.iter().copied())
+        .await
+        .context("cannot subscribe the demo's topics")?;
+    let channel = short_id(&managed.channel_info.id);
+    tracing::info!(
+        event = "listening",
+        channel,
+        topics = TOPICS.len(),
+        "channel {channel} subscribed to {} topics; notifications go to stdout",
+        TOPICS.len()
+    );
+    Ok(managed.channel)
+}
+
+/// Streams until `deadline` (or a signal, or a failure) while the fault script runs.
+async fn stream_with_faults(
+    pump: &mut Pump,
     sim: &Simulator,
-    mut written: watch::Receiver<u64>,
-    started: Instant,
-    duration: Duration,
-) {
-    tokio::time::sleep_until(started + duration.mul_f64(0.3)).await;
+    shutdown: &mut Shutdown,
+    deadline: Instant,
+) -> Stop {
+    let written = pump.written();
+    let run = pump.run(None, async {
+        tokio::select! {
+            signal = shutdown.recv() => Stop::Signal(signal),
+            () = tokio::time::sleep_until(deadline) => Stop::Deadline,
+        }
+    });
+    let script = async {
+        faults(sim, written, deadline).await;
+        std::future::pending::<Stop>().await
+    };
+    tokio::select! {
+        stop = run => stop,
+        stop = script => stop,
+    }
+}
+
+/// Stops the generator (it only publishes to subscribed topics) right after a notification,
+/// so that no event is being published meanwhile, then lets what is in flight arrive.
+/// Returns why it stopped and the final number of events published.
+async fn wind_down(
+    pump: &mut Pump,
+    sim: &Simulator,
+    rest: &RestClient,
+    shutdown: &mut Shutdown,
+) -> (Stop, u64) {
+    let mut written = pump.written();
+    let next = async {
+        after_next_notification(&mut written).await;
+        Stop::Deadline
+    };
+    let stop = pump.run(None, next).await;
+    if !matches!(stop, Stop::Deadline) {
+        return (stop, sim.stats().published);
+    }
+    let stats = sim.stats();
+    for channel in stats.channels.iter().filter(|c| c.client_id == CLIENT_ID) {
+        if let Err(error) = rest.remove_all_subscriptions(&channel.id).await {
+            let channel = short_id(&channel.id);
+            tracing::warn!(event = "demo", "cannot unsubscribe {channel}: {error}");
+        }
+    }
+    let published = sim.stats().published;
+    let stop = pump
+        .run(Some(published), async {
+            tokio::select! {
+                signal = shutdown.recv() => Stop::Signal(signal),
+                () = tokio::time::sleep(SETTLE) => Stop::Deadline,
+            }
+        })
+        .await;
+    (stop, published)
+}
+
+/// The demo's script: a dropped connection at 30 % of the run, maintenance at 60 %.
+async fn faults(sim: &Simulator, mut written: watch::Receiver<u64>, deadline: Instant) {
+    let duration = deadline.saturating_duration_since(Instant::now());
+    let at = |fraction: f64| deadline - duration.mul_f64(1.0 - fraction);
+    tokio::time::sleep_until(at(0.3)).await;
     inject(
         sim,
         &mut written,
@@ -309,7 +313,7 @@ async fn faults(
         "dropping the connection without a close frame, as a network failure would",
     )
     .await;
-    tokio::time::sleep_until(started + duration.mul_f64(0.6)).await;
+    tokio::time::sleep_until(at(0.6)).await;
     inject(
         sim,
         &mut written,

@@ -10,27 +10,17 @@ use tokio::time::Instant;
 use crate::api::ApiArgs;
 use crate::exit::{Coded, EXIT_CODES_HELP, Exit, usage};
 use crate::output::Output;
-use crate::pump::{Pump, Stop};
+use crate::pump::{Pump, Stop, short_id};
 use crate::signal::Shutdown;
 use crate::topics::TopicArgs;
 
 /// Listen to notifications: one JSON object a line on stdout, lifecycle on stderr.
-///
-/// Either connect to an existing channel with --uri (topics are subscribed over the socket;
-/// no credentials; the channel cannot be replaced if it goes away), or give OAuth client
-/// credentials and a region: a channel is then created and managed over REST, and replaced
-/// by a new one on maintenance, expiry, eviction or `no_longer_subscribed`.
-///
-/// stdout carries only notifications, exactly as received (`topicName`, `version`,
-/// `eventBody`, `metadata`), flushed line by line. Connections, reconnects, switches, gaps
-/// and errors are lines on stderr. SIGINT or SIGTERM closes the socket (close frame 1000),
-/// writes what was already received, and exits 0.
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_help = EXIT_CODES_HELP)]
 pub(crate) struct ListenArgs {
     /// Connect URI of an existing channel (`wss://streaming.../channels/ID`, from
     /// `channels create`). Without it, a managed channel is created with the credentials.
-    #[arg(long, value_name = "URI", help_heading = "Channel")]
+    #[arg(long, value_name = "URI", help_heading = "Channel", conflicts_with_all = ["api_base", "login_base"])]
     uri: Option<String>,
     #[command(flatten, next_help_heading = "Managed channel (without --uri)")]
     api: ApiArgs,
@@ -228,6 +218,7 @@ async fn connect(
             "the service refused every topic".to_owned(),
         )));
     }
-    tracing::info!(event = "channel", id = %managed.channel_info.id, "channel {}", managed.channel_info.id);
+    let id = short_id(&managed.channel_info.id);
+    tracing::info!(event = "channel", id, "channel {id}");
     Ok(managed.channel)
 }

@@ -53,6 +53,20 @@ impl LogArgs {
     }
 }
 
+/// Text fields: the message as is, other fields as ` name=value`; `event` (the machine
+/// name of a lifecycle line, for `--log-format json`) is left out.
+fn text_field(
+    writer: &mut tracing_subscriber::fmt::format::Writer<'_>,
+    field: &tracing::field::Field,
+    value: &dyn std::fmt::Debug,
+) -> std::fmt::Result {
+    match field.name() {
+        "event" => Ok(()),
+        "message" => write!(writer, "{value:?}"),
+        name => write!(writer, " {name}={value:?}"),
+    }
+}
+
 /// Installs the stderr subscriber. Call once, first thing.
 pub(crate) fn init(args: &LogArgs) {
     let builder = tracing_subscriber::fmt()
@@ -62,6 +76,7 @@ pub(crate) fn init(args: &LogArgs) {
     match args.log_format {
         LogFormat::Text => builder
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .fmt_fields(tracing_subscriber::fmt::format::debug_fn(text_field))
             .init(),
         LogFormat::Json => builder
             .json()

@@ -127,8 +127,8 @@ impl Pump {
     /// Closes the channel (close frame 1000), writes what was still buffered, and returns
     /// the tally.
     pub(crate) async fn close(mut self) -> Tally {
-        self.channel.close().await;
-        let drain = async {
+        let close = async {
+            self.channel.close().await;
             while let Some(item) = self.channel.next_item().await {
                 match item {
                     Ok(notification) => {
@@ -144,7 +144,7 @@ impl Pump {
                 }
             }
         };
-        if tokio::time::timeout(DRAIN_TIMEOUT, drain).await.is_err() {
+        if tokio::time::timeout(DRAIN_TIMEOUT, close).await.is_err() {
             tracing::warn!(
                 event = "drain_timeout",
                 "gave up waiting for buffered notifications after the close"
@@ -295,6 +295,15 @@ impl Pump {
     }
 }
 
+/// A channel id shortened for logs: the id is the socket's only credential (whoever knows
+/// it can connect and take the channel over), so stderr never carries it whole.
+pub(crate) fn short_id(id: &str) -> String {
+    match id.char_indices().nth(16) {
+        Some((end, _)) => format!("{}…", &id[..end]),
+        None => id.to_owned(),
+    }
+}
+
 /// RFC 3339 with milliseconds, UTC.
 pub(crate) fn timestamp(at: SystemTime) -> String {
     humantime::format_rfc3339_millis(at).to_string()
@@ -302,4 +311,18 @@ pub(crate) fn timestamp(at: SystemTime) -> String {
 
 pub(crate) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_ids_hide_the_rest() {
+        assert_eq!(
+            short_id("streaming-0-1tvypwwdkuzrderyr21vwn7pbn"),
+            "streaming-0-1tvy…"
+        );
+        assert_eq!(short_id("short"), "short");
+    }
 }

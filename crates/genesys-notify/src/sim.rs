@@ -13,8 +13,6 @@ use crate::exit::usage;
 use crate::signal::Shutdown;
 
 /// Run the Genesys Cloud Notifications simulator (REST + WebSocket on one port).
-///
-/// Point `listen --api-base URL --client-id demo-client --client-secret demo-secret` at it.
 // The options mirror `genesys-sim`'s; they become one shared definition once the simulator
 // exposes its own (request CLI-1).
 #[derive(Debug, Clone, clap::Args)]

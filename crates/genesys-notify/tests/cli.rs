@@ -166,14 +166,21 @@ const ROUTING: &str = "v2.users.u1.routingStatus";
 async fn stdout_is_exactly_what_was_published_and_sigint_exits_0() {
     let sim = simulator(SimConfig::default()).await;
     let channel = sim.create_channel("demo-client");
+    let topics = std::env::temp_dir().join(format!("genesys-notify-topics-{}", std::process::id()));
+    std::fs::write(
+        &topics,
+        "# the agent\nv2.users.u1?presence&routingStatus  # both\n\n",
+    )
+    .unwrap();
     let mut listen = Run::spawn(&[
         "listen",
         "--uri",
         &channel.connect_uri,
-        "--topic",
-        "v2.users.u1?presence&routingStatus",
+        "--topics-file",
+        topics.to_str().unwrap(),
     ]);
     listen.event("listening").await;
+    std::fs::remove_file(&topics).unwrap();
 
     let mut sent = Vec::new();
     for n in 0..6 {
@@ -255,6 +262,34 @@ async fn heartbeats_only_with_the_flag_and_count_stops() {
     assert_eq!((code, rest.len()), (0, 0), "{log:?}");
     let (code, _, log) = with.finish().await;
     assert_eq!(code, 0, "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duration_ends_listen_with_0_and_pretty_spans_lines() {
+    let sim = simulator(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut listen = Run::spawn(&[
+        "listen",
+        "--uri",
+        &channel.connect_uri,
+        "-t",
+        PRESENCE,
+        "--pretty",
+        "--duration",
+        "1s",
+    ]);
+    listen.event("listening").await;
+    let frame = publish(&sim, PRESENCE, 7);
+    let (code, out, log) = listen.finish().await;
+    assert_eq!(code, 0, "{log:?}");
+    assert!(out.len() > 1, "{out:?}");
+    let pretty: Value = serde_json::from_str(&out.join("\n")).unwrap();
+    assert_eq!(pretty, serde_json::from_str::<Value>(&frame).unwrap());
+    assert!(
+        log.iter()
+            .any(|l| l.contains(r#""why":"duration elapsed""#)),
+        "{log:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

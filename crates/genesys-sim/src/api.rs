@@ -70,7 +70,8 @@ pub enum Fault {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Stats {
-    /// Publish calls so far (`publish`, `publish_raw`, `/sim/publish`, the generator).
+    /// Events published so far (`publish`, `publish_raw`, each frame of
+    /// `publish_raw_batch`, `/sim/publish`, the generator), whether delivered or not.
     pub published: u64,
     /// Live channels, sorted by id.
     pub channels: Vec<ChannelStats>,

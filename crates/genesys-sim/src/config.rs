@@ -63,6 +63,9 @@ pub struct SimConfig {
     pub rate_limit: Option<RateLimit>,
     /// Frames queued per socket before further frames for it count as `lost` (default 4,096).
     pub socket_queue_capacity: usize,
+    /// A socket whose writes make no progress for this long (a client that stopped
+    /// reading) is dropped, and its unwritten frames count as `lost` (default 30 s).
+    pub write_timeout: Duration,
     /// Seed for channel ids, tokens, correlation ids and the event generator (default 0).
     pub seed: u64,
     /// Generate events for subscribed topics (`--generate`); `None` disables it.
@@ -95,6 +98,7 @@ impl fmt::Debug for SimConfig {
             .field("denied_topics", &self.denied_topics)
             .field("rate_limit", &self.rate_limit)
             .field("socket_queue_capacity", &self.socket_queue_capacity)
+            .field("write_timeout", &self.write_timeout)
             .field("seed", &self.seed)
             .field("generator", &self.generator)
             .field("protocol", &self.protocol)
@@ -121,6 +125,7 @@ impl Default for SimConfig {
             denied_topics: Vec::new(),
             rate_limit: None,
             socket_queue_capacity: 4096,
+            write_timeout: Duration::from_secs(30),
             seed: 0,
             generator: None,
             protocol: ProtocolOptions::default(),

@@ -90,6 +90,11 @@ pub use frames::Frame;
 
 use server::Shared;
 
+/// The README's examples are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// Errors of the simulator's API.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

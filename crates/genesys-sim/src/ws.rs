@@ -171,10 +171,18 @@ impl Conn {
     /// ([`Fault::Drop`](crate::Fault::Drop) or shutdown), even if the client reads nothing.
     async fn send(&mut self, message: Message) -> Result<(), End> {
         let abort = &self.attached.abort;
+        let write_timeout = self.shared.config.write_timeout;
         tokio::select! {
             biased;
             () = abort.cancelled() => Err(End::Drop),
-            sent = self.socket.send(message) => sent.map_err(|_| End::Drop),
+            sent = timeout(write_timeout, self.socket.send(message)) => match sent {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(_)) => Err(End::Drop),
+                Err(_) => {
+                    tracing::debug!(channel = %self.id, "write timed out; dropping the socket");
+                    Err(End::Drop)
+                }
+            },
         }
     }
 
@@ -281,7 +289,9 @@ impl Conn {
         let written = tokio::select! {
             biased;
             () = abort.cancelled() => false,
-            written = write => written.is_ok(),
+            written = timeout(self.shared.config.write_timeout, write) => {
+                matches!(written, Ok(Ok(())))
+            }
         };
         self.taken += taken;
         let counters = &self.attached.counters;

@@ -108,3 +108,43 @@ fn bad_flags_exit_with_a_reason() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--heartbeat-interval"), "{stderr}");
 }
+
+#[test]
+fn serves_https_with_the_given_certificate() {
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let dir = std::env::temp_dir().join(format!("genesys-sim-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let (_child, line) = spawn(&[
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+        "--public-host",
+        "localhost",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let port = line
+        .trim_end()
+        .strip_prefix("listening on https://localhost:")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+    assert!(port.parse::<u16>().unwrap() > 0);
+}
+
+#[test]
+fn a_missing_certificate_file_is_a_clear_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_genesys-sim"))
+        .args([
+            "--tls-cert",
+            "/nonexistent/cert.pem",
+            "--tls-key",
+            "/nonexistent/key.pem",
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("/nonexistent/cert.pem"), "{stderr}");
+}

@@ -702,3 +702,29 @@ async fn heartbeats_can_carry_the_full_envelope() {
     assert_eq!(heartbeat["version"], "2");
     assert!(heartbeat["metadata"]["CorrelationId"].is_string());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_client_that_stops_reading_is_dropped_after_the_write_timeout() {
+    let sim = start(SimConfig {
+        write_timeout: 10 * S,
+        heartbeat_interval: 3600 * S,
+        socket_queue_capacity: 4,
+        ..SimConfig::default()
+    })
+    .await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    let big = genesys_sim::Frame::text("x".repeat(8 << 20));
+    assert_eq!(
+        sim.publish_raw_batch("a.b", std::iter::repeat_n(&big, 4)),
+        4
+    );
+    tokio::time::sleep(10 * S - Duration::from_millis(1)).await;
+    assert!(sim.stats().channels[0].connected);
+    tokio::time::sleep(Duration::from_millis(2)).await;
+    let ch = sim.stats().channels[0].clone();
+    assert!(!ch.connected);
+    assert_eq!((ch.delivered, ch.lost), (0, 4));
+}

@@ -82,6 +82,9 @@ struct Args {
     /// Frames queued per socket before further events count as lost.
     #[arg(long, default_value_t = 4096)]
     queue_capacity: usize,
+    /// Drop a socket whose writes make no progress for this long (client not reading).
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
+    write_timeout: Duration,
 
     // ---- choices the protocol reference leaves unconfirmed ([U]) ----
     /// [U] Close code after socket_closing and its grace period.
@@ -244,6 +247,7 @@ fn config(args: Args) -> anyhow::Result<SimConfig> {
         denied_topics: args.denied_topics,
         rate_limit: args.rate_limit,
         socket_queue_capacity: args.queue_capacity,
+        write_timeout: args.write_timeout,
         seed: args.seed,
         generator: args.generate.then_some(GeneratorConfig {
             rate_per_sec: args.generate_rate,

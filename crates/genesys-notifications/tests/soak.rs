@@ -1,0 +1,574 @@
+//! Issue 8, item 3: soak under faults. 72 simulated hours on paused time, one notification
+//! published every few simulated seconds (with a sequence number), and a seeded random
+//! fault every few simulated minutes — every simulator fault kind, maintenance, expiry and
+//! eviction included — for the URI-only channel and for the managed channel.
+//!
+//! Invariants checked at the end:
+//! * every published notification is received exactly once, or is missing *at a reported
+//!   place*: between the last notification received before a gap item (or a fatal end) and
+//!   the first received after it, and (for a gap) published inside the gap's time window;
+//! * no duplicate, and in order;
+//! * no gap that did not happen: every gap window contains a fault that broke the connection
+//!   (maintenance, malformed frames and refused reconnects alone never make one);
+//! * buffers bounded (sampled all along) and nothing dropped for lag;
+//! * healthy at the end: open, a ping answered, a last notification delivered.
+//!
+//! The figures are printed (`--nocapture`). Knobs (environment): `SOAK_HOURS` (72),
+//! `SOAK_PUBLISH_SECS` (60), `SOAK_FAULT_MINS` (mean minutes between faults, 15),
+//! `SOAK_SEED` (1).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use genesys_notifications::{Channel, ConnectOptions, Error, Event, Events, Gap, Reason, State};
+use genesys_sim::{Fault, SimConfig, Simulator};
+use serde_json::json;
+use support::*;
+use tokio::time::Instant;
+
+const CLIENT: &str = "demo-client";
+const MAX_MESSAGE: usize = 64 * 1024;
+const BUFFER: usize = 1024;
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Knobs {
+    hours: u64,
+    publish_every: Duration,
+    fault_every: Duration,
+    seed: u64,
+}
+
+impl Knobs {
+    fn from_env() -> Knobs {
+        Knobs {
+            hours: env("SOAK_HOURS", 72),
+            publish_every: Duration::from_secs(env("SOAK_PUBLISH_SECS", 60).max(1)),
+            fault_every: Duration::from_secs(60 * env("SOAK_FAULT_MINS", 15).max(1)),
+            seed: env("SOAK_SEED", 1),
+        }
+    }
+}
+
+/// The kinds of fault injected (a few are compounds of simulator faults).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Drop,
+    Stall,
+    SocketClosing,
+    Kick,
+    RawText,
+    RawBinary,
+    Oversize,
+    RefuseThenDrop,
+    RefuseOnly,
+    RejectNextSubscribe,
+    Expire,
+    Evict,
+    NoLongerSubscribed,
+    RevokeToken,
+}
+
+impl Kind {
+    /// Whether it breaks the connection (a gap, or a fatal end, may follow).
+    fn breaks(self) -> bool {
+        !matches!(
+            self,
+            Kind::SocketClosing
+                | Kind::RawText
+                | Kind::RawBinary
+                | Kind::RefuseOnly
+                | Kind::RejectNextSubscribe
+        )
+    }
+}
+
+/// Weighted choice of fault kinds.
+fn pick(rng: &mut fastrand::Rng, managed: bool) -> Kind {
+    let table: &[(Kind, u32)] = &[
+        (Kind::Drop, 4),
+        (Kind::Stall, 2),
+        (Kind::SocketClosing, 4),
+        (Kind::Kick, 2),
+        (Kind::RawText, 2),
+        (Kind::RawBinary, 1),
+        (Kind::Oversize, 1),
+        (Kind::RefuseThenDrop, 1),
+        (Kind::RefuseOnly, 1),
+        (Kind::RejectNextSubscribe, 1),
+        (Kind::Expire, 1),
+        (Kind::Evict, 1),
+        (Kind::NoLongerSubscribed, 1),
+        (Kind::RevokeToken, if managed { 1 } else { 0 }),
+    ];
+    let total: u32 = table.iter().map(|(_, w)| w).sum();
+    let mut roll = rng.u32(0..total);
+    for (kind, weight) in table {
+        if roll < *weight {
+            return *kind;
+        }
+        roll -= weight;
+    }
+    unreachable!()
+}
+
+/// What the consumer saw, in stream order.
+#[derive(Debug)]
+enum Entry {
+    Note(u64),
+    Gap(Gap),
+    /// The stream ended with a fatal error (URI mode: channel gone); a new one was opened.
+    End(#[allow(dead_code)] Reason),
+}
+
+#[derive(Default)]
+struct Figures {
+    published: u64,
+    received: u64,
+    faults: BTreeMap<String, u64>,
+    skipped_faults: u64,
+    reconnects: u64,
+    rollovers: u64,
+    extensions: u64,
+    gaps: u64,
+    lost_in_gaps: u64,
+    lost_at_ends: u64,
+    malformed: u64,
+    warnings: u64,
+    restarts: u64,
+    ends: BTreeMap<String, u64>,
+    continued_gaps: u64,
+    max_buffered: usize,
+    max_gap: Duration,
+}
+
+impl fmt::Display for Figures {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let faults: u64 = self.faults.values().sum();
+        writeln!(
+            f,
+            "notifications published {}, received {}, lost inside reported gaps {}, lost at \
+             reported channel ends {}",
+            self.published, self.received, self.lost_in_gaps, self.lost_at_ends
+        )?;
+        writeln!(
+            f,
+            "faults {faults} ({} skipped: no socket at that moment) {:?}",
+            self.skipped_faults, self.faults
+        )?;
+        write!(
+            f,
+            "reconnects {}, rollovers {}, extensions {}, gaps {} ({} continuing an outage, longest \
+             {:?}), malformed \
+             items {}, other warnings {}, channel restarts after a fatal end {} {:?}, max \
+             buffered {}",
+            self.reconnects,
+            self.rollovers,
+            self.extensions,
+            self.gaps,
+            self.continued_gaps,
+            self.max_gap,
+            self.malformed,
+            self.warnings,
+            self.restarts,
+            self.ends,
+            self.max_buffered
+        )
+    }
+}
+
+/// One soak run: the channel under test and how to (re)open it.
+trait Subject {
+    /// Opens the channel (URI mode: on the current channel, or a new one if it is gone).
+    async fn open(&mut self, sim: &Simulator) -> Result<Channel, Error>;
+    /// The channel the client is connected to now, per the simulator.
+    fn current(&self, sim: &Simulator) -> Option<String>;
+    fn managed(&self) -> bool;
+}
+
+struct UriSubject {
+    channel: Option<String>,
+}
+
+impl Subject for UriSubject {
+    async fn open(&mut self, sim: &Simulator) -> Result<Channel, Error> {
+        let stats = sim.stats();
+        let id = match &self.channel {
+            Some(id) if stats.channel(id).is_some() => id.clone(),
+            _ => sim.create_channel(CLIENT).id,
+        };
+        self.channel = Some(id.clone());
+        let uri = format!("ws://{}/channels/{id}", sim.addr());
+        options().connect(&uri, [TOPIC]).await
+    }
+    fn current(&self, _sim: &Simulator) -> Option<String> {
+        self.channel.clone()
+    }
+    fn managed(&self) -> bool {
+        false
+    }
+}
+
+fn options() -> ConnectOptions {
+    ConnectOptions::new()
+        .max_message_size(MAX_MESSAGE)
+        .buffer(BUFFER)
+}
+
+fn stall_duration(rng: &mut fastrand::Rng) -> Duration {
+    // Longer than the heartbeat timeout (75 s): a shorter silence is indistinguishable from
+    // a quiet channel, and the simulator drops what a stalled socket does not send.
+    Duration::from_secs(rng.u64(80..=240))
+}
+
+/// Injects one fault; `None` when it could not be (no socket at that moment).
+fn inject(
+    sim: &Simulator,
+    subject: &impl Subject,
+    kind: Kind,
+    rng: &mut fastrand::Rng,
+) -> Option<()> {
+    if kind == Kind::RevokeToken {
+        sim.revoke_tokens(CLIENT);
+        return Some(());
+    }
+    let id = subject.current(sim)?;
+    let fault = match kind {
+        Kind::Drop => Fault::Drop,
+        Kind::Stall => Fault::Stall {
+            duration: stall_duration(rng),
+        },
+        Kind::SocketClosing => Fault::SocketClosing,
+        Kind::Kick => Fault::Kick,
+        Kind::RawText => Fault::RawText(format!("not json {}", rng.u32(..))),
+        Kind::RawBinary => Fault::RawBinary(vec![0xff, 0x00, rng.u8(..)]),
+        Kind::Oversize => Fault::Oversize {
+            bytes: MAX_MESSAGE + 1 + rng.usize(0..1024),
+        },
+        Kind::RefuseThenDrop => {
+            sim.fault(
+                &id,
+                Fault::RefuseConnections {
+                    duration: Duration::from_secs(rng.u64(5..=120)),
+                },
+            )
+            .ok()?;
+            Fault::Drop
+        }
+        Kind::RefuseOnly => Fault::RefuseConnections {
+            duration: Duration::from_secs(rng.u64(5..=120)),
+        },
+        Kind::RejectNextSubscribe => Fault::RejectNextSubscribe,
+        Kind::Expire => Fault::Expire,
+        Kind::Evict => Fault::Evict,
+        Kind::NoLongerSubscribed => Fault::NoLongerSubscribed,
+        Kind::RevokeToken => unreachable!(),
+    };
+    sim.fault(&id, fault).ok()
+}
+
+async fn next_event(events: &mut Option<Events>) -> Option<Event> {
+    match events {
+        Some(e) => e.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn next_item(
+    ch: &mut Option<Channel>,
+) -> Option<Result<genesys_notifications::Notification, Error>> {
+    match ch {
+        Some(c) => c.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Runs the soak and checks every invariant; returns the figures.
+async fn soak(sim: &Simulator, subject: &mut impl Subject, knobs: Knobs) -> Figures {
+    let mut rng = fastrand::Rng::with_seed(knobs.seed);
+    let mut figures = Figures::default();
+    let mut published: BTreeMap<u64, Instant> = BTreeMap::new();
+    let mut log: Vec<Entry> = Vec::new();
+    let mut fault_log: Vec<(Instant, Kind)> = Vec::new();
+    let mut event_log: Vec<(Instant, Event)> = Vec::new();
+    let mut ch = Some(subject.open(sim).await.expect("the first connection"));
+    let mut events = ch.as_ref().map(Channel::events);
+    let start = Instant::now();
+    let end = start + Duration::from_secs(3600 * knobs.hours);
+    let mut ticker = tokio::time::interval(knobs.publish_every);
+    let mut seq = 0u64;
+    let mean = knobs.fault_every.as_secs();
+    let mut next_fault = start + Duration::from_secs(rng.u64(mean / 2..=mean * 3 / 2));
+    let mut reopen_at: Option<Instant> = None;
+    let far = start + Duration::from_secs(3600 * 24 * 365);
+    loop {
+        let now = Instant::now();
+        if now >= end + Duration::from_secs(600) && reopen_at.is_none() && ch.is_some() {
+            break;
+        }
+        tokio::select! {
+            _ = ticker.tick(), if now < end => {
+                seq += 1;
+                published.insert(seq, Instant::now());
+                sim.publish(TOPIC, json!({ "seq": seq }));
+            }
+            () = tokio::time::sleep_until(next_fault), if now < end => {
+                let kind = pick(&mut rng, subject.managed());
+                match inject(sim, subject, kind, &mut rng) {
+                    Some(()) => {
+                        fault_log.push((Instant::now(), kind));
+                        *figures.faults.entry(format!("{kind:?}")).or_default() += 1;
+                    }
+                    None => figures.skipped_faults += 1,
+                }
+                next_fault = Instant::now() + Duration::from_secs(rng.u64(mean / 2..=mean * 3 / 2));
+            }
+            () = tokio::time::sleep_until(reopen_at.unwrap_or(far)), if reopen_at.is_some() => {
+                match subject.open(sim).await {
+                    Ok(c) => {
+                        events = Some(c.events());
+                        ch = Some(c);
+                        reopen_at = None;
+                        figures.restarts += 1;
+                    }
+                    Err(_) => reopen_at = Some(Instant::now() + Duration::from_secs(10)),
+                }
+            }
+            item = next_item(&mut ch) => match item {
+                Some(Ok(n)) => {
+                    assert_eq!(n.topic(), TOPIC);
+                    let v: serde_json::Value = n.body().unwrap();
+                    log.push(Entry::Note(v["seq"].as_u64().unwrap()));
+                }
+                Some(Err(e)) if e.is_gap() => {
+                    log.push(Entry::Gap(e.gap_window().unwrap().clone()));
+                }
+                Some(Err(e)) if !e.is_fatal() => {
+                    assert!(!e.is_lagged(), "the consumer keeps up: {e:?}");
+                    if e.reason() == Reason::InvalidMessage || e.reason() == Reason::MessageTooLarge {
+                        figures.malformed += 1;
+                    } else {
+                        figures.warnings += 1;
+                    }
+                }
+                Some(Err(e)) => {
+                    assert!(
+                        !subject.managed(),
+                        "the managed channel never ends by itself: {e:?}"
+                    );
+                    assert!(
+                        e.is_channel_failure(),
+                        "a fatal end is a ChannelFailure: {e:?}"
+                    );
+                    *figures.ends.entry(format!("{:?}", e.reason())).or_default() += 1;
+                    log.push(Entry::End(e.reason()));
+                }
+                None => {
+                    ch = None;
+                    events = None;
+                    reopen_at = Some(Instant::now());
+                }
+            },
+            Some(event) = next_event(&mut events) => {
+                match &event {
+                    Event::Reconnected { .. } => figures.reconnects += 1,
+                    Event::RolloverCompleted => figures.rollovers += 1,
+                    Event::Extended => figures.extensions += 1,
+                    _ => {}
+                }
+                event_log.push((Instant::now(), event));
+            },
+        }
+        if let Some(c) = &ch {
+            figures.max_buffered = figures.max_buffered.max(c.buffered_len());
+        }
+    }
+    let ch = ch.unwrap();
+    // Healthy at the end.
+    assert_eq!(ch.state(), State::Open, "{figures}");
+    assert!(ch.ping().await.is_ok(), "{figures}");
+    assert_eq!(ch.stats().dropped, 0);
+    let mut ch = ch;
+    let last = seq + 1;
+    assert_eq!(sim.publish(TOPIC, json!({ "seq": last })), 1);
+    let n = next_note(&mut ch).await;
+    assert_eq!(n.body::<serde_json::Value>().unwrap()["seq"], last);
+
+    check(&published, &log, &fault_log, &event_log, &mut figures);
+    assert!(figures.max_buffered <= BUFFER, "{figures}");
+    figures
+}
+
+/// The accounting: exactly once or missing at a reported place; no false gap.
+fn check(
+    published: &BTreeMap<u64, Instant>,
+    log: &[Entry],
+    faults: &[(Instant, Kind)],
+    events: &[(Instant, Event)],
+    figures: &mut Figures,
+) {
+    figures.published = published.len() as u64;
+    let mut position: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut last = 0u64;
+    for (i, entry) in log.iter().enumerate() {
+        if let Entry::Note(s) = entry {
+            assert!(position.insert(*s, i).is_none(), "{s} received twice");
+            assert!(*s > last, "{s} received after {last}: out of order");
+            assert!(published.contains_key(s), "{s} never published");
+            last = *s;
+        }
+    }
+    figures.received = position.len() as u64;
+    for (s, at) in published {
+        if position.contains_key(s) {
+            continue;
+        }
+        // Where it should have been: between the nearest received neighbours.
+        let before = position.range(..*s).next_back().map_or(0, |(_, i)| *i);
+        let after = position.range(*s..).next().map_or(log.len(), |(_, i)| *i);
+        let reported = &log[before..after];
+        let in_gap = reported.iter().any(|e| match e {
+            Entry::Gap(g) => g.contains(*at),
+            _ => false,
+        });
+        let at_end = reported.iter().any(|e| matches!(e, Entry::End(_)));
+        assert!(
+            in_gap || at_end,
+            "notification {s} (published at {at:?}) is missing and no gap or end covers it: {:?}",
+            reported
+        );
+        if in_gap {
+            figures.lost_in_gaps += 1;
+        } else {
+            figures.lost_at_ends += 1;
+        }
+    }
+    // A gap is justified by a connection-breaking fault inside its window, or continues a
+    // justified gap (a recovery that failed once more: the outage goes on).
+    let mut previous_end: Option<Instant> = None;
+    for entry in log {
+        if let Entry::Gap(g) = entry {
+            figures.gaps += 1;
+            figures.max_gap = figures.max_gap.max(g.duration());
+            assert_eq!(g.topics, vec![TOPIC]);
+            let continued = previous_end == Some(g.from_instant);
+            let cause = faults
+                .iter()
+                .find(|(at, kind)| kind.breaks() && g.contains(*at))
+                .map(|_| ())
+                .or(continued.then_some(()));
+            if continued {
+                figures.continued_gaps += 1;
+            }
+            previous_end = Some(g.to_instant);
+            let near = |at: &Instant| {
+                at.saturating_duration_since(g.from_instant) < Duration::from_secs(900)
+                    && g.from_instant.saturating_duration_since(*at) < Duration::from_secs(900)
+            };
+            assert!(
+                cause.is_some(),
+                "a gap without a connection-breaking fault in its window: {g:?}; events around: \
+                 {:?}; faults around: {:?}",
+                events.iter().filter(|(at, _)| near(at)).collect::<Vec<_>>(),
+                faults
+                    .iter()
+                    .filter(|(at, _)| at.saturating_duration_since(g.from_instant)
+                        < Duration::from_secs(900)
+                        && g.from_instant.saturating_duration_since(*at) < Duration::from_secs(900))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
+fn sim_config() -> SimConfig {
+    SimConfig::default()
+}
+
+#[tokio::test(start_paused = true)]
+async fn soak_uri_channel_72_simulated_hours_under_random_faults() {
+    let knobs = Knobs::from_env();
+    let sim = sim_with(sim_config()).await;
+    let wall = std::time::Instant::now();
+    let mut subject = UriSubject { channel: None };
+    let figures = soak(&sim, &mut subject, knobs).await;
+    println!(
+        "soak (URI channel, {} h, seed {}, {:?} wall):\n{figures}",
+        knobs.hours,
+        knobs.seed,
+        wall.elapsed()
+    );
+    assert!(
+        figures.faults.values().sum::<u64>()
+            >= knobs.hours * 60 / (knobs.fault_every.as_secs() / 60) / 2
+    );
+    assert!(figures.received > 0);
+}
+
+#[cfg(feature = "rest")]
+mod managed {
+    use super::*;
+    use genesys_notifications::Maintenance;
+    use genesys_notifications::rest::{
+        Credentials, Environment, ManagedOptions, RestClient, RetryPolicy,
+    };
+
+    struct ManagedSubject {
+        rest: RestClient,
+    }
+
+    impl Subject for ManagedSubject {
+        async fn open(&mut self, _sim: &Simulator) -> Result<Channel, Error> {
+            // The managed default for maintenance is a new channel; keep it.
+            ManagedOptions::new(self.rest.clone())
+                .connect_options(options().maintenance(Maintenance::NewChannel))
+                .connect([TOPIC])
+                .await
+        }
+        fn current(&self, sim: &Simulator) -> Option<String> {
+            sim.stats()
+                .channels
+                .into_iter()
+                .find(|c| c.connected)
+                .map(|c| c.id)
+        }
+        fn managed(&self) -> bool {
+            true
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn soak_managed_channel_72_simulated_hours_under_random_faults() {
+        let knobs = Knobs::from_env();
+        let sim = sim_with(sim_config()).await;
+        let rest = RestClient::builder(
+            Environment::local(&sim.base_url()).unwrap(),
+            Credentials::client_credentials(CLIENT, "demo-secret"),
+        )
+        .retry_policy(RetryPolicy::default().jitter(false))
+        .build()
+        .unwrap();
+        let wall = std::time::Instant::now();
+        let mut subject = ManagedSubject { rest };
+        let figures = soak(&sim, &mut subject, knobs).await;
+        println!(
+            "soak (managed channel, {} h, seed {}, {:?} wall):\n{figures}",
+            knobs.hours,
+            knobs.seed,
+            wall.elapsed()
+        );
+        assert_eq!(figures.restarts, 0);
+        assert!(figures.received > 0);
+    }
+}
