@@ -212,7 +212,7 @@ async fn connect(
             "topic refused by the service"
         );
     }
-    if managed.rejected.len() >= topics.len() {
+    if managed.channel.topics().is_empty() {
         return Err(anyhow::Error::new(Coded(
             Exit::Subscription,
             "the service refused every topic".to_owned(),

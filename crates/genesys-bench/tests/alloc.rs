@@ -1,0 +1,214 @@
+//! Heap allocations per notification on the library path, and the heap cost of an idle
+//! channel, counted by a global allocator (issue 7's targets: at most 2 allocations per
+//! notification; an idle channel under 256 KiB).
+//!
+//! Only the allocations made on the test's own thread are counted. The library's driver and
+//! the consuming loop both run there (current-thread runtime); the simulator and the
+//! publisher run on other threads, so their allocations are not counted.
+#![allow(unsafe_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures_util::StreamExt as _;
+use genesys_bench::e2e::{self, Frames};
+use genesys_bench::recovery::SimThread;
+use genesys_bench::shapes::Shape;
+use genesys_sim::SimConfig;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    static NET_BYTES: Cell<i64> = const { Cell::new(0) };
+}
+
+/// Counts, on threads that asked for it, allocation calls and net bytes.
+struct Counting;
+
+fn note(allocations: u64, bytes: i64) {
+    // `try_with`: the allocator may be called while thread-locals are being torn down.
+    let _ = COUNTING.try_with(|on| {
+        if on.get() {
+            let _ = ALLOCATIONS.try_with(|a| a.set(a.get() + allocations));
+            let _ = NET_BYTES.try_with(|n| n.set(n.get() + bytes));
+        }
+    });
+}
+
+fn size(layout: Layout) -> i64 {
+    i64::try_from(layout.size()).unwrap_or(i64::MAX)
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
+// counting touches only const-initialised thread-locals without destructors (no allocation).
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(1, size(layout));
+        // SAFETY: forwarded contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note(1, size(layout));
+        // SAFETY: forwarded contract.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        note(0, -size(layout));
+        // SAFETY: forwarded contract.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note(
+            1,
+            i64::try_from(new_size).unwrap_or(i64::MAX) - size(layout),
+        );
+        // SAFETY: forwarded contract.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Runs `f` with counting on for this thread; returns its result, the allocation calls and
+/// the net bytes it left allocated.
+async fn counted<T>(f: impl Future<Output = T>) -> (T, u64, i64) {
+    ALLOCATIONS.with(|a| a.set(0));
+    NET_BYTES.with(|n| n.set(0));
+    COUNTING.with(|c| c.set(true));
+    let out = f.await;
+    COUNTING.with(|c| c.set(false));
+    (out, ALLOCATIONS.with(Cell::get), NET_BYTES.with(Cell::get))
+}
+
+fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+const WARM_UP: u64 = 2_000;
+const MEASURED: u64 = 20_000;
+
+#[test]
+fn library_path_allocates_at_most_two_times_per_notification() {
+    let sim = SimThread::start(SimConfig {
+        socket_queue_capacity: 1 << 16,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let info = sim.sim().create_channel("demo-client");
+    let topic = Shape::Presence.topic();
+
+    current_thread().block_on(async {
+        let mut channel = genesys_notifications::connect(&info.connect_uri, [topic.as_str()])
+            .await
+            .unwrap();
+        // The publisher streams from its own thread, back-pressured by the socket queue.
+        let stop = Arc::new(AtomicBool::new(false));
+        let publisher = {
+            let (sim, id, stop) = (sim.shared(), info.id.clone(), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let frames = Frames::new(Shape::Presence);
+                current_thread().block_on(e2e::stream(&sim, &id, &frames, None, || {
+                    stop.load(Ordering::Relaxed)
+                }))
+            })
+        };
+        let mut consume = async |n: u64| {
+            let (mut received, mut dropped) = (0u64, 0u64);
+            while received < n {
+                match channel.next().await.unwrap() {
+                    Ok(notification) => {
+                        assert!(notification.body_raw().starts_with('{'));
+                        received += 1;
+                    }
+                    Err(e) if e.is_lagged() => dropped += e.dropped().unwrap(),
+                    Err(e) => panic!("unexpected {e}"),
+                }
+            }
+            (received, dropped)
+        };
+        consume(WARM_UP).await;
+        let ((received, dropped), allocations, _) = counted(consume(MEASURED)).await;
+        stop.store(true, Ordering::Relaxed);
+        publisher.join().unwrap().unwrap();
+        // Dropped notifications were read and parsed too: they count as handled.
+        let per = allocations as f64 / (received + dropped) as f64;
+        eprintln!(
+            "library path: {allocations} allocations for {received} notifications \
+             ({dropped} dropped): {per:.3} per notification"
+        );
+        assert!(
+            per <= 2.0,
+            "{per:.3} allocations per notification (target ≤ 2)"
+        );
+    });
+}
+
+/// The heap an idle channel holds, in bytes: connects `CHANNELS` channels after a first one
+/// (which pays for process-wide initialisation) and counts the bytes they keep.
+fn idle_channel_heap() -> i64 {
+    const CHANNELS: usize = 8;
+    let sim = SimThread::start(SimConfig::default()).unwrap();
+    let uris: Vec<String> = (0..CHANNELS)
+        .map(|_| sim.sim().create_channel("demo-client").connect_uri)
+        .collect();
+    let topic = Shape::Presence.topic();
+    current_thread().block_on(async {
+        let warm = genesys_notifications::connect(&uris[0], [topic.as_str()])
+            .await
+            .unwrap();
+        let (channels, allocations, net) = counted(async {
+            let mut channels = Vec::new();
+            for uri in &uris[1..] {
+                channels.push(
+                    genesys_notifications::connect(uri, [topic.as_str()])
+                        .await
+                        .unwrap(),
+                );
+            }
+            // Let every driver settle into its idle wait.
+            for _ in 0..16 {
+                tokio::task::yield_now().await;
+            }
+            channels
+        })
+        .await;
+        let per = net / (CHANNELS as i64 - 1);
+        eprintln!(
+            "idle channel: {per} bytes of heap each ({allocations} allocations for {} channels)",
+            CHANNELS - 1
+        );
+        drop((warm, channels));
+        per
+    })
+}
+
+/// Regression bound: today an idle channel holds about 268 KiB (128 KiB WebSocket read
+/// buffer + a 1,024-entry notification queue allocated up front); see
+/// `/BENCHMARKS.md`, "Allocations and idle memory".
+#[test]
+fn an_idle_channel_does_not_grow_beyond_today() {
+    let per = idle_channel_heap();
+    assert!(per > 64 * 1024, "counting works: {per}");
+    assert!(per < 300 * 1024, "idle channel holds {per} bytes");
+}
+
+/// Issue 7's target. Ignored until the library stops preallocating its queue (finding in
+/// `BENCHMARKS.md`); run with `cargo test -p genesys-bench --test alloc -- --ignored`.
+#[test]
+#[ignore = "target missed today (about 268 KiB): the queue is preallocated, see BENCHMARKS.md"]
+fn an_idle_channel_costs_less_than_256_kib_of_heap() {
+    let per = idle_channel_heap();
+    assert!(
+        per < 256 * 1024,
+        "idle channel holds {per} bytes (target < 256 KiB)"
+    );
+}
