@@ -201,7 +201,8 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
         }
     }
     let summary = Summary {
-        tally: pump.close().await,
+        // Everything in flight was read while winding down.
+        tally: pump.close(true).await,
         elapsed: started.elapsed(),
         published,
     };

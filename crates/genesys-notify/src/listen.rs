@@ -130,7 +130,7 @@ pub(crate) async fn run(args: ListenArgs) -> anyhow::Result<()> {
             }
         })
         .await;
-    let tally = pump.close().await;
+    let tally = pump.close(!matches!(stop, Stop::Count)).await;
     let why = match stop {
         Stop::Failed(error) => {
             return Err(anyhow::Error::new(error).context("the channel failed"));

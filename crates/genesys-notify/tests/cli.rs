@@ -247,6 +247,9 @@ async fn heartbeats_only_with_the_flag_and_count_stops() {
     // ... and never without it: its first line is the notification, after heartbeats
     // went by (the simulator has sent several to both sockets by now).
     let frame = publish(&sim, PRESENCE, 1);
+    // --count 1 means exactly one line, even with more already received.
+    publish(&sim, PRESENCE, 2);
+    publish(&sim, PRESENCE, 3);
     assert_eq!(without.line().await, frame);
     // --count counts notifications, not heartbeats.
     let mut lines = vec![];
