@@ -347,12 +347,6 @@ fn arbitrary_json_frames_match_the_oracle() {
     let rig = RefCell::new(rt.block_on(Rig::new()));
     let mut runner = TestRunner::new(config(cases(160)));
     let strategy = prop_oneof![3 => envelope_like(), 1 => any_json()]
-        // Arrays are read as positional structs, for the envelope and its `metadata` (bug
-        // REL-B5, see TESTING.md and hostile.rs `a_json_array_is_never_read_as_an_envelope`):
-        // drop this filter once it is fixed.
-        .prop_filter("REL-B5", |v| {
-            !v.is_array() && !v.get("metadata").is_some_and(Value::is_array)
-        })
         .prop_filter("frames that change the channel", |v| {
             oracle(&v.to_string()) != Oracle::Excluded
         });

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use genesys_notifications::rest::{
-    ChannelInfo, Credentials, Environment, ManagedOptions, RestClient, RetryPolicy,
+    ChannelInfo, Credentials, Environment, ManagedOptions, RestClient,
 };
-use genesys_notifications::{Channel, Event, Gap};
+use genesys_notifications::{Channel, Event, Gap, ReconnectPolicy};
 use genesys_sim::{DeniedTopic, ExtendOn, Fault, SimConfig, Simulator};
 use serde_json::json;
 use tokio::time::Instant;
@@ -27,7 +27,11 @@ fn rest_client(sim: &Simulator) -> RestClient {
         Environment::local(&sim.base_url()).unwrap(),
         Credentials::client_credentials(CLIENT, SECRET),
     )
-    .retry_policy(RetryPolicy::default().jitter(false))
+    .retry_policy(
+        ReconnectPolicy::default()
+            .jitter(false)
+            .max_attempts(Some(4)),
+    )
     .build()
     .unwrap()
 }

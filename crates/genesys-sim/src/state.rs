@@ -149,11 +149,13 @@ pub(crate) enum Via {
     Ws,
 }
 
-/// `PUT` replaces, `POST` and the socket message add.
+/// `PUT` replaces, `POST` and the socket `subscribe` message add, the optional socket
+/// `unsubscribe` message removes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mode {
     Replace,
     Add,
+    Remove,
 }
 
 /// One entry of a `ChannelTopicEntityListing`.
@@ -644,7 +646,12 @@ impl State {
         for (entry, topics) in &expanded {
             let mut any_permitted = false;
             for t in topics {
-                match denied.iter().find(|d| topics::glob_match(&d.pattern, t)) {
+                let denial = if mode == Mode::Remove {
+                    None
+                } else {
+                    denied.iter().find(|d| topics::glob_match(&d.pattern, t))
+                };
+                match denial {
                     Some(d) => rejected.push(TopicResult {
                         id: t.clone(),
                         rejected: Some((
@@ -677,17 +684,22 @@ impl State {
         };
         let mut next: BTreeMap<String, String> = match mode {
             Mode::Replace => BTreeMap::new(),
-            Mode::Add => c.topics.clone(),
+            Mode::Add | Mode::Remove => c.topics.clone(),
         };
         for t in &permitted {
-            next.entry(key(t)).or_insert_with(|| t.clone());
+            if mode == Mode::Remove {
+                next.remove(&key(t));
+            } else {
+                next.entry(key(t)).or_insert_with(|| t.clone());
+            }
         }
         let count = match counting {
             TopicCounting::Expanded => next.len(),
-            TopicCounting::Entries => {
-                let existing = if mode == Mode::Add { c.topics.len() } else { 0 };
-                existing + entries.len()
-            }
+            TopicCounting::Entries => match mode {
+                Mode::Add => c.topics.len() + entries.len(),
+                Mode::Replace => entries.len(),
+                Mode::Remove => next.len(),
+            },
         };
         if count > max_topics {
             return Err(SubscribeError::TooMany {
@@ -1119,6 +1131,29 @@ mod tests {
         assert_eq!(
             s.stats().channels[0].subscribe_requests,
             SubscribeRequests { rest: 1, ws: 2 }
+        );
+    }
+
+    #[test]
+    fn remove_mode_drops_expanded_topics() {
+        let mut s = state(SimConfig::default());
+        let t = Instant::now();
+        let ch = s.create_channel("c", None, t);
+        let add = strings(&["v2.users.u?presence&routingStatus&activity"]);
+        s.subscribe(&ch.id, &add, Mode::Add, false, Via::Ws, t)
+            .unwrap();
+        let remove = strings(&["v2.users.u?presence&activity", "not.subscribed"]);
+        s.subscribe(&ch.id, &remove, Mode::Remove, false, Via::Ws, t)
+            .unwrap();
+        assert_eq!(
+            s.topics(&ch.id).unwrap(),
+            strings(&["v2.users.u.routingStatus"])
+        );
+        let _sock = s.attach(&ch.id, t, CancellationToken::new()).unwrap();
+        assert_eq!(s.publish("v2.users.u.presence", &Frame::text("x"), t), 0);
+        assert_eq!(
+            s.publish("v2.users.u.routingStatus", &Frame::text("x"), t),
+            1
         );
     }
 

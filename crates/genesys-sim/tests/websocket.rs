@@ -728,3 +728,50 @@ async fn a_client_that_stops_reading_is_dropped_after_the_write_timeout() {
     assert!(!ch.connected);
     assert_eq!((ch.delivered, ch.lost), (0, 4));
 }
+
+#[tokio::test(start_paused = true)]
+async fn socket_unsubscribe_is_an_option() {
+    let mut config = SimConfig::default();
+    config.protocol.reply_to_invalid_frames = true;
+    let sim = start(config.clone()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(
+        &mut ws,
+        json!({"message": "subscribe", "topics": ["v2.users.u?presence&activity"]}),
+    )
+    .await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    send_json(
+        &mut ws,
+        json!({"message": "unsubscribe", "topics": ["v2.users.u.activity"]}),
+    )
+    .await;
+    assert_eq!(
+        recv_json(&mut ws).await["status"],
+        "error",
+        "off by default"
+    );
+    drop(sim);
+
+    config.protocol.ws_unsubscribe = true;
+    let sim = start(config).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(
+        &mut ws,
+        json!({"message": "subscribe", "topics": ["v2.users.u?presence&activity"]}),
+    )
+    .await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    send_json(
+        &mut ws,
+        json!({"message": "unsubscribe", "topics": ["v2.users.u.activity"]}),
+    )
+    .await;
+    assert_eq!(
+        recv_json(&mut ws).await,
+        json!({"result": "200", "status": "unsubscribed"})
+    );
+    assert_eq!(sim.stats().channels[0].topics, vec!["v2.users.u.presence"]);
+}

@@ -142,6 +142,9 @@ struct Args {
     /// [U] Answer unknown client frames with a "400" error result.
     #[arg(long)]
     reply_to_invalid_frames: bool,
+    /// [U] Accept a socket `unsubscribe` message (no source documents one).
+    #[arg(long)]
+    ws_unsubscribe: bool,
     /// [U] How other tokens' channels appear with includechannels=oauthclient.
     #[arg(long, value_enum, default_value_t = OtherChannels::ExpiresOnly)]
     other_token_channels: OtherChannels,
@@ -291,6 +294,7 @@ fn config(args: Args) -> anyhow::Result<SimConfig> {
     p.token_expiry_closes_channels = args.token_expiry_closes_channels;
     p.case_insensitive_topics = args.case_insensitive_topics;
     p.reply_to_invalid_frames = args.reply_to_invalid_frames;
+    p.ws_unsubscribe = args.ws_unsubscribe;
     p.other_token_channels = match args.other_token_channels {
         OtherChannels::ExpiresOnly => OtherTokenChannels::ExpiresOnly,
         OtherChannels::Full => OtherTokenChannels::Full,
