@@ -75,7 +75,10 @@ pub(crate) enum Pushed {
 pub(crate) fn bounded(capacity: usize, overflow: Overflow) -> (Sender, Receiver) {
     let shared = Arc::new(Shared {
         inner: Mutex::new(Inner {
-            buf: VecDeque::with_capacity(capacity.min(1024)),
+            // Not preallocated: an idle channel would hold `capacity` entries (~136 KiB for
+            // 1,024) before its first notification. The deque grows by doubling to the
+            // working depth once and keeps that capacity, so the hot path is unchanged.
+            buf: VecDeque::new(),
             notes: 0,
             closed: false,
             receiver_alive: true,

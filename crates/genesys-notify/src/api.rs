@@ -62,7 +62,7 @@ impl ApiArgs {
         self.region.is_some() || self.api_base.is_some()
     }
 
-    /// The environment: `--api-base` [`--login-base`] or `--region`.
+    /// The environment: `--api-base` (with an optional `--login-base`) or `--region`.
     pub(crate) fn environment(&self) -> anyhow::Result<Environment> {
         if let Some(api) = &self.api_base {
             let login = match &self.login_base {

@@ -161,7 +161,7 @@ pub(crate) async fn run(args: ListenArgs) -> anyhow::Result<()> {
 }
 
 /// Sleeps until `deadline`, or forever without one.
-pub(crate) async fn sleep_until(deadline: Option<Instant>) {
+async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(deadline) => tokio::time::sleep_until(deadline).await,
         None => std::future::pending().await,

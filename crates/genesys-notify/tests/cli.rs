@@ -315,8 +315,11 @@ async fn refused_connection_exits_10() {
         listener.local_addr().unwrap().port()
     };
     let uri = format!("ws://127.0.0.1:{port}/channels/streaming-0-x");
-    let (code, out, log) = run(&["listen", "--uri", &uri, "-t", PRESENCE]).await;
+    let (code, out, log) = run(&["listen", "-q", "--uri", &uri, "-t", PRESENCE]).await;
     assert_eq!((code, out.len()), (10, 0), "{log:?}");
+    // -q: the error line only, no lifecycle lines.
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(exit_code_of(&log), Some(10));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -564,6 +567,9 @@ async fn channels_over_rest() {
         (vec!["subscriptions", "remove", &id, ROUTING], 0),
         (vec!["subscriptions", "get", &id], 0),
         (vec!["list", "--scope", "oauthclient"], 0),
+        (vec!["subscriptions", "replace", &id, ROUTING], 0),
+        (vec!["subscriptions", "remove", &id, "--all"], 0),
+        (vec!["subscriptions", "get", &id], 0),
     ];
     let mut answers = Vec::new();
     for (args, expected) in steps {
@@ -590,6 +596,9 @@ async fn channels_over_rest() {
         "{}",
         answers[5]
     );
+    assert_eq!(ids(&answers[6]), [ROUTING]);
+    assert!(ids(&answers[7]).is_empty());
+    assert!(ids(&answers[8]).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
