@@ -19,6 +19,7 @@ use super::region::Environment;
 use super::secret::Secret;
 use crate::error::{Error, ErrorKind};
 use crate::policy::{Backoff, ReconnectPolicy};
+use crate::transport;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -163,6 +164,14 @@ pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> RestError
         RestErrorKind::Timeout
     } else {
         RestErrorKind::Transport
+    };
+    // reqwest's error shows the URL, channel id included: show it shortened.
+    let error = match error.url().cloned() {
+        Some(mut url) => {
+            url.set_path(&transport::redact_path(url.path()));
+            error.with_url(url)
+        }
+        None => error,
     };
     RestError::new(kind)
         .with_request(request)
@@ -471,7 +480,8 @@ impl RestClient {
         idempotent: bool,
     ) -> Result<Answer, RestError> {
         let inner = &self.inner;
-        let label = format!("{method} {}", url.path());
+        // The channel id is the socket's only credential: logs and errors show it shortened.
+        let label = format!("{method} {}", transport::redact_path(url.path()));
         let mut backoff: Option<Backoff> = None;
         let mut retries = 0u32;
         let mut refreshed = false;
