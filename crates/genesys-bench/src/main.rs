@@ -44,6 +44,10 @@ enum Cmd {
         /// Do not build `genesys-notify` first.
         #[arg(long)]
         no_build_cli: bool,
+        /// Run each client under this command (profiling), e.g.
+        /// `--wrap "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p"`.
+        #[arg(long, value_name = "COMMAND")]
+        wrap: Option<String>,
     },
     /// Recovery latency: `socket_closing` → new socket subscribed, and dropped connection →
     /// first notification after resubscribe.
@@ -97,6 +101,7 @@ fn main() -> anyhow::Result<()> {
             client_threads,
             cli,
             no_build_cli,
+            wrap,
         } => {
             let opts = E2eOptions {
                 shapes: if shapes.is_empty() {
@@ -114,6 +119,9 @@ fn main() -> anyhow::Result<()> {
                 client_threads,
                 cli,
                 build_cli: !no_build_cli,
+                wrap: wrap
+                    .map(|w| w.split_whitespace().map(str::to_owned).collect())
+                    .unwrap_or_default(),
             };
             runtime(1)?.block_on(e2e::run(&opts))?;
         }
