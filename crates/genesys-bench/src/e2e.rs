@@ -52,6 +52,15 @@ pub enum ClientKind {
 }
 
 impl ClientKind {
+    /// Short name (`baseline`, `library`, `cli`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientKind::Baseline => "baseline",
+            ClientKind::Library => "library",
+            ClientKind::Cli => "cli",
+        }
+    }
+
     /// Label in the report.
     pub fn label(self) -> &'static str {
         match self {
@@ -80,7 +89,8 @@ pub struct E2eOptions {
     /// Build `genesys-notify` first (with the `cargo` that ran this binary) when possible.
     pub build_cli: bool,
     /// A command the clients are run under, e.g. `valgrind --tool=callgrind` (profiling
-    /// only: the figures then describe the wrapped process).
+    /// only: the figures then describe the wrapped process). `{case}` in an argument becomes
+    /// `SHAPE-CLIENT`, e.g. `presence-library`.
     pub wrap: Vec<String>,
 }
 
@@ -281,8 +291,10 @@ async fn run_case(
     };
     let mut command = match opts.wrap.split_first() {
         Some((wrapper, args)) => {
+            let name = format!("{}-{}", shape.name(), kind.name());
             let mut c = Command::new(wrapper);
-            c.args(args).arg(program);
+            c.args(args.iter().map(|a| a.replace("{case}", &name)))
+                .arg(program);
             c
         }
         None => Command::new(program),
