@@ -191,20 +191,18 @@ fn idle_channel_heap() -> i64 {
     })
 }
 
-/// Regression bound: today an idle channel holds about 268 KiB (128 KiB WebSocket read
-/// buffer + a 1,024-entry notification queue allocated up front); see
+/// Regression bound: today an idle channel holds about 140 KiB (mostly the 128 KiB WebSocket
+/// read buffer; the notification queue is no longer allocated up front); see
 /// `/BENCHMARKS.md`, "Allocations and idle memory".
 #[test]
 fn an_idle_channel_does_not_grow_beyond_today() {
     let per = idle_channel_heap();
     assert!(per > 64 * 1024, "counting works: {per}");
-    assert!(per < 300 * 1024, "idle channel holds {per} bytes");
+    assert!(per < 160 * 1024, "idle channel holds {per} bytes");
 }
 
-/// Issue 7's target. Ignored until the library stops preallocating its queue (finding in
-/// `BENCHMARKS.md`); run with `cargo test -p genesys-bench --test alloc -- --ignored`.
+/// Issue 7's target.
 #[test]
-#[ignore = "target missed today (about 268 KiB): the queue is preallocated, see BENCHMARKS.md"]
 fn an_idle_channel_costs_less_than_256_kib_of_heap() {
     let per = idle_channel_heap();
     assert!(

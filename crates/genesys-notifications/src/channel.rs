@@ -110,7 +110,7 @@ pub enum Event {
 pub struct Stats {
     /// Notifications received from the service (before any overflow drop).
     pub notifications: u64,
-    /// Notifications dropped because the consumer lagged.
+    /// Items (notifications or malformed-frame reports) dropped because the consumer lagged.
     pub dropped: u64,
     /// Heartbeats received.
     pub heartbeats: u64,

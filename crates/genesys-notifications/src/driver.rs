@@ -204,8 +204,13 @@ struct Conn {
     /// whose id matches no waiting subscription is someone else's and answers nothing.
     echoes_correlation: bool,
     pings: VecDeque<(Instant, oneshot::Sender<Result<Duration, Error>>)>,
-    held: VecDeque<queue::Item>,
+    /// Items held while an older socket drains, with whether they are bounded.
+    held: VecDeque<(queue::Item, bool)>,
     close_reason: Option<String>,
+    /// The service closed the socket with a normal closure (1000).
+    normal_close: bool,
+    /// The service announced maintenance on this socket (`socket_closing`).
+    closing_announced: bool,
 }
 
 enum Op {
@@ -327,10 +332,8 @@ impl<S: ChannelSource> Driver<S> {
                     self.shutdown(None).await;
                 }
                 Wake::Command(Some(cmd)) => self.on_command(cmd).await,
-                Wake::Command(None) => {
-                    // Every handle is gone, but the channel holds one: cannot happen while
-                    // the channel lives; the cancel token covers its drop.
-                }
+                // Every handle is gone: nobody can consume or control the channel.
+                Wake::Command(None) => self.shutdown(None).await,
                 Wake::Op(op) => self.on_op(op).await,
                 Wake::Timer => {
                     self.sleep_at = self.far;
@@ -526,8 +529,16 @@ impl<S: ChannelSource> Driver<S> {
         });
     }
 
-    fn push(&mut self, n: Notification) {
-        match self.queue.push(n) {
+    /// Hands an item to the consumer: bounded items (notifications, malformed-frame reports)
+    /// under the overflow policy, notices never dropped.
+    fn push(&mut self, item: queue::Item, bounded: bool) {
+        if !bounded {
+            if let Err(e) = item {
+                self.queue.push_error(e);
+            }
+            return;
+        }
+        match self.queue.push_bounded(item) {
             Pushed::Queued | Pushed::Gone => {}
             Pushed::Dropped => {
                 self.stats.dropped.fetch_add(1, Ordering::Relaxed);
@@ -536,8 +547,8 @@ impl<S: ChannelSource> Driver<S> {
     }
 
     /// Delivers an item from socket `idx`: directly when it is the oldest socket, held
-    /// otherwise (order).
-    fn deliver(&mut self, idx: usize, item: queue::Item) {
+    /// otherwise (order). `bounded`: subject to the overflow policy (see [`queue`]).
+    fn deliver(&mut self, idx: usize, item: queue::Item, bounded: bool) {
         if let Ok(n) = &item
             && self.conns[idx].dedup
             && self.dedup.take_match(n)
@@ -545,19 +556,14 @@ impl<S: ChannelSource> Driver<S> {
             return;
         }
         if idx == 0 {
-            match item {
-                Ok(n) => {
-                    if self.recording {
-                        self.dedup.record(&n);
-                    }
-                    self.push(n);
-                }
-                Err(e) => {
-                    self.queue.push_error(e);
-                }
+            if self.recording
+                && let Ok(n) = &item
+            {
+                self.dedup.record(n);
             }
+            self.push(item, bounded);
         } else {
-            self.conns[idx].held.push_back(item);
+            self.conns[idx].held.push_back((item, bounded));
         }
     }
 
@@ -568,18 +574,14 @@ impl<S: ChannelSource> Driver<S> {
         };
         let held = std::mem::take(&mut head.held);
         let check = head.dedup;
-        for item in held {
-            match item {
-                Ok(n) => {
-                    if check && self.dedup.take_match(&n) {
-                        continue;
-                    }
-                    self.push(n);
-                }
-                Err(e) => {
-                    self.queue.push_error(e);
-                }
+        for (item, bounded) in held {
+            if let Ok(n) = &item
+                && check
+                && self.dedup.take_match(n)
+            {
+                continue;
             }
+            self.push(item, bounded);
         }
         self.recording = self.conns.iter().skip(1).any(|c| c.dedup);
     }
@@ -587,6 +589,7 @@ impl<S: ChannelSource> Driver<S> {
     /// Coverage (re)started on some socket: report the gap, if there was one.
     fn covered_again(&mut self) {
         if let Some(gap) = self.continuity.resumed(Stamp::now(), &self.topics) {
+            tracing::info!(duration = ?gap.duration(), "gap in the notification stream");
             self.stats.gaps.fetch_add(1, Ordering::Relaxed);
             self.events.emit(Event::Gap(gap.clone()));
             self.queue.push_error(Error::gap(gap));
@@ -690,6 +693,7 @@ impl<S: ChannelSource> Driver<S> {
     async fn on_connected(&mut self, ws: Box<Ws>, target: ChannelTarget, purpose: Purpose) {
         let now = Stamp::now();
         self.stats.connections.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(host = %transport::redact(&target.uri), ?purpose, "socket open");
         self.events.emit(Event::Connected);
         let id = self.next_conn_id;
         self.next_conn_id += 1;
@@ -714,6 +718,8 @@ impl<S: ChannelSource> Driver<S> {
             pings: VecDeque::new(),
             held: VecDeque::new(),
             close_reason: None,
+            normal_close: false,
+            closing_announced: false,
         };
         self.conns.push(conn);
         if let Some(sw) = &mut self.switch
@@ -1100,23 +1106,51 @@ impl<S: ChannelSource> Driver<S> {
                 }
                 Some(Err(e)) => {
                     let err = transport::stream_error(e);
-                    if err.reason() == Reason::MessageTooLarge {
+                    // The peer broke the protocol (oversized frame, text that is not UTF-8,
+                    // bad framing): say so before the socket is replaced, so the gap that
+                    // follows is explained. (Plain drops are told by the gap alone.)
+                    if matches!(
+                        err.reason(),
+                        Reason::MessageTooLarge | Reason::InvalidMessage | Reason::InvalidHandshake
+                    ) {
                         self.stats.malformed.fetch_add(1, Ordering::Relaxed);
                         let item = err.shallow_clone().non_fatal();
                         if let Some(i) = self.conn_index(id) {
-                            self.deliver(i, Err(item));
+                            self.deliver(i, Err(item), false);
                         }
                     }
                     self.fail_conn(id, err).await;
                     return;
                 }
                 None => {
-                    let reason = self
-                        .conn_mut(id)
-                        .and_then(|c| c.close_reason.take())
-                        .unwrap_or_else(|| "the socket was closed".to_owned());
+                    let (reason, deliberate) = match self.conn_mut(id) {
+                        Some(c) => (
+                            c.close_reason.take(),
+                            c.normal_close
+                                && !c.closing_announced
+                                && !c.expected_end
+                                && c.phase != Phase::Draining,
+                        ),
+                        None => (None, false),
+                    };
+                    let reason = reason.unwrap_or_else(|| "the socket was closed".to_owned());
                     let err = Error::new(ErrorKind::Receive, Reason::ConnectionClosed)
-                        .with_message(reason);
+                        .with_message(reason.clone());
+                    if deliberate {
+                        // A normal closure without maintenance notice: the channel expired,
+                        // was evicted, or another connection took it over. Reconnecting
+                        // would steal it back (one socket per channel), so it is not retried.
+                        let message = format!(
+                            "{reason}: the service ended this socket (channel taken over by \
+                             another connection, evicted or expired)"
+                        );
+                        self.channel_gone(id, ReplaceReason::ClosedByService, Some(message), None)
+                            .await;
+                        if !self.finished {
+                            self.end_conn(id, Some(err)).await;
+                        }
+                        return;
+                    }
                     self.fail_conn(id, err).await;
                     return;
                 }
@@ -1146,10 +1180,11 @@ impl<S: ChannelSource> Driver<S> {
                     .non_fatal()
                     .with_message("unexpected binary frame")
                     .with_raw(bytes);
-                self.deliver(idx, Err(e));
+                self.deliver(idx, Err(e), true);
             }
             Message::Close(frame) => {
                 if let (Some(f), Some(c)) = (frame, self.conns.get_mut(idx)) {
+                    c.normal_close = f.code == CloseCode::Normal;
                     c.close_reason = Some(format!(
                         "closed by the service with code {}{}{}",
                         u16::from(f.code),
@@ -1166,7 +1201,7 @@ impl<S: ChannelSource> Driver<S> {
         match frame {
             Frame::Notification(parts) => {
                 self.stats.notifications.fetch_add(1, Ordering::Relaxed);
-                self.deliver(idx, Ok(Notification::new(text, parts)));
+                self.deliver(idx, Ok(Notification::new(text, parts)), true);
             }
             Frame::Heartbeat => {
                 self.stats.heartbeats.fetch_add(1, Ordering::Relaxed);
@@ -1236,15 +1271,15 @@ impl<S: ChannelSource> Driver<S> {
                 self.resolve_wait(id, w, outcome).await;
             }
             Frame::ChannelGone { message } => {
-                self.channel_gone(id, ReplaceReason::NotFound, message, text)
+                self.channel_gone(id, ReplaceReason::NotFound, message, Some(text))
                     .await;
             }
             Frame::NoLongerSubscribed { message } => {
-                self.channel_gone(id, ReplaceReason::NoLongerSubscribed, message, text)
+                self.channel_gone(id, ReplaceReason::NoLongerSubscribed, message, Some(text))
                     .await;
             }
             Frame::TokenRevoked { message } => {
-                self.channel_gone(id, ReplaceReason::TokenRevoked, message, text)
+                self.channel_gone(id, ReplaceReason::TokenRevoked, message, Some(text))
                     .await;
             }
             Frame::SocketClosing { message } => self.socket_closing(id, message).await,
@@ -1257,7 +1292,7 @@ impl<S: ChannelSource> Driver<S> {
                     .non_fatal()
                     .with_message(reason)
                     .with_raw(text.into());
-                self.deliver(idx, Err(e));
+                self.deliver(idx, Err(e), true);
             }
         }
     }
@@ -1265,6 +1300,7 @@ impl<S: ChannelSource> Driver<S> {
     async fn socket_closing(&mut self, id: u64, message: Option<String>) {
         self.events.emit(Event::SocketClosing);
         let Some(c) = self.conn_mut(id) else { return };
+        c.closing_announced = true;
         if c.phase == Phase::Draining || c.expected_end {
             return;
         }
@@ -1276,7 +1312,7 @@ impl<S: ChannelSource> Driver<S> {
                     message.unwrap_or_else(|| "the service will close the socket".to_owned()),
                 );
                 if let Some(i) = self.conn_index(id) {
-                    self.deliver(i, Err(e));
+                    self.deliver(i, Err(e), false);
                 }
             }
             Maintenance::NewChannel if self.source.can_replace() => {
@@ -1307,7 +1343,7 @@ impl<S: ChannelSource> Driver<S> {
         id: u64,
         why: ReplaceReason,
         message: Option<String>,
-        raw: Utf8Bytes,
+        raw: Option<Utf8Bytes>,
     ) {
         let now = Stamp::now();
         if let Some(c) = self.conn_mut(id) {
@@ -1328,19 +1364,22 @@ impl<S: ChannelSource> Driver<S> {
             ReplaceReason::TokenRevoked => "the channel's token was revoked".to_owned(),
             _ => "the channel is gone".to_owned(),
         });
-        if self.init.is_some() {
-            let e = Error::new(ErrorKind::Connection, why.reason())
-                .with_message(message)
-                .with_raw(raw.into());
-            self.fail_init(e).await;
-            return;
+        let kind = if self.init.is_some() {
+            ErrorKind::Connection
+        } else {
+            ErrorKind::Receive
+        };
+        let mut e = Error::new(kind, why.reason()).with_message(message);
+        if let Some(raw) = raw {
+            e = e.with_raw(raw.into());
         }
-        if self.source.can_replace() {
+        if self.init.is_some() {
+            self.fail_init(e).await;
+        } else if self.source.can_replace() {
+            tracing::info!(reason = %e, "the channel is gone; replacing it");
+            self.last_error = Some(e);
             self.start_replace(why);
         } else {
-            let e = Error::new(ErrorKind::Receive, why.reason())
-                .with_message(message)
-                .with_raw(raw.into());
             self.fatal(e).await;
         }
     }
@@ -1382,13 +1421,8 @@ impl<S: ChannelSource> Driver<S> {
         // Items it held are still in order after everything older: deliver them now.
         if idx == 0 {
             let held = std::mem::take(&mut conn.held);
-            for item in held {
-                match item {
-                    Ok(n) => self.push(n),
-                    Err(e) => {
-                        self.queue.push_error(e);
-                    }
-                }
+            for (item, bounded) in held {
+                self.push(item, bounded);
             }
         } else if let Some(prev) = self.conns.get_mut(idx - 1) {
             let held = std::mem::take(&mut conn.held);
@@ -1402,6 +1436,7 @@ impl<S: ChannelSource> Driver<S> {
             let reason = cause
                 .as_ref()
                 .map_or(Reason::ConnectionClosed, Error::reason);
+            tracing::info!(%reason, "socket lost");
             self.events.emit(Event::Disconnected { reason });
         }
         if conn
@@ -1479,6 +1514,7 @@ impl<S: ChannelSource> Driver<S> {
         let now = Instant::now();
         match self.backoff.next_delay(now) {
             Some(delay) => {
+                tracing::info!(attempt = self.backoff.attempts(), ?delay, "reconnecting");
                 self.events.emit(Event::ReconnectAttempt {
                     attempt: self.backoff.attempts(),
                     delay,
@@ -1543,6 +1579,7 @@ impl<S: ChannelSource> Driver<S> {
         if self.finished {
             return;
         }
+        tracing::warn!(error = %e, "channel failed");
         let reason = e.reason();
         if let Some(init) = self.init.take() {
             let _ = init.send(Err(e.fatal()));

@@ -98,6 +98,10 @@ pub enum Reason {
     HttpUnauthorized,
     /// The handshake was answered with 403.
     HttpForbidden,
+    /// The service closed the socket normally (close code 1000) without announcing
+    /// maintenance: another connection took the channel over (one socket per channel), or the
+    /// channel was evicted or expired. Not retried: reconnecting would take it back.
+    ClosedByService,
     /// The channel URI is not a valid `ws://` or `wss://` URI, or plain `ws://` to a remote host
     /// was not allowed.
     InvalidUri,
@@ -283,7 +287,8 @@ impl Error {
         }
     }
 
-    /// How many notifications were dropped, for errors of kind [`ErrorKind::Lagged`].
+    /// How many items were dropped (notifications, or reports of malformed frames), for
+    /// errors of kind [`ErrorKind::Lagged`].
     pub fn dropped(&self) -> Option<u64> {
         match self.0.detail {
             Detail::Lagged(n) => Some(n),
@@ -383,6 +388,7 @@ impl Error {
                 | Reason::NoLongerSubscribed
                 | Reason::TokenRevoked
                 | Reason::ChannelExpired
+                | Reason::ClosedByService
                 | Reason::InvalidUri
         )
     }
@@ -449,6 +455,7 @@ impl fmt::Display for Reason {
             Reason::InvalidStatusCode(s) => write!(f, "unexpected HTTP status {s}"),
             Reason::HttpUnauthorized => f.write_str("HTTP 401 unauthorized"),
             Reason::HttpForbidden => f.write_str("HTTP 403 forbidden"),
+            Reason::ClosedByService => f.write_str("closed by the service"),
             Reason::InvalidUri => f.write_str("invalid URI"),
             Reason::InvalidMessage => f.write_str("invalid message"),
             Reason::ChannelExpired => f.write_str("channel expired"),

@@ -65,8 +65,9 @@
 //!
 //! # Recovery model
 //!
-//! **What is retried.** Once the channel has been open, an unexpected close, an I/O error, a
-//! frame larger than the limit, or silence (no frame at all for the heartbeat timeout, 75 s by
+//! **What is retried.** Once the channel has been open, an abnormal close (no close frame, or
+//! a code other than 1000, or any close after a maintenance notice), an I/O error, a frame
+//! larger than the limit, or silence (no frame at all for the heartbeat timeout, 75 s by
 //! default) makes the channel reconnect to the same channel URI following the
 //! [`ReconnectPolicy`]: first retry immediately, then exponential backoff with full jitter,
 //! capped, for at most 5 minutes by default. After reconnecting, every topic is resubscribed
@@ -79,7 +80,10 @@
 //! **What is not.** The first connection and subscription fail fast with an
 //! initialization failure ([`Error::is_initialization_failure`]). Permanent failures stop at
 //! once: 401, 403, channel not found (handshake 404 or `{"result":"404"}`), a rejected
-//! resubscription, `no_longer_subscribed`, a revoked token. With only a channel URI such a
+//! resubscription, `no_longer_subscribed`, a revoked token, and a normal close (code 1000) by
+//! the service without maintenance notice ([`Reason::ClosedByService`]): the channel was taken
+//! over by another connection, evicted or expired, and reconnecting would only take it back
+//! from whoever holds it now (one socket per channel). With only a channel URI such a
 //! channel cannot be replaced, so the stream ends with a fatal `ChannelFailure` carrying the
 //! reason; the managed channel of the `rest` feature creates a new channel instead. When the
 //! policy is exhausted the stream ends with [`ErrorKind::Reconnect`] /

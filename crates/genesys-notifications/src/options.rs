@@ -13,7 +13,9 @@ use crate::policy::ReconnectPolicy;
 /// The socket is always read at full speed (heartbeats and pings must be seen), so a slow
 /// consumer cannot slow the service down: something has to give. Either way nothing is lost
 /// silently: a non-fatal [`ErrorKind::Lagged`](crate::ErrorKind::Lagged) item with the number
-/// of dropped notifications takes their place in the stream.
+/// of dropped items takes their place in the stream. What counts against the buffer, and may
+/// be dropped, is what the peer sends at its pace: notifications and reports of malformed
+/// frames. The client's own notices (gaps, warnings, the final error) are never dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Overflow {
@@ -170,7 +172,7 @@ impl ConnectOptions {
         self
     }
 
-    /// Largest frame accepted (default 8 MiB). A larger frame is reported as a non-fatal
+    /// Largest frame accepted (default 8 MiB, at least 1 KiB). A larger frame is reported as a non-fatal
     /// `MessageTooLarge` error; the socket cannot be read past it, so the channel reconnects.
     pub fn max_message_size(mut self, bytes: usize) -> Self {
         self.max_message_size = bytes.max(1024);

@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -133,16 +133,80 @@ struct Envelope<'a> {
     correlation_id: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
+/// `metadata`: an object only (a derived `Deserialize` would also read an array
+/// positionally), of which only `CorrelationId` (or `correlationId`) matters.
 struct Metadata<'a> {
-    #[serde(
-        rename = "CorrelationId",
-        alias = "correlationId",
-        borrow,
-        default,
-        deserialize_with = "opt_str"
-    )]
     correlation_id: Option<Cow<'a, str>>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Metadata<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Metadata<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a metadata object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut correlation_id: Option<Option<Cow<'a, str>>> = None;
+                while let Some(key) = map.next_key::<MetaKey>()? {
+                    match key {
+                        MetaKey::CorrelationId => {
+                            if correlation_id.is_some() {
+                                return Err(de::Error::duplicate_field("CorrelationId"));
+                            }
+                            correlation_id = Some(map.next_value::<OptStr<'a>>()?.0);
+                        }
+                        MetaKey::Other => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Metadata {
+                    correlation_id: correlation_id.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+enum MetaKey {
+    CorrelationId,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for MetaKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = MetaKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<MetaKey, E> {
+                Ok(match v {
+                    "CorrelationId" | "correlationId" => MetaKey::CorrelationId,
+                    _ => MetaKey::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// A string borrowed from the frame when it has no escapes, or null.
+struct OptStr<'a>(Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for OptStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        opt_str(d).map(OptStr)
+    }
+}
+
+/// Whether a JSON text is an object (arrays would be read positionally into structs).
+fn is_object(json: &str) -> bool {
+    json.trim_start().starts_with('{')
 }
 
 #[derive(Deserialize)]
@@ -228,6 +292,13 @@ where
 
 /// Classifies one text frame. Never fails: what is not understood is `Malformed`.
 pub(crate) fn classify(frame: &str) -> Frame {
+    // A derived `Deserialize` would read an array positionally as the envelope.
+    if frame.trim_start().starts_with('[') {
+        return Frame::Malformed {
+            reason: "not a notification envelope: invalid type: array, expected an object"
+                .to_owned(),
+        };
+    }
     let env: Envelope<'_> = match serde_json::from_str(frame) {
         Ok(env) => env,
         Err(e) => {
@@ -272,7 +343,9 @@ fn classify_topic<'a>(
     metadata: Option<Metadata<'a>>,
 ) -> Frame {
     if topic == METADATA_TOPIC {
-        let message = body.and_then(|b| serde_json::from_str::<MessageBody<'_>>(b.get()).ok());
+        let message = body
+            .filter(|b| is_object(b.get()))
+            .and_then(|b| serde_json::from_str::<MessageBody<'_>>(b.get()).ok());
         let is_heartbeat = message
             .as_ref()
             .and_then(|m| m.message.as_deref())
@@ -285,7 +358,8 @@ fn classify_topic<'a>(
     }
     if topic.starts_with(SYSTEM_PREFIX) {
         let body_message = || {
-            body.and_then(|b| serde_json::from_str::<MessageBody<'_>>(b.get()).ok())
+            body.filter(|b| is_object(b.get()))
+                .and_then(|b| serde_json::from_str::<MessageBody<'_>>(b.get()).ok())
                 .and_then(|m| m.message.or(m.reason).map(Cow::into_owned))
         };
         let full: &str = &topic;
@@ -403,7 +477,7 @@ mod tests {
         assert_eq!(p.body.get(f), Some("1"));
         let f = r#"{"topicName":"t.x","version":2,"eventBody":null,"metadata":null}"#;
         assert_eq!(parts(f).version.get(f), Some("2"));
-        let f = r#"{"topicName":"t.x","metadata":{"correlationId":"lc"}}"#;
+        let f = r#"{"topicName":"t.x","metadata":{"other":[1],"correlationId":"lc"}}"#;
         let p = parts(f);
         assert_eq!(p.correlation_id.get(f), Some("lc"));
         assert_eq!(p.body, Field::Absent);
@@ -504,6 +578,10 @@ mod tests {
             r#"{"topicName":5}"#,
             r#"{"topicName":"a","metadata":"x"}"#,
             r#"{"topicName":"a"} trailing"#,
+            r#"["v2.users.u2.presence","2",{"i":-3}]"#,
+            r#"[null,null,null,null,"404","gone"]"#,
+            r#"{"topicName":"a","metadata":["c"]}"#,
+            r#"{"topicName":"a","metadata":{"CorrelationId":"x","correlationId":"y"}}"#,
         ] {
             assert!(
                 matches!(classify(bad), Frame::Malformed { .. }),

@@ -1,10 +1,11 @@
 //! The bounded buffer between the driver task and the consumer, with an explicit overflow
 //! policy.
 //!
-//! Notifications count against the capacity; error items (gaps, malformed frames, warnings,
-//! the final error) never do and are never dropped. When the buffer is full the
-//! [`Overflow`] policy decides which notification goes, and a `Lagged { dropped }` item takes
-//! its place, so nothing is ever lost silently.
+//! Notifications and reports of malformed frames (both come from the peer, at its pace) count
+//! against the capacity; the client's own notices (gaps, warnings, the final error) never do
+//! and are never dropped. When the buffer is full the [`Overflow`] policy decides which bounded
+//! item goes, and a `Lagged { dropped }` item takes its place, so nothing is ever lost
+//! silently and a flood cannot grow memory without bound.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -28,6 +29,9 @@ struct Inner {
 }
 
 enum Entry {
+    /// Counted against the capacity (notification or malformed-frame report).
+    Bounded(Item),
+    /// Never dropped (the client's own notices).
     Item(Item),
     /// A `Lagged` marker whose count may still grow (DropOldest).
     Lagged(u64),
@@ -71,7 +75,10 @@ pub(crate) enum Pushed {
 pub(crate) fn bounded(capacity: usize, overflow: Overflow) -> (Sender, Receiver) {
     let shared = Arc::new(Shared {
         inner: Mutex::new(Inner {
-            buf: VecDeque::with_capacity(capacity.min(1024)),
+            // Not preallocated: an idle channel would hold `capacity` entries (~136 KiB for
+            // 1,024) before its first notification. The deque grows by doubling to the
+            // working depth once and keeps that capacity, so the hot path is unchanged.
+            buf: VecDeque::new(),
             notes: 0,
             closed: false,
             receiver_alive: true,
@@ -103,14 +110,20 @@ impl Inner {
 
 impl Sender {
     /// Buffers a notification, applying the overflow policy.
+    #[cfg(test)]
     pub(crate) fn push(&self, n: Notification) -> Pushed {
+        self.push_bounded(Ok(n))
+    }
+
+    /// Buffers a notification or a malformed-frame report, applying the overflow policy.
+    pub(crate) fn push_bounded(&self, item: Item) -> Pushed {
         let result = {
             let mut q = self.shared.lock();
             if !q.receiver_alive || q.closed {
                 return Pushed::Gone;
             }
             if q.notes < self.shared.capacity {
-                q.buf.push_back(Entry::Item(Ok(n)));
+                q.buf.push_back(Entry::Bounded(item));
                 q.notes += 1;
                 Pushed::Queued
             } else {
@@ -119,7 +132,7 @@ impl Sender {
                     Overflow::DropNewest => q.lag_at_back(),
                     Overflow::DropOldest => {
                         drop_oldest(&mut q);
-                        q.buf.push_back(Entry::Item(Ok(n)));
+                        q.buf.push_back(Entry::Bounded(item));
                         q.notes += 1;
                     }
                 }
@@ -130,7 +143,7 @@ impl Sender {
         result
     }
 
-    /// Buffers an error item (never dropped, never counted against the capacity).
+    /// Buffers a notice (never dropped, never counted against the capacity).
     pub(crate) fn push_error(&self, e: Error) -> bool {
         {
             let mut q = self.shared.lock();
@@ -162,10 +175,10 @@ impl Sender {
     }
 }
 
-/// DropOldest: removes the oldest buffered notification and grows (or places) the marker
-/// just before the next notification.
+/// DropOldest: removes the oldest bounded item and grows (or places) the marker just before
+/// the next one.
 fn drop_oldest(q: &mut Inner) {
-    let Some(idx) = q.buf.iter().position(|e| matches!(e, Entry::Item(Ok(_)))) else {
+    let Some(idx) = q.buf.iter().position(|e| matches!(e, Entry::Bounded(_))) else {
         return;
     };
     q.buf.remove(idx);
@@ -195,12 +208,11 @@ impl Receiver {
     fn pop(&self) -> Option<Option<Item>> {
         let mut q = self.shared.lock();
         match q.buf.pop_front() {
-            Some(Entry::Item(item)) => {
-                if item.is_ok() {
-                    q.notes -= 1;
-                }
+            Some(Entry::Bounded(item)) => {
+                q.notes -= 1;
                 Some(Some(item))
             }
+            Some(Entry::Item(item)) => Some(Some(item)),
             Some(Entry::Lagged(n)) => Some(Some(Err(Error::lagged(n)))),
             None if q.closed => Some(None),
             None => None,
@@ -299,6 +311,27 @@ mod tests {
         assert_eq!(
             drain(&mut rx).await,
             vec!["1", "lag1", "err:Closed", "lag1"]
+        );
+    }
+
+    #[tokio::test]
+    async fn malformed_reports_are_bounded_like_notifications() {
+        let (tx, mut rx) = bounded(2, Overflow::DropNewest);
+        let report = || {
+            Err(Error::new(
+                crate::ErrorKind::Receive,
+                crate::Reason::InvalidMessage,
+            ))
+        };
+        assert_eq!(tx.push_bounded(report()), Pushed::Queued);
+        assert_eq!(tx.push(n(1)), Pushed::Queued);
+        assert_eq!(tx.push_bounded(report()), Pushed::Dropped);
+        assert_eq!(tx.push(n(2)), Pushed::Dropped);
+        tx.push_error(Error::closed());
+        tx.close();
+        assert_eq!(
+            drain(&mut rx).await,
+            vec!["err:InvalidMessage", "1", "lag2", "err:Closed"]
         );
     }
 

@@ -10,7 +10,8 @@
 //!   fatal `ChannelFailure`.
 //! * The managed source (`crate::rest`, feature `rest`) — subscribes and extends over REST
 //!   and creates a replacement channel (already subscribed) on maintenance, eviction, expiry,
-//!   `404`, `no_longer_subscribed` or a revoked token. It starts a channel with
+//!   `404`, `no_longer_subscribed`, a revoked token, or a normal close by the service (another
+//!   connection took the channel over). It starts a channel with
 //!   [`crate::driver::start`].
 //!
 //! Contract for implementors:
@@ -76,6 +77,9 @@ pub(crate) enum ReplaceReason {
     TokenRevoked,
     /// The channel's lifetime is over and could not be extended.
     Expired,
+    /// The service closed the socket normally (1000) without maintenance notice: another
+    /// connection took the channel over, or it was evicted or expired.
+    ClosedByService,
 }
 
 impl ReplaceReason {
@@ -86,6 +90,7 @@ impl ReplaceReason {
             ReplaceReason::NoLongerSubscribed => Reason::NoLongerSubscribed,
             ReplaceReason::TokenRevoked => Reason::TokenRevoked,
             ReplaceReason::Expired => Reason::ChannelExpired,
+            ReplaceReason::ClosedByService => Reason::ClosedByService,
         }
     }
 }

@@ -214,6 +214,33 @@ pub(crate) fn redact(uri: &Url) -> String {
     }
 }
 
+/// A channel id shortened for logs and error labels: its first 16 characters and `…` (the
+/// whole id is the socket's only credential, like the URI [`redact`] hides).
+#[cfg_attr(not(feature = "rest"), allow(dead_code))]
+pub(crate) fn short_id(id: &str) -> String {
+    const KEEP: usize = 16;
+    match id.char_indices().nth(KEEP) {
+        Some((end, _)) => format!("{}…", &id[..end]),
+        None => id.to_owned(),
+    }
+}
+
+/// A URL path with the channel id (the segment after `channels`) shortened by [`short_id`].
+#[cfg_attr(not(feature = "rest"), allow(dead_code))]
+pub(crate) fn redact_path(path: &str) -> String {
+    let mut out = Vec::new();
+    let mut after_channels = false;
+    for segment in path.split('/') {
+        if after_channels && !segment.is_empty() {
+            out.push(short_id(segment));
+        } else {
+            out.push(segment.to_owned());
+        }
+        after_channels = segment == "channels";
+    }
+    out.join("/")
+}
+
 fn default_tls_config(extra_roots: &[Vec<u8>]) -> Result<rustls::ClientConfig, Error> {
     let tls_err = |e: rustls::Error| {
         Error::new(ErrorKind::Connection, Reason::Tls)
@@ -337,6 +364,24 @@ mod tests {
         assert_eq!(
             redact(&Url::parse("wss://h.example/channels/secret").unwrap()),
             "wss://h.example/…"
+        );
+    }
+
+    #[test]
+    fn channel_ids_are_shortened_in_labels() {
+        let id = "streaming-0-1tvypwwdkuzrderyr21vwn7pbn";
+        assert_eq!(short_id(id), "streaming-0-1tvy…");
+        assert_eq!(short_id("short"), "short");
+        assert_eq!(short_id("ééééééééééééééééé"), "éééééééééééééééé…");
+        assert_eq!(
+            redact_path(&format!(
+                "/api/v2/notifications/channels/{id}/subscriptions"
+            )),
+            "/api/v2/notifications/channels/streaming-0-1tvy…/subscriptions"
+        );
+        assert_eq!(
+            redact_path("/api/v2/notifications/channels"),
+            "/api/v2/notifications/channels"
         );
     }
 

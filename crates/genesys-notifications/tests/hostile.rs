@@ -426,7 +426,6 @@ async fn hostile_frames_never_break_the_stream() {
     assert!(rtt.is_ok(), "{rtt:?}");
 }
 
-#[ignore = "bug REL-B5 (TESTING.md, known issues): JSON arrays are read as positional envelopes"]
 #[tokio::test(start_paused = true)]
 async fn a_json_array_is_never_read_as_an_envelope() {
     // serde's derived Deserialize accepts a sequence for a struct: `[topicName, version,
@@ -560,7 +559,6 @@ async fn a_result_with_a_foreign_correlation_id_does_not_answer_a_pending_subscr
     assert_eq!(body_i(&next_note(&mut rig.ch).await), 5);
 }
 
-#[ignore = "bug REL-B2 (TESTING.md, known issues): error items are not bounded by the buffer"]
 #[tokio::test(start_paused = true)]
 async fn a_flood_of_malformed_frames_to_a_slow_consumer_stays_bounded() {
     // Error items carry their raw frame (up to the size limit each). A peer that floods
@@ -639,7 +637,6 @@ async fn invalid_utf8_server() -> std::net::SocketAddr {
 // Real time: this server's raw writes race tokio's paused-clock auto-advance (the watchdog
 // deadline can be reached before the readiness of the socket is seen). Nothing here is
 // timed; the whole exchange takes milliseconds, bounded by the timeout below.
-#[ignore = "bug REL-B3 (TESTING.md, known issues): no error item says why the socket was dropped"]
 #[tokio::test]
 async fn a_text_frame_that_is_not_utf8_fails_the_socket_with_a_reported_reason() {
     tokio::time::timeout(Duration::from_secs(20), not_utf8())

@@ -425,32 +425,73 @@ async fn eviction_is_a_fatal_channel_failure_in_uri_mode() {
         .await;
         let info = channel(&sim);
         let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+        let mut events = ch.events();
         sim.fault(&info.id, Fault::Evict).unwrap();
         let e = next_err(&mut ch).await;
-        assert_eq!(
-            e.reason(),
-            Reason::ChannelNotFound,
-            "404 frame: {not_found_frame}"
-        );
+        // With the 404 frame the reason is precise; without it the service's normal close
+        // cannot tell eviction from a take-over, and neither is retried.
         let expected = if not_found_frame {
-            ErrorKind::Receive
+            Reason::ChannelNotFound
         } else {
-            ErrorKind::Reconnect
+            Reason::ClosedByService
         };
-        assert_eq!(e.kind(), expected);
+        assert_eq!((e.kind(), e.reason()), (ErrorKind::Receive, expected));
         assert!(e.is_channel_failure() && e.is_fatal() && e.is_permanent());
         assert!(next_opt(&mut ch).await.is_none());
+        let mut attempts = 0;
+        while let Some(ev) = events.recv().await {
+            attempts += usize::from(matches!(ev, Event::ReconnectAttempt { .. }));
+        }
+        assert_eq!(attempts, 0);
     }
 }
 
 #[tokio::test(start_paused = true)]
-async fn kicked_by_another_connection_reconnects() {
+async fn kicked_by_another_connection_is_not_taken_back() {
     let sim = sim().await;
+    let info = channel(&sim);
+    let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+    sim.fault(&info.id, Fault::Kick).unwrap();
+    let e = next_err(&mut ch).await;
+    assert_eq!(
+        (e.kind(), e.reason()),
+        (ErrorKind::Receive, Reason::ClosedByService)
+    );
+    assert!(e.is_channel_failure() && e.is_fatal());
+    assert!(
+        e.message()
+            .unwrap()
+            .contains("replaced by a new connection"),
+        "{e}"
+    );
+    assert!(next_opt(&mut ch).await.is_none());
+    let stats = sim.stats();
+    assert_eq!(
+        stats.channel(&info.id).unwrap().connections,
+        1,
+        "no reconnection"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn abnormal_close_codes_are_retried() {
+    let sim = sim_with(SimConfig {
+        protocol: ProtocolOptions {
+            close_codes: genesys_sim::CloseCodes {
+                kicked: 1011,
+                ..genesys_sim::CloseCodes::default()
+            },
+            ..ProtocolOptions::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
     let info = channel(&sim);
     let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
     let mut events = ch.events();
     sim.fault(&info.id, Fault::Kick).unwrap();
-    wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    let (e, _) = wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    assert_eq!(e, Event::Reconnected { attempts: 1 });
     sim.publish(TOPIC, json!({"i": 5}));
     assert!(next_err(&mut ch).await.is_gap());
     assert_eq!(body_i(&next_note(&mut ch).await), 5);
@@ -477,4 +518,58 @@ async fn next_opt(
     tokio::time::timeout(Duration::from_secs(3600), ch.next())
         .await
         .expect("ends or yields")
+}
+
+#[tokio::test(start_paused = true)]
+async fn attempts_reset_only_after_a_healthy_period() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let policy = ReconnectPolicy::default()
+        .jitter(false)
+        .healthy_after(Duration::from_secs(60));
+    let ch = ConnectOptions::new()
+        .reconnect(policy)
+        .connect(&info.connect_uri, [TOPIC])
+        .await
+        .unwrap();
+    let mut events = ch.events();
+    // Healthy for 100 s: the next outage starts again at attempt 1 (immediate).
+    tokio::time::sleep(Duration::from_secs(100)).await;
+    sim.fault(&info.id, Fault::Drop).unwrap();
+    let (e, _) = wait_event(&mut events, |e| matches!(e, Event::ReconnectAttempt { .. })).await;
+    assert_eq!(
+        e,
+        Event::ReconnectAttempt {
+            attempt: 1,
+            delay: Duration::ZERO
+        }
+    );
+    wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    // Dropped again 10 s later: a flapping connection keeps counting (1 s backoff).
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    sim.fault(&info.id, Fault::Drop).unwrap();
+    let (e, _) = wait_event(&mut events, |e| matches!(e, Event::ReconnectAttempt { .. })).await;
+    assert_eq!(
+        e,
+        Event::ReconnectAttempt {
+            attempt: 2,
+            delay: Duration::from_secs(1)
+        }
+    );
+    let (e, at) = wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    assert_eq!(e, Event::Reconnected { attempts: 2 });
+    // Healthy for 60 s since: reset again.
+    tokio::time::sleep_until(at + Duration::from_secs(60)).await;
+    sim.fault(&info.id, Fault::Drop).unwrap();
+    let (e, _) = wait_event(&mut events, |e| matches!(e, Event::ReconnectAttempt { .. })).await;
+    assert_eq!(
+        e,
+        Event::ReconnectAttempt {
+            attempt: 1,
+            delay: Duration::ZERO
+        }
+    );
+    let (e, _) = wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    assert_eq!(e, Event::Reconnected { attempts: 1 });
+    assert_eq!(ch.state(), State::Open);
 }

@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use genesys_notifications::rest::{
-    ChannelScope, Credentials, Environment, RestClient, RestError, RestErrorKind, RetryPolicy,
-    TopicState,
+    ChannelScope, Credentials, Environment, RestClient, RestError, RestErrorKind, Secret,
+    TokenFuture, TokenProvider, TopicState,
 };
-use genesys_notifications::{ErrorKind, Reason};
+use genesys_notifications::{ErrorKind, Reason, ReconnectPolicy};
 use genesys_sim::{DeniedTopic, RateLimit, SimConfig, Simulator};
 use tokio::time::Instant;
 
@@ -24,7 +24,11 @@ async fn simulator(config: SimConfig) -> Simulator {
 
 fn rest_client(sim: &Simulator, credentials: Credentials) -> RestClient {
     RestClient::builder(Environment::local(&sim.base_url()).unwrap(), credentials)
-        .retry_policy(RetryPolicy::default().jitter(false))
+        .retry_policy(
+            ReconnectPolicy::default()
+                .jitter(false)
+                .max_attempts(Some(4)),
+        )
         .build()
         .unwrap()
 }
@@ -347,7 +351,7 @@ async fn a_429_is_retried_after_exactly_retry_after() {
         Environment::local(&sim.base_url()).unwrap(),
         client_credentials(),
     )
-    .retry_policy(RetryPolicy::never())
+    .retry_policy(ReconnectPolicy::never())
     .build()
     .unwrap();
     impatient.create_channel().await.unwrap();
@@ -383,14 +387,103 @@ async fn connection_refused_is_retried_then_a_transport_error() {
         Environment::local(&base).unwrap(),
         Credentials::access_token("t"),
     )
-    .retry_policy(RetryPolicy::default().jitter(false).max_retries(3))
+    .retry_policy(
+        ReconnectPolicy::default()
+            .jitter(false)
+            .initial_delay(Duration::from_millis(500))
+            .max_attempts(Some(3)),
+    )
     .build()
     .unwrap();
     let start = Instant::now();
     let lib_error = rest.create_channel().await.unwrap_err();
     let error = RestError::of(&lib_error).expect("REST details");
     assert_eq!(error.kind(), RestErrorKind::Transport);
-    // 500 ms, 1 s, 2 s of backoff.
-    assert_eq!(start.elapsed(), Duration::from_millis(3500));
+    // The reconnect schedule: at once, then 500 ms, then 1 s.
+    assert_eq!(start.elapsed(), Duration::from_millis(1500));
     assert!(std::error::Error::source(&error).is_some());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_503_outage_is_retried_with_the_reconnect_schedule() {
+    let sim = simulator(SimConfig::default()).await;
+    let rest = rest_client(&sim, client_credentials());
+    rest.access_token().await.unwrap();
+    sim.outage(Duration::from_millis(2500));
+    let start = Instant::now();
+    // Attempts at 0 s, 0 s (immediate first retry), 1 s and 3 s: the last one succeeds.
+    rest.list_channels(ChannelScope::Token).await.unwrap();
+    assert_eq!(start.elapsed(), Duration::from_secs(3));
+
+    sim.outage(Duration::from_secs(3600));
+    let start = Instant::now();
+    let lib_error = rest.create_channel().await.unwrap_err();
+    let error = RestError::of(&lib_error).expect("REST details");
+    assert_eq!(error.status(), Some(503));
+    assert!(error.is_transient());
+    assert_eq!(lib_error.reason(), Reason::InvalidStatusCode(503));
+    // At once, then 1 s, 2 s, 4 s: four retries, then the error.
+    assert_eq!(start.elapsed(), Duration::from_secs(7));
+}
+
+/// A provider handing out tokens minted by the simulator, counting the 401-driven refreshes.
+struct SimTokens {
+    sim_base: String,
+    tokens: std::sync::Mutex<Vec<String>>,
+    rejected: std::sync::atomic::AtomicU32,
+}
+
+impl TokenProvider for SimTokens {
+    fn access_token(&self, rejected: bool) -> TokenFuture<'_> {
+        if rejected {
+            self.rejected
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        let next = self.tokens.lock().unwrap().pop();
+        let base = self.sim_base.clone();
+        Box::pin(async move {
+            next.map(Secret::new)
+                .ok_or_else(|| format!("no token left for {base}").into())
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_token_provider_is_asked_again_after_a_401() {
+    let sim = simulator(SimConfig::default()).await;
+    let second = sim.issue_token(CLIENT);
+    let first = sim.issue_token(CLIENT);
+    let provider = std::sync::Arc::new(SimTokens {
+        sim_base: sim.base_url(),
+        tokens: std::sync::Mutex::new(vec![second.clone(), first.clone()]),
+        rejected: std::sync::atomic::AtomicU32::new(0),
+    });
+    struct Shared(std::sync::Arc<SimTokens>);
+    impl TokenProvider for Shared {
+        fn access_token(&self, rejected: bool) -> TokenFuture<'_> {
+            self.0.access_token(rejected)
+        }
+    }
+    let rest = rest_client(&sim, Credentials::provider(Shared(provider.clone())));
+    let channel = rest.create_channel().await.unwrap();
+    assert_eq!(rest.access_token().await.unwrap().expose_secret(), first);
+    // Revoke the first token only: the next call gets a 401 and asks the provider again.
+    sim.revoke_tokens(CLIENT);
+    let third = sim.issue_token(CLIENT);
+    provider.tokens.lock().unwrap().insert(0, third.clone());
+    provider.tokens.lock().unwrap().retain(|t| *t != second);
+    assert!(rest.channel_exists(&channel.id).await.unwrap());
+    assert_eq!(
+        provider.rejected.load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
+    assert_eq!(rest.access_token().await.unwrap().expose_secret(), third);
+    assert_eq!(rest.token_fetches().await, 2);
+
+    // A provider failure is reported as such.
+    sim.revoke_tokens(CLIENT);
+    let lib_error = rest.channel_exists(&channel.id).await.unwrap_err();
+    let error = RestError::of(&lib_error).expect("REST details");
+    assert_eq!(error.kind(), RestErrorKind::TokenProvider);
+    assert!(std::error::Error::source(error).is_some());
 }

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use genesys_notifications::rest::{
-    ChannelInfo, Credentials, Environment, ManagedOptions, RestClient, RetryPolicy,
+    ChannelInfo, Credentials, Environment, ManagedOptions, RestClient,
 };
-use genesys_notifications::{Channel, Event, Gap};
+use genesys_notifications::{Channel, Event, Gap, ReconnectPolicy};
 use genesys_sim::{DeniedTopic, ExtendOn, Fault, SimConfig, Simulator};
 use serde_json::json;
 use tokio::time::Instant;
@@ -27,7 +27,11 @@ fn rest_client(sim: &Simulator) -> RestClient {
         Environment::local(&sim.base_url()).unwrap(),
         Credentials::client_credentials(CLIENT, SECRET),
     )
-    .retry_policy(RetryPolicy::default().jitter(false))
+    .retry_policy(
+        ReconnectPolicy::default()
+            .jitter(false)
+            .max_attempts(Some(4)),
+    )
     .build()
     .unwrap()
 }
@@ -497,4 +501,58 @@ async fn an_existing_channel_is_reused() {
         .await
         .unwrap();
     assert_ne!(managed.channel_info.id, "streaming-0-gone");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_topic_refused_at_run_time_is_reported_and_dropped() {
+    let config = SimConfig {
+        denied_topics: vec![DeniedTopic::new("v2.analytics.*")],
+        ..SimConfig::default()
+    };
+    let (sim, mut channel) = start(config).await;
+    let mut events = channel.handle().events();
+    channel.subscribe([DENIED, OTHER]).await.unwrap();
+    let rejected = loop {
+        match events.next().await.unwrap() {
+            Event::TopicsRejected { topics } => break topics,
+            _ => continue,
+        }
+    };
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].0, DENIED);
+    assert!(
+        rejected[0].1.contains("notifications:topic:view"),
+        "{rejected:?}"
+    );
+    let mut kept = channel.topics();
+    kept.sort_unstable();
+    assert_eq!(kept, [TOPIC, OTHER]);
+    assert_eq!(sim_topics(&sim), [TOPIC, OTHER]);
+    assert_eq!(sim.publish(OTHER, json!({"n": 1})), 1);
+    assert_eq!(channel.next().await.unwrap().unwrap().topic(), OTHER);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_service_outage_is_survived_on_the_same_channel_with_the_gap_reported() {
+    let (sim, mut channel) = start(SimConfig::default()).await;
+    let first = connected_channel(&sim).unwrap();
+    let ledger = run(
+        &sim,
+        &mut channel,
+        60,
+        Duration::from_secs(1),
+        |tick, sim| {
+            if tick == 20 {
+                sim.outage(Duration::from_secs(10));
+            }
+        },
+    )
+    .await;
+    eprintln!("{}", ledger.summary());
+    ledger.assert_exact();
+    assert_eq!(connected_channel(&sim).unwrap(), first);
+    // Sockets are dropped for 10 s: those notifications are inside the reported gap.
+    assert_eq!(ledger.gaps.len(), 1);
+    assert!(ledger.lost() >= 10, "{}", ledger.summary());
+    assert!(ledger.gaps[0].duration() >= Duration::from_secs(10));
 }

@@ -173,7 +173,6 @@ fn secret_types_and_options_never_show_the_values() {
     );
 }
 
-#[ignore = "bug REL-B4 (TESTING.md, known issues): whole channel ids in REST debug logs"]
 #[tokio::test(start_paused = true)]
 async fn a_managed_channel_through_faults_never_logs_a_secret_or_a_whole_channel_uri() {
     let (captured, _guard) = capture();

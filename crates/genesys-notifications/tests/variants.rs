@@ -133,7 +133,7 @@ async fn forced_reconnect_resubscribes_and_reports_its_gap() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn expired_channel_without_extension_ends_with_channel_not_found() {
+async fn expired_channel_without_extension_ends_the_stream() {
     let sim = sim().await;
     let info = channel(&sim);
     let t0 = Instant::now();
@@ -148,7 +148,8 @@ async fn expired_channel_without_extension_ends_with_channel_not_found() {
     assert_eq!(Instant::now() - t0, Duration::from_secs(24 * 3600));
     assert_eq!(
         (e.kind(), e.reason()),
-        (ErrorKind::Reconnect, Reason::ChannelNotFound)
+        (ErrorKind::Receive, Reason::ClosedByService)
     );
     assert!(e.is_fatal() && e.is_channel_failure());
+    assert!(e.message().unwrap().contains("channel expired"), "{e}");
 }

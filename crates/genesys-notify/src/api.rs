@@ -15,19 +15,29 @@ use crate::exit::usage;
 pub(crate) struct ApiArgs {
     /// Genesys Cloud region of the org: a region name (`us-east-1`, `eu_west_1`) or its
     /// domain (`mypurecloud.ie`).
-    #[arg(long, env = "GENESYSCLOUD_REGION", value_name = "REGION")]
+    #[arg(
+        long,
+        env = "GENESYSCLOUD_REGION",
+        value_name = "REGION",
+        global = true
+    )]
     region: Option<String>,
     /// Base URL of the REST API, instead of a region: a private endpoint, or the simulator
     /// (`http://127.0.0.1:PORT`). Takes precedence over --region.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", global = true)]
     api_base: Option<String>,
     /// Base URL of the OAuth login service, with --api-base. Default: the API base with a
     /// leading `api.` replaced by `login.`, or the API base itself (as the simulator serves
     /// both).
-    #[arg(long, value_name = "URL", requires = "api_base")]
+    #[arg(long, value_name = "URL", requires = "api_base", global = true)]
     login_base: Option<String>,
     /// OAuth client id (client-credentials grant).
-    #[arg(long, env = "GENESYSCLOUD_OAUTHCLIENT_ID", value_name = "ID")]
+    #[arg(
+        long,
+        env = "GENESYSCLOUD_OAUTHCLIENT_ID",
+        value_name = "ID",
+        global = true
+    )]
     client_id: Option<String>,
     /// OAuth client secret. Prefer the environment variable: command-line arguments are
     /// visible to other local users. Never printed, logged or echoed.
@@ -36,6 +46,7 @@ pub(crate) struct ApiArgs {
         env = "GENESYSCLOUD_OAUTHCLIENT_SECRET",
         hide_env_values = true,
         value_name = "SECRET",
+        global = true,
         value_parser = parse_secret
     )]
     client_secret: Option<Secret>,
@@ -51,7 +62,7 @@ impl ApiArgs {
         self.region.is_some() || self.api_base.is_some()
     }
 
-    /// The environment: `--api-base` [`--login-base`] or `--region`.
+    /// The environment: `--api-base` (with an optional `--login-base`) or `--region`.
     pub(crate) fn environment(&self) -> anyhow::Result<Environment> {
         if let Some(api) = &self.api_base {
             let login = match &self.login_base {
@@ -68,7 +79,7 @@ impl ApiArgs {
         region
             .parse::<Region>()
             .map(Environment::from)
-            .map_err(|e| usage(format!("{e} (names: {})", region_names())))
+            .map_err(|e| usage(e.to_string()))
     }
 
     /// The client credentials from the flags or the environment.
@@ -102,14 +113,6 @@ fn default_login_base(api: &str) -> String {
         }
     }
     api.to_owned()
-}
-
-fn region_names() -> String {
-    Region::ALL
-        .iter()
-        .map(|r| r.key())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

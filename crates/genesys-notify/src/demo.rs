@@ -130,12 +130,12 @@ impl Summary {
         }
         let _ = writeln!(
             s,
-            "reconnects: {}  (after the dropped connection)",
+            "reconnects: {}  (recoveries from a lost connection)",
             t.reconnects
         );
         let _ = writeln!(
             s,
-            "rollovers:  {}  (maintenance: new channel before the old socket closed)",
+            "rollovers:  {}  (switches to a new channel before a maintenance close)",
             t.rollovers
         );
         let gap_note = match (t.gaps, self.lost()) {
@@ -193,11 +193,16 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
     let mut stop =
         stream_with_faults(&mut pump, &sim, &mut shutdown, started + args.duration).await;
     let mut published = sim.stats().published;
-    if matches!(stop, Stop::Deadline) {
-        (stop, published) = wind_down(&mut pump, &sim, &rest, &mut shutdown).await;
+    if matches!(stop, Stop::Deadline | Stop::Signal(_)) {
+        let wound;
+        (wound, published) = wind_down(&mut pump, &sim, &rest, &mut shutdown).await;
+        if !matches!(wound, Stop::Deadline | Stop::Count) {
+            stop = wound;
+        }
     }
     let summary = Summary {
-        tally: pump.close().await,
+        // Everything in flight was read while winding down.
+        tally: pump.close(true).await,
         elapsed: started.elapsed(),
         published,
     };

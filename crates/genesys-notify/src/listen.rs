@@ -130,7 +130,7 @@ pub(crate) async fn run(args: ListenArgs) -> anyhow::Result<()> {
             }
         })
         .await;
-    let tally = pump.close().await;
+    let tally = pump.close(!matches!(stop, Stop::Count)).await;
     let why = match stop {
         Stop::Failed(error) => {
             return Err(anyhow::Error::new(error).context("the channel failed"));
@@ -161,7 +161,7 @@ pub(crate) async fn run(args: ListenArgs) -> anyhow::Result<()> {
 }
 
 /// Sleeps until `deadline`, or forever without one.
-pub(crate) async fn sleep_until(deadline: Option<Instant>) {
+async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(deadline) => tokio::time::sleep_until(deadline).await,
         None => std::future::pending().await,
@@ -212,7 +212,7 @@ async fn connect(
             "topic refused by the service"
         );
     }
-    if managed.rejected.len() >= topics.len() {
+    if managed.channel.topics().is_empty() {
         return Err(anyhow::Error::new(Coded(
             Exit::Subscription,
             "the service refused every topic".to_owned(),

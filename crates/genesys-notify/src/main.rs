@@ -37,6 +37,7 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 use crate::exit::{Exit, code_of};
+use crate::logging::LogFormat;
 
 fn main() -> ExitCode {
     // Usage errors exit 2 and --help/--version exit 0 (clap's own handling).
@@ -70,7 +71,12 @@ fn main() -> ExitCode {
         Ok(()) => Exit::Done.into(),
         Err(error) => {
             let exit = code_of(&error);
-            tracing::error!(exit_code = exit.code(), "{error:#}");
+            if exit == Exit::Usage && log_format == LogFormat::Text {
+                // Like clap's own usage errors.
+                eprintln!("error: {error:#}\n\nFor more information, try '--help'.");
+            } else {
+                tracing::error!(exit_code = exit.code(), "{error:#}");
+            }
             exit.into()
         }
     }

@@ -124,13 +124,15 @@ impl Pump {
         }
     }
 
-    /// Closes the channel (close frame 1000), writes what was still buffered, and returns
-    /// the tally.
-    pub(crate) async fn close(mut self) -> Tally {
+    /// Closes the channel (close frame 1000) and returns the tally. With `flush`, the
+    /// notifications already received are written first (after a signal or the deadline);
+    /// without it they are discarded (after `--count`, which means exactly that many).
+    pub(crate) async fn close(mut self, flush: bool) -> Tally {
         let close = async {
             self.channel.close().await;
             while let Some(item) = self.channel.next_item().await {
                 match item {
+                    Ok(_) if !flush => {}
                     Ok(notification) => {
                         if self
                             .write(notification.topic(), notification.raw())

@@ -341,6 +341,10 @@ pub struct ProtocolOptions {
     pub reply_to_invalid_frames: bool,
     /// How other tokens' channels appear in `includechannels=oauthclient` listings.
     pub other_token_channels: OtherTokenChannels,
+    /// Accept a socket `{"message":"unsubscribe","topics":[..]}` (no source documents one)
+    /// and answer `{"result":"200","status":"unsubscribed"}` (default `false`: treated as
+    /// an unknown frame).
+    pub ws_unsubscribe: bool,
 }
 
 impl Default for ProtocolOptions {
@@ -360,6 +364,7 @@ impl Default for ProtocolOptions {
             case_insensitive_topics: false,
             reply_to_invalid_frames: false,
             other_token_channels: OtherTokenChannels::default(),
+            ws_unsubscribe: false,
         }
     }
 }

@@ -130,9 +130,10 @@ pub(crate) fn system_body(
 /// The organisation id the simulator reports.
 pub(crate) const SIM_ORG_ID: &str = "5d1c3e8a-0000-4000-8000-00000000516d";
 
-/// `{"result":"200","status":"subscribed"}` (+ `correlationId`).
-pub(crate) fn result_ok(correlation_id: Option<&str>) -> Frame {
-    let mut v = json!({"result": "200", "status": "subscribed"});
+/// `{"result":"200","status":<status>}` (+ `correlationId`); status `subscribed` or
+/// `unsubscribed`.
+pub(crate) fn result_ok(status: &str, correlation_id: Option<&str>) -> Frame {
+    let mut v = json!({"result": "200", "status": status});
     add_correlation(&mut v, correlation_id);
     Frame::text(v.to_string())
 }
@@ -221,7 +222,7 @@ mod tests {
     #[test]
     fn result_frames() {
         assert_eq!(
-            result_ok(None).as_str(),
+            result_ok("subscribed", None).as_str(),
             r#"{"result":"200","status":"subscribed"}"#
         );
         let v: Value =

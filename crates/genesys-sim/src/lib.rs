@@ -51,6 +51,7 @@
 //! | `control.rs` | `/sim/...` control routes |
 //! | `generator.rs` | seeded event generator |
 //! | `tls.rs` | rustls listener |
+//! | `cli.rs` | [`cli::SimArgs`], the `genesys-sim` options, and [`cli::run`] |
 //!
 //! # Delivery model
 //!
@@ -60,8 +61,14 @@
 //! `try_send`; a frame that finds no socket, a stalled socket or a full queue is counted as
 //! `lost` for that channel ([`ChannelStats::lost`]), as the real service does not queue
 //! events for absent clients. Publishing therefore never waits for a slow client.
+//!
+//! Benchmarks that must stream "as fast as the client reads" use the back-pressured forms
+//! instead, [`Simulator::publish_raw_wait`] and [`Simulator::publish_raw_batch_wait`]: they
+//! wait for room in each socket's queue, so a slow but live reader receives every frame
+//! and nothing counts as lost.
 
 mod api;
+pub mod cli;
 mod config;
 mod control;
 mod frames;
@@ -264,6 +271,76 @@ impl Simulator {
             .sum()
     }
 
+    /// The back-pressured fast path: queues a pre-serialised `frame` on every open socket
+    /// subscribed to `topic_name`, *waiting for room* in each socket's queue instead of
+    /// counting the frame as lost. Returns the number of sockets it was queued on.
+    ///
+    /// The subscribers are taken under the lock when the call starts; the lock is not held
+    /// while waiting. A subscribed channel without a socket, or whose socket is stalled
+    /// ([`Fault::Stall`]), counts the frame as lost at once, as with
+    /// [`publish_raw`](Simulator::publish_raw); so does a socket that closes while the call
+    /// waits (a client that stops reading altogether is dropped after
+    /// [`SimConfig::write_timeout`], so the wait always ends). The frames reach each socket
+    /// in call order, and a fault injected after the call returns arrives after them.
+    ///
+    /// One slow socket holds back the others: the call returns once every subscriber has
+    /// room. Cancelling the call (dropping the future) keeps what was already queued.
+    ///
+    /// ```
+    /// # use genesys_sim::{SimConfig, Simulator};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), genesys_sim::SimError> {
+    /// let sim = Simulator::start(SimConfig::default()).await?;
+    /// let frame = sim.envelope("v2.users.u1.presence", &serde_json::json!({"n": 1}));
+    /// assert_eq!(sim.publish_raw_wait("v2.users.u1.presence", &frame).await, 0); // nobody subscribed
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn publish_raw_wait(&self, topic_name: &str, frame: &Frame) -> usize {
+        self.publish_raw_batch_wait(topic_name, std::iter::once(frame))
+            .await
+    }
+
+    /// Like [`publish_raw_wait`](Simulator::publish_raw_wait) for many frames of one
+    /// topic: the subscribers' queues are taken once, under a single lock, for the whole
+    /// batch, and each frame is queued on every subscriber (waiting for room) before the
+    /// next. A subscriber that closes mid-batch counts the rest of the batch as lost; a
+    /// socket opened mid-batch receives the frames of the next call. Returns the total
+    /// number of frames queued (frames × sockets).
+    ///
+    /// ```
+    /// # use genesys_sim::{SimConfig, Simulator};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), genesys_sim::SimError> {
+    /// let sim = Simulator::start(SimConfig::default()).await?;
+    /// let topic = "v2.users.u1.presence";
+    /// let frame = sim.envelope(topic, &serde_json::json!({"n": 1}));
+    /// let queued = sim.publish_raw_batch_wait(topic, std::iter::repeat_n(&frame, 1000)).await;
+    /// assert_eq!(queued, 0); // nobody subscribed
+    /// assert_eq!(sim.stats().published, 1000);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn publish_raw_batch_wait<'a>(
+        &self,
+        topic_name: &str,
+        frames: impl IntoIterator<Item = &'a Frame>,
+    ) -> usize {
+        let mut subscribers = self.shared.lock().subscribers(topic_name, Instant::now());
+        let mut published = Published {
+            shared: &self.shared,
+            count: 0,
+        };
+        let mut queued = 0;
+        for frame in frames {
+            published.count += 1;
+            for subscriber in &mut subscribers {
+                queued += usize::from(subscriber.send(frame).await);
+            }
+        }
+        queued
+    }
+
     /// Builds the notification envelope for `topic_name` with a fresh `CorrelationId`,
     /// for [`publish_raw`](Simulator::publish_raw).
     pub fn envelope(&self, topic_name: &str, event_body: &Value) -> Frame {
@@ -343,6 +420,21 @@ impl Simulator {
         self.shared.shutdown.cancel();
         for task in std::mem::take(&mut self.tasks) {
             let _ = task.await;
+        }
+    }
+}
+
+/// Adds a back-pressured publish's frames to [`Stats::published`] when it ends, even when
+/// it is cancelled half-way.
+struct Published<'a> {
+    shared: &'a Shared,
+    count: u64,
+}
+
+impl Drop for Published<'_> {
+    fn drop(&mut self) {
+        if self.count > 0 {
+            self.shared.lock().count_published(self.count);
         }
     }
 }

@@ -88,8 +88,9 @@ pub(crate) struct SocketLink {
     data: mpsc::Sender<Frame>,
     control: mpsc::UnboundedSender<Ordered>,
     stalled_until: Option<Instant>,
-    /// Frames queued on `data` so far; stamped on every control command.
-    queued: u64,
+    /// Frames queued on `data` so far; stamped on every control command. Shared with
+    /// back-pressured publishers ([`Subscriber`]), which queue without the state's lock.
+    queued: Arc<AtomicU64>,
 }
 
 /// A control command stamped with the number of frames queued before it, so the socket
@@ -104,7 +105,7 @@ impl SocketLink {
     fn send(&self, control: Control) {
         // The task may already be gone; then there is nothing left to tell it.
         let _ = self.control.send(Ordered {
-            after: self.queued,
+            after: self.queued.load(Ordering::Relaxed),
             control,
         });
     }
@@ -115,6 +116,34 @@ impl SocketLink {
             code,
             reason,
         });
+    }
+}
+
+/// One subscribed channel as seen by a back-pressured publish, taken under the lock and
+/// used without it.
+#[derive(Debug)]
+pub(crate) struct Subscriber {
+    counters: Arc<Counters>,
+    /// The socket's frame queue and its `queued` count; `None` once unusable.
+    queue: Option<(mpsc::Sender<Frame>, Arc<AtomicU64>)>,
+}
+
+impl Subscriber {
+    /// Queues `frame`, waiting for room; returns whether it was queued. A frame that finds
+    /// no usable socket (none, stalled when the publish began, or closed since) counts as
+    /// lost.
+    pub(crate) async fn send(&mut self, frame: &Frame) -> bool {
+        if let Some((data, queued)) = &self.queue {
+            if data.send(frame.clone()).await.is_ok() {
+                // After the send: a control stamped from now on is written after this frame.
+                queued.fetch_add(1, Ordering::Relaxed);
+                return true;
+            }
+            // The socket task is gone; later frames fail at once.
+            self.queue = None;
+        }
+        self.counters.lost.fetch_add(1, Ordering::Relaxed);
+        false
     }
 }
 
@@ -149,11 +178,13 @@ pub(crate) enum Via {
     Ws,
 }
 
-/// `PUT` replaces, `POST` and the socket message add.
+/// `PUT` replaces, `POST` and the socket `subscribe` message add, the optional socket
+/// `unsubscribe` message removes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mode {
     Replace,
     Add,
+    Remove,
 }
 
 /// One entry of a `ChannelTopicEntityListing`.
@@ -644,7 +675,12 @@ impl State {
         for (entry, topics) in &expanded {
             let mut any_permitted = false;
             for t in topics {
-                match denied.iter().find(|d| topics::glob_match(&d.pattern, t)) {
+                let denial = if mode == Mode::Remove {
+                    None
+                } else {
+                    denied.iter().find(|d| topics::glob_match(&d.pattern, t))
+                };
+                match denial {
                     Some(d) => rejected.push(TopicResult {
                         id: t.clone(),
                         rejected: Some((
@@ -677,17 +713,22 @@ impl State {
         };
         let mut next: BTreeMap<String, String> = match mode {
             Mode::Replace => BTreeMap::new(),
-            Mode::Add => c.topics.clone(),
+            Mode::Add | Mode::Remove => c.topics.clone(),
         };
         for t in &permitted {
-            next.entry(key(t)).or_insert_with(|| t.clone());
+            if mode == Mode::Remove {
+                next.remove(&key(t));
+            } else {
+                next.entry(key(t)).or_insert_with(|| t.clone());
+            }
         }
         let count = match counting {
             TopicCounting::Expanded => next.len(),
-            TopicCounting::Entries => {
-                let existing = if mode == Mode::Add { c.topics.len() } else { 0 };
-                existing + entries.len()
-            }
+            TopicCounting::Entries => match mode {
+                Mode::Add => c.topics.len() + entries.len(),
+                Mode::Replace => entries.len(),
+                Mode::Remove => next.len(),
+            },
         };
         if count > max_topics {
             return Err(SubscribeError::TooMany {
@@ -755,7 +796,7 @@ impl State {
             data: data_tx,
             control: control_tx,
             stalled_until: None,
-            queued: 0,
+            queued: Arc::new(AtomicU64::new(0)),
         };
         if let Some(old) = c.socket.replace(link) {
             old.close(Vec::new(), kicked, "replaced by a new connection");
@@ -799,7 +840,7 @@ impl State {
             let queued = match &mut c.socket {
                 Some(link) if link.stalled_until.is_none_or(|t| now >= t) => {
                     let ok = link.data.try_send(frame.clone()).is_ok();
-                    link.queued += u64::from(ok);
+                    link.queued.fetch_add(u64::from(ok), Ordering::Relaxed);
                     ok
                 }
                 _ => false,
@@ -811,6 +852,33 @@ impl State {
             }
         }
         delivered
+    }
+
+    /// The channels subscribed to `topic`, for a publish that waits for room in the socket
+    /// queues instead of counting frames as lost ([`Subscriber::send`]). A channel without a
+    /// socket, or whose socket is stalled, gets no queue: its frames count as lost, as with
+    /// [`State::publish`].
+    pub(crate) fn subscribers(&self, topic: &str, now: Instant) -> Vec<Subscriber> {
+        let key = self.key(topic);
+        let Some(ids) = self.index.get(key.as_ref()) else {
+            return Vec::new();
+        };
+        ids.iter()
+            .filter_map(|id| self.channels.get(id))
+            .map(|c| Subscriber {
+                counters: Arc::clone(&c.counters),
+                queue: c
+                    .socket
+                    .as_ref()
+                    .filter(|link| link.stalled_until.is_none_or(|t| now >= t))
+                    .map(|link| (link.data.clone(), Arc::clone(&link.queued))),
+            })
+            .collect()
+    }
+
+    /// Counts `n` events published outside [`State::publish`].
+    pub(crate) fn count_published(&mut self, n: u64) {
+        self.published += n;
     }
 
     /// Every subscribed topic, sorted (for the generator).
@@ -1119,6 +1187,29 @@ mod tests {
         assert_eq!(
             s.stats().channels[0].subscribe_requests,
             SubscribeRequests { rest: 1, ws: 2 }
+        );
+    }
+
+    #[test]
+    fn remove_mode_drops_expanded_topics() {
+        let mut s = state(SimConfig::default());
+        let t = Instant::now();
+        let ch = s.create_channel("c", None, t);
+        let add = strings(&["v2.users.u?presence&routingStatus&activity"]);
+        s.subscribe(&ch.id, &add, Mode::Add, false, Via::Ws, t)
+            .unwrap();
+        let remove = strings(&["v2.users.u?presence&activity", "not.subscribed"]);
+        s.subscribe(&ch.id, &remove, Mode::Remove, false, Via::Ws, t)
+            .unwrap();
+        assert_eq!(
+            s.topics(&ch.id).unwrap(),
+            strings(&["v2.users.u.routingStatus"])
+        );
+        let _sock = s.attach(&ch.id, t, CancellationToken::new()).unwrap();
+        assert_eq!(s.publish("v2.users.u.presence", &Frame::text("x"), t), 0);
+        assert_eq!(
+            s.publish("v2.users.u.routingStatus", &Frame::text("x"), t),
+            1
         );
     }
 

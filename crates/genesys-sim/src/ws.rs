@@ -361,7 +361,10 @@ impl Conn {
                 &self.shared.correlation_id(),
             )),
             Some("subscribe") if config.ws_subscribe => {
-                Some(self.on_subscribe(parsed.as_ref(), &config))
+                Some(self.on_subscribe(parsed.as_ref(), &config, Mode::Add))
+            }
+            Some("unsubscribe") if config.ws_subscribe && config.protocol.ws_unsubscribe => {
+                Some(self.on_subscribe(parsed.as_ref(), &config, Mode::Remove))
             }
             _ if config.protocol.reply_to_invalid_frames => Some(frames::result_failure(
                 "error",
@@ -376,7 +379,13 @@ impl Conn {
         }
     }
 
-    fn on_subscribe(&mut self, message: Option<&Value>, config: &crate::SimConfig) -> Frame {
+    /// The socket `subscribe` (add) or `unsubscribe` (remove) message.
+    fn on_subscribe(
+        &mut self,
+        message: Option<&Value>,
+        config: &crate::SimConfig,
+        mode: Mode,
+    ) -> Frame {
         let message = message.and_then(Value::as_object);
         let correlation = message
             .and_then(|m| m.get("correlationId"))
@@ -397,18 +406,19 @@ impl Conn {
                 correlation,
             );
         };
-        let result = self.shared.lock().subscribe(
-            &self.id,
-            &topics,
-            Mode::Add,
-            false,
-            Via::Ws,
-            Instant::now(),
-        );
+        let result =
+            self.shared
+                .lock()
+                .subscribe(&self.id, &topics, mode, false, Via::Ws, Instant::now());
         match result {
             Ok(_) => {
                 self.shared.deadlines_changed();
-                frames::result_ok(correlation)
+                let status = if mode == Mode::Remove {
+                    "unsubscribed"
+                } else {
+                    "subscribed"
+                };
+                frames::result_ok(status, correlation)
             }
             Err(SubscribeError::NotFound) => frames::result_not_found("channel not found"),
             Err(e) => frames::result_failure("failure", &e.message(), correlation),

@@ -728,3 +728,167 @@ async fn a_client_that_stops_reading_is_dropped_after_the_write_timeout() {
     assert!(!ch.connected);
     assert_eq!((ch.delivered, ch.lost), (0, 4));
 }
+
+#[tokio::test(start_paused = true)]
+async fn socket_unsubscribe_is_an_option() {
+    let mut config = SimConfig::default();
+    config.protocol.reply_to_invalid_frames = true;
+    let sim = start(config.clone()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(
+        &mut ws,
+        json!({"message": "subscribe", "topics": ["v2.users.u?presence&activity"]}),
+    )
+    .await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    send_json(
+        &mut ws,
+        json!({"message": "unsubscribe", "topics": ["v2.users.u.activity"]}),
+    )
+    .await;
+    assert_eq!(
+        recv_json(&mut ws).await["status"],
+        "error",
+        "off by default"
+    );
+    drop(sim);
+
+    config.protocol.ws_unsubscribe = true;
+    let sim = start(config).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(
+        &mut ws,
+        json!({"message": "subscribe", "topics": ["v2.users.u?presence&activity"]}),
+    )
+    .await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    send_json(
+        &mut ws,
+        json!({"message": "unsubscribe", "topics": ["v2.users.u.activity"]}),
+    )
+    .await;
+    assert_eq!(
+        recv_json(&mut ws).await,
+        json!({"result": "200", "status": "unsubscribed"})
+    );
+    assert_eq!(sim.stats().channels[0].topics, vec!["v2.users.u.presence"]);
+}
+
+/// Subscribes a fresh socket to `a.b` with the socket `subscribe` message.
+async fn subscribed_socket(sim: &genesys_sim::Simulator) -> (String, Ws) {
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(sim, &channel.connect_uri).await;
+    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    (channel.id, ws)
+}
+
+/// `count` distinct frames of 1 MiB, numbered in their first 4 bytes.
+fn numbered_big_frames(count: usize) -> Vec<genesys_sim::Frame> {
+    (0..count)
+        .map(|n| genesys_sim::Frame::text(format!("{n:04}{}", "x".repeat(1 << 20))))
+        .collect()
+}
+
+fn number(message: &Message) -> usize {
+    match message {
+        Message::Text(text) => text.as_str()[..4].parse().unwrap(),
+        other => panic!("expected a text frame, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn back_pressured_publish_delivers_every_frame_to_a_slow_reader() {
+    let sim = std::sync::Arc::new(
+        start(SimConfig {
+            socket_queue_capacity: 2,
+            heartbeat_interval: 3600 * S,
+            write_timeout: 3600 * S,
+            ..SimConfig::default()
+        })
+        .await,
+    );
+    let (id, mut ws) = subscribed_socket(&sim).await;
+    // 16 MiB: far more than the queue (2) and the loopback socket buffers hold.
+    let frames = numbered_big_frames(16);
+    let publisher = {
+        let sim = std::sync::Arc::clone(&sim);
+        tokio::spawn(async move { sim.publish_raw_batch_wait("a.b", &frames).await })
+    };
+    // The reader has read nothing for a (virtual) minute: the publisher waits, nothing is lost.
+    tokio::time::sleep(60 * S).await;
+    assert!(!publisher.is_finished());
+    assert_eq!(sim.stats().channel(&id).unwrap().lost, 0);
+    // Then it reads slowly: every frame arrives, in order.
+    for n in 0..16 {
+        assert_eq!(number(&recv(&mut ws).await), n);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(publisher.await.unwrap(), 16);
+    let stats = sim.stats();
+    let ch = stats.channel(&id).unwrap();
+    assert_eq!((ch.delivered, ch.lost), (16, 0));
+    assert_eq!(stats.published, 16);
+    assert_silent(&mut ws, S).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn back_pressured_publish_accounts_like_publish_raw_and_keeps_fault_order() {
+    let sim = start(SimConfig::default()).await;
+    let (live, mut ws) = subscribed_socket(&sim).await;
+    // A channel subscribed over REST that never opens its socket.
+    let absent = sim.create_channel("demo-client");
+    let token = sim.issue_token("demo-client");
+    let (status, _) = subscribe(&sim, &token, Method::PUT, &absent.id, &["a.b"], "").await;
+    assert_eq!(status, 200);
+
+    let frame = sim.envelope("a.b", &json!({"n": 0}));
+    assert_eq!(sim.publish_raw_wait("a.b", &frame).await, 1);
+    assert_eq!(sim.publish_raw_wait("x.y", &frame).await, 0); // no subscriber
+    sim.fault(&live, Fault::RawText("after".to_owned()))
+        .unwrap();
+    assert_eq!(recv_json(&mut ws).await["eventBody"]["n"], 0);
+    assert_eq!(recv(&mut ws).await, Message::text("after"));
+
+    // A stalled socket is not waited for: the frame is lost, as with publish_raw.
+    sim.fault(&live, Fault::Stall { duration: 10 * S }).unwrap();
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    assert_eq!(sim.publish_raw_wait("a.b", &frame).await, 0);
+
+    let stats = sim.stats();
+    assert_eq!(stats.published, 3);
+    assert_eq!(stats.channel(&live).unwrap().lost, 1);
+    assert_eq!(stats.channel(&absent.id).unwrap().lost, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn back_pressured_publish_ends_when_the_socket_drops_and_accounts_every_frame() {
+    let sim = std::sync::Arc::new(
+        start(SimConfig {
+            socket_queue_capacity: 2,
+            heartbeat_interval: 3600 * S,
+            write_timeout: 3600 * S,
+            ..SimConfig::default()
+        })
+        .await,
+    );
+    let (id, _ws) = subscribed_socket(&sim).await; // never read
+    let frames = numbered_big_frames(16);
+    let publisher = {
+        let sim = std::sync::Arc::clone(&sim);
+        tokio::spawn(async move { sim.publish_raw_batch_wait("a.b", &frames).await })
+    };
+    tokio::time::sleep(60 * S).await;
+    assert!(!publisher.is_finished());
+    sim.fault(&id, Fault::Drop).unwrap();
+    let queued = publisher.await.unwrap();
+    assert!(queued < 16, "{queued}");
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    let ch = sim.stats().channel(&id).unwrap().clone();
+    assert!(!ch.connected);
+    // Written before the drop, or lost: never unaccounted for.
+    assert_eq!(ch.delivered + ch.lost, 16);
+    assert!(ch.lost >= (16 - queued) as u64, "{ch:?}");
+}

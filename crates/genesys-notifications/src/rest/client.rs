@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
+use tokio::time::Instant;
 use url::Url;
 
 use super::auth::{Credentials, TokenCache};
@@ -15,9 +16,10 @@ use super::model::{
     AvailableTopic, ChannelInfo, ChannelScope, EntityListing, Subscriptions, TopicRequest,
 };
 use super::region::Environment;
-use super::retry::RetryPolicy;
 use super::secret::Secret;
 use crate::error::{Error, ErrorKind};
+use crate::policy::{Backoff, ReconnectPolicy};
+use crate::transport;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -26,7 +28,7 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Cheap to clone (the clones share the HTTP client and the token cache). Every call sends a
 /// bearer token from the [`Credentials`], refreshes it once and retries on a 401, waits out a
 /// 429 (honouring `Retry-After`) and retries 5xx answers and transport failures according to
-/// the [`RetryPolicy`].
+/// the retry policy (a [`ReconnectPolicy`], the type that drives reconnects).
 ///
 /// Failures are the library's [`Error`]: kind [`ErrorKind::Connection`] for channel calls,
 /// [`ErrorKind::Subscription`] for subscription calls, [`ErrorKind::Authorization`] when the
@@ -57,7 +59,8 @@ struct Inner {
     http: reqwest::Client,
     env: Environment,
     tokens: TokenCache,
-    retry: RetryPolicy,
+    retry: ReconnectPolicy,
+    max_retry_after: Duration,
     timeout: Duration,
 }
 
@@ -67,6 +70,7 @@ impl fmt::Debug for RestClient {
             .field("environment", &self.inner.env)
             .field("credentials", self.inner.tokens.credentials())
             .field("retry", &self.inner.retry)
+            .field("max_retry_after", &self.inner.max_retry_after)
             .field("timeout", &self.inner.timeout)
             .finish_non_exhaustive()
     }
@@ -79,8 +83,17 @@ pub struct RestClientBuilder {
     env: Environment,
     credentials: Credentials,
     http: Option<reqwest::Client>,
-    retry: RetryPolicy,
+    retry: ReconnectPolicy,
+    max_retry_after: Duration,
     timeout: Duration,
+}
+
+/// The default retry policy of REST calls: first retry at once, then 1 s, 2 s, 4 s (full
+/// jitter), at most 4 retries within a minute.
+pub(crate) fn default_retry_policy() -> ReconnectPolicy {
+    ReconnectPolicy::default()
+        .max_attempts(Some(4))
+        .max_elapsed(Some(Duration::from_secs(60)))
 }
 
 impl RestClientBuilder {
@@ -91,9 +104,18 @@ impl RestClientBuilder {
         self
     }
 
-    /// How calls are retried (default [`RetryPolicy::default`]).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+    /// How calls are retried after a 429, a 5xx or a transport failure: the same policy type
+    /// as reconnects. Default: first retry at once, then 1 s, 2 s, 4 s with full jitter, at
+    /// most 4 retries within a minute. [`ReconnectPolicy::never`] disables retries.
+    pub fn retry_policy(mut self, policy: ReconnectPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The longest `Retry-After` a call waits for (default 60 s); a longer one returns the
+    /// 429 to the caller, with [`RestError::retry_after`].
+    pub fn max_retry_after(mut self, delay: Duration) -> Self {
+        self.max_retry_after = delay;
         self
     }
 
@@ -123,6 +145,7 @@ impl RestClientBuilder {
                 env: self.env,
                 tokens: TokenCache::new(self.credentials),
                 retry: self.retry,
+                max_retry_after: self.max_retry_after,
                 timeout: self.timeout,
             }),
         })
@@ -141,6 +164,14 @@ pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> RestError
         RestErrorKind::Timeout
     } else {
         RestErrorKind::Transport
+    };
+    // reqwest's error shows the URL, channel id included: show it shortened.
+    let error = match error.url().cloned() {
+        Some(mut url) => {
+            url.set_path(&transport::redact_path(url.path()));
+            error.with_url(url)
+        }
+        None => error,
     };
     RestError::new(kind)
         .with_request(request)
@@ -176,13 +207,14 @@ impl RestClient {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use genesys_notifications::rest::{Credentials, Environment, RestClient, RetryPolicy};
+    /// use genesys_notifications::ReconnectPolicy;
+    /// use genesys_notifications::rest::{Credentials, Environment, RestClient};
     ///
     /// let rest = RestClient::builder(
     ///     Environment::local("http://127.0.0.1:8080")?,
     ///     Credentials::client_credentials("demo-client", "demo-secret"),
     /// )
-    /// .retry_policy(RetryPolicy::default().max_retries(2))
+    /// .retry_policy(ReconnectPolicy::default().max_attempts(Some(2)))
     /// .request_timeout(Duration::from_secs(10))
     /// .build()?;
     /// # let _ = rest;
@@ -193,7 +225,8 @@ impl RestClient {
             env: env.into(),
             credentials,
             http: None,
-            retry: RetryPolicy::default(),
+            retry: default_retry_policy(),
+            max_retry_after: Duration::from_secs(60),
             timeout: DEFAULT_TIMEOUT,
         }
     }
@@ -447,7 +480,9 @@ impl RestClient {
         idempotent: bool,
     ) -> Result<Answer, RestError> {
         let inner = &self.inner;
-        let label = format!("{method} {}", url.path());
+        // The channel id is the socket's only credential: logs and errors show it shortened.
+        let label = format!("{method} {}", transport::redact_path(url.path()));
+        let mut backoff: Option<Backoff> = None;
         let mut retries = 0u32;
         let mut refreshed = false;
         loop {
@@ -470,14 +505,18 @@ impl RestClient {
                 Err(error) => {
                     let transient = error.is_connect() || (idempotent && !error.is_builder());
                     let error = transport_error(error, &label);
-                    if transient && retries < inner.retry.retries() {
-                        retries += 1;
-                        let delay = inner.retry.backoff(retries);
-                        tracing::debug!(request = %label, retry = retries, ?delay, error = %error, "retrying");
-                        tokio::time::sleep(delay).await;
-                        continue;
+                    let next = backoff
+                        .get_or_insert_with(|| Backoff::new(inner.retry.clone()))
+                        .next_delay(Instant::now());
+                    match next {
+                        Some(delay) if transient => {
+                            retries += 1;
+                            tracing::debug!(request = %label, retry = retries, ?delay, error = %error, "retrying");
+                            tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                        _ => return Err(error),
                     }
-                    return Err(error);
                 }
                 Ok(response) => {
                     let status = response.status();
@@ -515,13 +554,19 @@ impl RestClient {
             let retryable = status == StatusCode::TOO_MANY_REQUESTS
                 || status == StatusCode::SERVICE_UNAVAILABLE
                 || (idempotent && status.is_server_error());
-            if !retryable || retries >= inner.retry.retries() {
+            if !retryable {
                 return Err(error);
             }
+            let Some(backoff_delay) = backoff
+                .get_or_insert_with(|| Backoff::new(inner.retry.clone()))
+                .next_delay(Instant::now())
+            else {
+                return Err(error);
+            };
             let delay = match retry_after {
-                Some(delay) if inner.retry.honours_retry_after(delay) => delay,
+                Some(delay) if delay <= inner.max_retry_after => delay,
                 Some(_) => return Err(error),
-                None => inner.retry.backoff(retries + 1),
+                None => backoff_delay,
             };
             retries += 1;
             tracing::debug!(request = %label, status = status.as_u16(), retry = retries, ?delay, "retrying");

@@ -1,17 +1,79 @@
-//! REST and OAuth: the managed channel, and channel management over the Genesys Cloud
+//! REST and OAuth: from client credentials to a self-healing stream in one call, and the
 //! notification REST API. (Feature `rest`, on by default.)
 //!
-//! ```no_run
-//! use genesys_notifications::rest::{Credentials, Region, RestClient};
+//! ```
+//! use futures_util::StreamExt;
+//! use genesys_notifications::rest::{Credentials, Environment, connect_managed};
+//! use genesys_sim::{SimConfig, Simulator};
 //!
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let rest = RestClient::new(Region::UsEast1, Credentials::client_credentials("id", "secret"))?;
-//! let channel = rest.create_channel().await?;
-//! rest.add_subscriptions(&channel.id, &["v2.users.42.presence"], true).await?;
-//! println!("connect to {}", channel.connect_uri);
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // An in-process simulator; against Genesys Cloud use a region, e.g. `Region::EuWest1`.
+//! let sim = Simulator::start(SimConfig::default()).await?;
+//! let env = Environment::local(&sim.base_url())?;
+//! let credentials = Credentials::client_credentials("demo-client", "demo-secret");
+//! let topic = "v2.users.8f6c1b3e-1111-2222-3333-444455556666.presence";
+//!
+//! let mut channel = connect_managed(env, credentials, [topic]).await?;
+//!
+//! sim.publish(topic, serde_json::json!({"presenceDefinition": {"systemPresence": "AVAILABLE"}}));
+//! if let Some(item) = channel.next().await {
+//!     let notification = item?;
+//!     assert_eq!(notification.topic(), topic);
+//!     println!("{}", notification.body_raw());
+//! }
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # The managed channel
+//!
+//! [`connect_managed`] (or [`ManagedOptions`]) creates a channel with
+//! `POST /api/v2/notifications/channels`, subscribes the topics with `PUT .../subscriptions`
+//! and `ignoreErrors=true` (refused topics are reported, see [`Managed::rejected`], and the
+//! others kept), connects to its `connectUri`, and returns the same [`Channel`](crate::Channel)
+//! stream as [`crate::connect`]. From then on:
+//!
+//! | What happens | What the managed channel does |
+//! |---|---|
+//! | The lifetime nears its end (23 h after the last subscription, or an hour before `expires`) | Re-subscribes over REST and reads `expires` back from the channel listing. When it moved: [`Event::Extended`](crate::Event::Extended). When it did not move, or cannot be read because the channel belongs to an earlier access token: a new channel takes over before the old one expires (no gap). |
+//! | Maintenance (`v2.system.socket_closing`) | A new channel is created, subscribed and connected, then the old socket is drained and let go (no gap). [`ConnectOptions::maintenance`](crate::ConnectOptions::maintenance) can choose the same-channel reconnect instead. |
+//! | Channel gone: 404, eviction, expiry, `no_longer_subscribed`, a token revoked with its channels | A new channel is created, subscribed and connected. The time without a socket is reported as a [`Gap`](crate::Gap). |
+//! | A dropped or kicked socket, silence | Reconnects to the same channel ([`ReconnectPolicy`](crate::ReconnectPolicy)), as in URI mode. |
+//! | [`Channel::subscribe`](crate::Channel::subscribe) / [`Channel::unsubscribe`](crate::Channel::unsubscribe) | `PUT` of the new complete set; refused topics are dropped and reported ([`Event::TopicsRejected`](crate::Event::TopicsRejected)). |
+//!
+//! Subscription changes of one managed channel are serialised: a change racing the creation of
+//! a replacement channel is applied to both, so it is never lost.
+//!
+//! # Tokens
+//!
+//! [`Credentials::client_credentials`] uses the OAuth client-credentials grant
+//! (`POST <login>/oauth/token` with HTTP Basic authentication). The token is cached, refreshed a
+//! tenth of its lifetime (at most a minute) before it expires, and refreshed once more whenever
+//! the API answers 401 (the call is then retried once). [`Credentials::access_token`] uses a
+//! fixed token; [`Credentials::provider`] asks your [`TokenProvider`]. Client secrets and
+//! tokens are [`Secret`]s: never in `Debug`, `Display`, errors or logs.
+//!
+//! # Errors and retries
+//!
+//! REST calls fail with the library's [`Error`](crate::Error) (kind `Connection`,
+//! `Authorization` or `Subscription`; the HTTP status in the reason); [`RestError::of`] gives
+//! the REST details: the Genesys error body (`message`, `code`, `status`, `contextId`), the
+//! correlation id, `Retry-After`. A 429 is retried after its `Retry-After`; a 5xx (503 only,
+//! for the one call that is not idempotent, channel creation) and transport failures are
+//! retried on the schedule of a [`ReconnectPolicy`](crate::ReconnectPolicy), the type that
+//! drives reconnects.
+//!
+//! # Layout
+//!
+//! | Item | What it is |
+//! |---|---|
+//! | [`Region`], [`Environment`] | The 18 regions, `api.`/`login.` hosts, custom base URLs. |
+//! | [`Credentials`], [`TokenProvider`], [`Secret`] | Authentication and the redacting secret type. |
+//! | [`RestClient`], [`RestClientBuilder`] | Channel and subscription calls, availabletopics. |
+//! | [`ChannelInfo`], [`Subscriptions`], [`TopicResult`], [`AvailableTopic`], [`ErrorBody`] | Wire models. |
+//! | [`RestError`] | REST details of a failure. |
+//! | [`connect_managed`], [`ManagedOptions`], [`Managed`] | The managed channel. |
 
 mod auth;
 mod client;
@@ -19,7 +81,6 @@ mod error;
 mod managed;
 mod model;
 mod region;
-mod retry;
 mod secret;
 mod source;
 
@@ -31,5 +92,8 @@ pub use model::{
     AvailableTopic, ChannelInfo, ChannelScope, ErrorBody, Subscriptions, TopicResult, TopicState,
 };
 pub use region::{Environment, InvalidBaseUrl, Region, UnknownRegion};
-pub use retry::RetryPolicy;
 pub use secret::Secret;
+
+/// The retry policy of REST calls: the same type as the reconnect policy (see
+/// [`RestClientBuilder::retry_policy`]).
+pub type RetryPolicy = crate::ReconnectPolicy;
