@@ -144,6 +144,15 @@ pub(crate) async fn start<S: ChannelSource>(
     }
 }
 
+/// The notification of `item` if it takes part in overlap deduplication: heartbeats (in the
+/// stream with [`ConnectOptions::heartbeats`]) are all alike and each socket's own, never
+/// copies of one another.
+fn dedupable(item: &queue::Item) -> Option<&Notification> {
+    item.as_ref()
+        .ok()
+        .filter(|n| n.topic() != protocol::METADATA_TOPIC)
+}
+
 fn far_future() -> Instant {
     Instant::now() + Duration::from_secs(86400 * 365 * 30)
 }
@@ -549,7 +558,7 @@ impl<S: ChannelSource> Driver<S> {
     /// Delivers an item from socket `idx`: directly when it is the oldest socket, held
     /// otherwise (order). `bounded`: subject to the overflow policy (see [`queue`]).
     fn deliver(&mut self, idx: usize, item: queue::Item, bounded: bool) {
-        if let Ok(n) = &item
+        if let Some(n) = dedupable(&item)
             && self.conns[idx].dedup
             && self.dedup.take_match(n)
         {
@@ -557,7 +566,7 @@ impl<S: ChannelSource> Driver<S> {
         }
         if idx == 0 {
             if self.recording
-                && let Ok(n) = &item
+                && let Some(n) = dedupable(&item)
             {
                 self.dedup.record(n);
             }
@@ -575,7 +584,7 @@ impl<S: ChannelSource> Driver<S> {
         let held = std::mem::take(&mut head.held);
         let check = head.dedup;
         for (item, bounded) in held {
-            if let Ok(n) = &item
+            if let Some(n) = dedupable(&item)
                 && check
                 && self.dedup.take_match(n)
             {
@@ -1203,7 +1212,7 @@ impl<S: ChannelSource> Driver<S> {
                 self.stats.notifications.fetch_add(1, Ordering::Relaxed);
                 self.deliver(idx, Ok(Notification::new(text, parts)), true);
             }
-            Frame::Heartbeat => {
+            Frame::Heartbeat(parts) => {
                 self.stats.heartbeats.fetch_add(1, Ordering::Relaxed);
                 *self
                     .stats
@@ -1212,6 +1221,10 @@ impl<S: ChannelSource> Driver<S> {
                     .unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
                 if self.opts.heartbeat_events {
                     self.events.emit(Event::Heartbeat);
+                }
+                if self.opts.heartbeats {
+                    // In order with the notifications of this socket, as received.
+                    self.deliver(idx, Ok(Notification::new(text, parts)), true);
                 }
             }
             Frame::Pong => {

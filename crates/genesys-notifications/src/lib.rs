@@ -183,7 +183,7 @@ pub mod __private {
     pub fn frame_kind(frame: &str) -> &'static str {
         match protocol::classify(frame) {
             Frame::Notification(_) => "notification",
-            Frame::Heartbeat => "heartbeat",
+            Frame::Heartbeat(_) => "heartbeat",
             Frame::Pong => "pong",
             Frame::SubscribeResult { .. } => "subscribe_result",
             Frame::ChannelGone { .. } => "channel_gone",

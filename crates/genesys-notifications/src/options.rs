@@ -79,6 +79,7 @@ pub struct ConnectOptions {
     pub(crate) expiry_margin: Duration,
     pub(crate) maintenance: Maintenance,
     pub(crate) heartbeat_events: bool,
+    pub(crate) heartbeats: bool,
     pub(crate) drain_timeout: Duration,
     pub(crate) allow_plain_ws: bool,
     pub(crate) tls_config: Option<Arc<rustls::ClientConfig>>,
@@ -102,6 +103,7 @@ impl Default for ConnectOptions {
             expiry_margin: Duration::from_secs(3600),
             maintenance: Maintenance::Reconnect,
             heartbeat_events: false,
+            heartbeats: false,
             drain_timeout: Duration::from_secs(10),
             allow_plain_ws: false,
             tls_config: None,
@@ -126,6 +128,7 @@ impl fmt::Debug for ConnectOptions {
             .field("extend_after", &self.extend_after)
             .field("maintenance", &self.maintenance)
             .field("heartbeat_events", &self.heartbeat_events)
+            .field("heartbeats", &self.heartbeats)
             .field("danger_allow_plain_ws", &self.allow_plain_ws)
             .field("custom_tls_config", &self.tls_config.is_some())
             .field("extra_roots", &self.extra_roots.len())
@@ -218,6 +221,38 @@ impl ConnectOptions {
     /// (default off; heartbeats are always counted, see [`ChannelHandle::stats`](crate::ChannelHandle::stats)).
     pub fn heartbeat_events(mut self, yes: bool) -> Self {
         self.heartbeat_events = yes;
+        self
+    }
+
+    /// Also deliver every heartbeat frame as a stream item (default off): an
+    /// `Ok(`[`Notification`](crate::Notification)`)` whose [`topic`](crate::Notification::topic)
+    /// is `channel.metadata` and whose [`raw`](crate::Notification::raw) is the frame exactly as
+    /// received, in order with the notifications of the same socket. Heartbeat items take a
+    /// place in the [`buffer`](Self::buffer) like notifications (and may be dropped with them
+    /// on overflow); they are counted in [`Stats::heartbeats`](crate::Stats::heartbeats), not
+    /// in the notifications. Useful to show the raw traffic of a channel:
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), genesys_notifications::Error> {
+    /// use futures_util::StreamExt;
+    /// use genesys_notifications::ConnectOptions;
+    ///
+    /// let mut channel = ConnectOptions::new()
+    ///     .heartbeats(true)
+    ///     .connect("wss://streaming.mypurecloud.com/channels/streaming-0-abc", ["v2.users.42.presence"])
+    ///     .await?;
+    /// while let Some(item) = channel.next().await {
+    ///     match item {
+    ///         Ok(n) if n.topic() == "channel.metadata" => println!("heartbeat: {}", n.raw()),
+    ///         Ok(n) => println!("{}", n.raw()),
+    ///         Err(e) if !e.is_fatal() => eprintln!("{e}"),
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn heartbeats(mut self, yes: bool) -> Self {
+        self.heartbeats = yes;
         self
     }
 

@@ -83,8 +83,9 @@ pub(crate) struct Parts {
 pub(crate) enum Frame {
     /// A topic notification for the user.
     Notification(Parts),
-    /// `channel.metadata` / "WebSocket Heartbeat".
-    Heartbeat,
+    /// `channel.metadata` / "WebSocket Heartbeat", with where its parts are (it is delivered
+    /// as a notification when the user asks for heartbeats in the stream).
+    Heartbeat(Parts),
     /// Any other `channel.metadata` message: the answer to a ping.
     Pong,
     /// `{"result": "200"|"400"|..., "status": .., "message": .., "correlationId": ..}`.
@@ -351,7 +352,7 @@ fn classify_topic<'a>(
             .and_then(|m| m.message.as_deref())
             .is_some_and(|m| m.to_ascii_lowercase().contains("heartbeat"));
         return if is_heartbeat {
-            Frame::Heartbeat
+            Frame::Heartbeat(parts(frame, topic, version, body, metadata))
         } else {
             Frame::Pong
         };
@@ -386,14 +387,24 @@ fn classify_topic<'a>(
             reason: "empty topicName".to_owned(),
         };
     }
-    Frame::Notification(Parts {
+    Frame::Notification(parts(frame, topic, version, body, metadata))
+}
+
+fn parts<'a>(
+    frame: &'a str,
+    topic: Cow<'a, str>,
+    version: Option<Cow<'a, str>>,
+    body: Option<&'a RawValue>,
+    metadata: Option<Metadata<'a>>,
+) -> Parts {
+    Parts {
         topic: Field::from_cow(frame, topic),
         version: version.map_or(Field::Absent, |v| Field::from_cow(frame, v)),
         correlation_id: metadata
             .and_then(|m| m.correlation_id)
             .map_or(Field::Absent, |c| Field::from_cow(frame, c)),
         body: body.map_or(Field::Absent, |b| Field::range_of(frame, b.get())),
-    })
+    }
 }
 
 #[derive(Serialize)]
@@ -485,18 +496,19 @@ mod tests {
 
     #[test]
     fn heartbeats_and_pong_variants() {
-        assert_eq!(
+        assert!(matches!(
             classify(
                 r#"{"topicName":"channel.metadata","eventBody":{"message":"WebSocket Heartbeat"}}"#
             ),
-            Frame::Heartbeat
-        );
-        assert_eq!(
-            classify(
-                r#"{"topicName":"channel.metadata","version":"2","eventBody":{"message":"WebSocket Heartbeat"},"metadata":{}}"#
-            ),
-            Frame::Heartbeat
-        );
+            Frame::Heartbeat(_)
+        ));
+        let f = r#"{"topicName":"channel.metadata","version":"2","eventBody":{"message":"WebSocket Heartbeat"},"metadata":{}}"#;
+        let Frame::Heartbeat(p) = classify(f) else {
+            panic!("{f} is a heartbeat");
+        };
+        assert_eq!(p.topic.get(f), Some(METADATA_TOPIC));
+        assert_eq!(p.version.get(f), Some("2"));
+        assert_eq!(p.body.get(f), Some(r#"{"message":"WebSocket Heartbeat"}"#));
         for pong in [
             r#"{"topicName":"channel.metadata","eventBody":{"message":"pong"}}"#,
             r#"{"topicName":"channel.metadata","eventBody":{"message":"Pong"}}"#,

@@ -222,6 +222,43 @@ async fn heartbeats_are_counted_never_delivered_and_optionally_surfaced() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn heartbeats_can_be_stream_items_as_received_and_in_order() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let t0 = Instant::now();
+    let mut ch = ConnectOptions::new()
+        .heartbeats(true)
+        .connect(&info.connect_uri, [TOPIC])
+        .await
+        .unwrap();
+    sim.publish(TOPIC, json!({"i": 1}));
+    settle().await; // the simulator writes faults ahead of queued notifications
+    let odd = r#"{ "topicName" : "channel.metadata", "version": 2, "eventBody": {"message": "WebSocket Heartbeat"} }"#;
+    sim.fault(&info.id, Fault::RawText(odd.into())).unwrap();
+    settle().await;
+    sim.publish(TOPIC, json!({"i": 2}));
+
+    assert_eq!(body_i(&next_note(&mut ch).await), 1);
+    let hb = next_note(&mut ch).await;
+    assert_eq!(hb.topic(), "channel.metadata");
+    assert_eq!(hb.raw(), odd, "the frame exactly as received");
+    assert_eq!(hb.version(), Some("2"));
+    assert_eq!(hb.body_raw(), r#"{"message": "WebSocket Heartbeat"}"#);
+    assert_eq!(body_i(&next_note(&mut ch).await), 2);
+    // The simulator's own heartbeat, 30 s after the connection.
+    let hb = next_note(&mut ch).await;
+    assert_eq!(Instant::now() - t0, Duration::from_secs(30));
+    assert_eq!(hb.topic(), "channel.metadata");
+    let v: serde_json::Value = serde_json::from_str(hb.raw()).unwrap();
+    assert_eq!(
+        v,
+        json!({"topicName": "channel.metadata", "eventBody": {"message": "WebSocket Heartbeat"}})
+    );
+    let stats = ch.stats();
+    assert_eq!((stats.heartbeats, stats.notifications), (2, 2));
+}
+
+#[tokio::test(start_paused = true)]
 async fn ping_measures_the_round_trip_and_times_out_exactly() {
     let sim = sim().await;
     let info = channel(&sim);
