@@ -306,6 +306,9 @@ async fn usage_errors_exit_2() {
     let (code, out, log) = run(&["listen", "--uri", "not a uri", "-t", PRESENCE]).await;
     assert_eq!((code, out.len()), (2, 0), "invalid URI: {log:?}");
     assert_eq!(exit_code_of(&log), Some(2));
+    // The simulator's own validation (every `genesys-sim` option is accepted).
+    let (code, _, log) = run(&["sim", "--not-found-frame", "--close-code-expired", "1006"]).await;
+    assert_eq!(code, 2, "{log:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
