@@ -52,6 +52,15 @@ pub enum ClientKind {
 }
 
 impl ClientKind {
+    /// Short name (`baseline`, `library`, `cli`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientKind::Baseline => "baseline",
+            ClientKind::Library => "library",
+            ClientKind::Cli => "cli",
+        }
+    }
+
     /// Label in the report.
     pub fn label(self) -> &'static str {
         match self {
@@ -79,6 +88,10 @@ pub struct E2eOptions {
     pub cli: Option<PathBuf>,
     /// Build `genesys-notify` first (with the `cargo` that ran this binary) when possible.
     pub build_cli: bool,
+    /// A command the clients are run under, e.g. `valgrind --tool=callgrind` (profiling
+    /// only: the figures then describe the wrapped process). `{case}` in an argument becomes
+    /// `SHAPE-CLIENT`, e.g. `presence-library`.
+    pub wrap: Vec<String>,
 }
 
 /// One measured run of one client on one shape.
@@ -272,10 +285,24 @@ async fn run_case(
     let sim = Simulator::start(sim_config()).await?;
     let channel = sim.create_channel("demo-client");
     let count_arg = count.to_string();
-    let mut command = match kind {
+    let program = match kind {
+        ClientKind::Baseline | ClientKind::Library => std::env::current_exe()?,
+        ClientKind::Cli => cli.context("no CLI")?.to_path_buf(),
+    };
+    let mut command = match opts.wrap.split_first() {
+        Some((wrapper, args)) => {
+            let name = format!("{}-{}", shape.name(), kind.name());
+            let mut c = Command::new(wrapper);
+            c.args(args.iter().map(|a| a.replace("{case}", &name)))
+                .arg(program);
+            c
+        }
+        None => Command::new(program),
+    };
+    match kind {
         ClientKind::Baseline | ClientKind::Library => {
-            let mut c = Command::new(std::env::current_exe()?);
-            c.args(["client", "--kind"])
+            command
+                .args(["client", "--kind"])
                 .arg(if kind == ClientKind::Baseline {
                     "baseline"
                 } else {
@@ -285,22 +312,14 @@ async fn run_case(
                 .args(["--uri", &channel.connect_uri, "--topic", frames.topic()])
                 .args(["--count", &count_arg])
                 .stdout(Stdio::piped());
-            c
         }
         ClientKind::Cli => {
-            let mut c = Command::new(cli.context("no CLI")?);
-            c.args([
-                "listen",
-                "--uri",
-                &channel.connect_uri,
-                "--topic",
-                frames.topic(),
-            ])
-            .args(["--count", &count_arg, "-q"])
-            .stdout(Stdio::null());
-            c
+            command
+                .args(["listen", "--uri", &channel.connect_uri])
+                .args(["--topic", frames.topic(), "--count", &count_arg, "-q"])
+                .stdout(Stdio::null());
         }
-    };
+    }
     command.stdin(Stdio::null()).stderr(Stdio::piped());
     let mut child = command.spawn().context("spawn client")?;
     let pid = child.id();

@@ -27,8 +27,8 @@ enum Cmd {
         /// Clients besides the baseline (default: library, cli).
         #[arg(long, value_enum, value_delimiter = ',')]
         clients: Vec<ClientKind>,
-        /// Multiplier on the default notification counts (2 M presence, 600 k conversation,
-        /// 160 k queue).
+        /// Multiplier on the default notification counts (1 M presence, 300 k conversation,
+        /// 80 k queue).
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
         /// Runs of each case (median reported).
@@ -44,6 +44,11 @@ enum Cmd {
         /// Do not build `genesys-notify` first.
         #[arg(long)]
         no_build_cli: bool,
+        /// Run each client under this command (profiling); `{case}` becomes
+        /// `SHAPE-CLIENT`, e.g.
+        /// `--wrap "valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.{case}"`.
+        #[arg(long, value_name = "COMMAND")]
+        wrap: Option<String>,
     },
     /// Recovery latency: `socket_closing` → new socket subscribed, and dropped connection →
     /// first notification after resubscribe.
@@ -97,6 +102,7 @@ fn main() -> anyhow::Result<()> {
             client_threads,
             cli,
             no_build_cli,
+            wrap,
         } => {
             let opts = E2eOptions {
                 shapes: if shapes.is_empty() {
@@ -114,6 +120,9 @@ fn main() -> anyhow::Result<()> {
                 client_threads,
                 cli,
                 build_cli: !no_build_cli,
+                wrap: wrap
+                    .map(|w| w.split_whitespace().map(str::to_owned).collect())
+                    .unwrap_or_default(),
             };
             runtime(1)?.block_on(e2e::run(&opts))?;
         }

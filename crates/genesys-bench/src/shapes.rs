@@ -90,9 +90,9 @@ impl Shape {
     /// rate on a small machine.
     pub fn default_count(self) -> u64 {
         match self {
-            Shape::Presence => 2_000_000,
-            Shape::Conversation => 600_000,
-            Shape::Queue => 160_000,
+            Shape::Presence => 1_000_000,
+            Shape::Conversation => 300_000,
+            Shape::Queue => 80_000,
         }
     }
 }

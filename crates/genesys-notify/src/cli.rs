@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::EXIT_CODES_HELP;
 use crate::logging::LogArgs;
-use crate::{channels, demo, listen, sim};
+use crate::{channels, demo, listen};
 
 /// Genesys Cloud notifications on the command line: listen to topics as JSON lines,
 /// surviving reconnects, maintenance and channel expiry.
@@ -49,7 +49,7 @@ pub(crate) enum Command {
     /// REST and WebSocket on one port; prints `listening on http://HOST:PORT` as its first
     /// stdout line and runs until SIGINT or SIGTERM. Point `listen --api-base URL --client-id
     /// demo-client --client-secret demo-secret` at it.
-    Sim(sim::SimArgs),
+    Sim(genesys_sim::cli::SimArgs),
     /// Manage notification channels and their subscriptions over REST (JSON on stdout).
     ///
     /// Needs a region (or --api-base) and OAuth client credentials, from flags or from

@@ -223,7 +223,7 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
 async fn connect(rest: &RestClient, heartbeats: bool) -> anyhow::Result<Channel> {
     let options = ConnectOptions::new()
         .maintenance(Maintenance::NewChannel)
-        .heartbeat_events(heartbeats);
+        .heartbeats(heartbeats);
     let managed = ManagedOptions::new(rest.clone())
         .connect_options(options)
         .start(std::iter::empty::<String>())

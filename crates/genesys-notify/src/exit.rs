@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use genesys_notifications::rest::{RestError, RestErrorKind};
 use genesys_notifications::{Error, ErrorKind, Reason};
+use genesys_sim::SimError;
 
 /// The exit codes, as documented in `--help` and the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +19,8 @@ pub(crate) enum Exit {
     Done = 0,
     /// Internal error (a bug, or stdout/stderr unusable).
     Internal = 1,
-    /// Usage: bad arguments, invalid URI or topic, missing credentials.
+    /// Usage: bad arguments, invalid URI or topic, missing credentials, unusable simulator
+    /// options.
     Usage = 2,
     /// The service could not be reached (refused, timeout, TLS, unexpected HTTP status).
     Connection = 10,
@@ -96,6 +98,9 @@ pub(crate) fn code_of(error: &anyhow::Error) -> Exit {
             return of_rest(e);
         }
         if cause.downcast_ref::<UsageError>().is_some() {
+            return Exit::Usage;
+        }
+        if let Some(SimError::Config(_) | SimError::Tls(_)) = cause.downcast_ref::<SimError>() {
             return Exit::Usage;
         }
         if let Some(Coded(exit, _)) = cause.downcast_ref::<Coded>() {

@@ -95,10 +95,7 @@ impl Tuning {
 /// Runs `listen`.
 pub(crate) async fn run(args: ListenArgs) -> anyhow::Result<()> {
     let topics = args.topics.collect()?;
-    let options = args
-        .tuning
-        .options()
-        .heartbeat_events(args.include_heartbeats);
+    let options = args.tuning.options().heartbeats(args.include_heartbeats);
     let mut shutdown = Shutdown::install()?;
     let started = Instant::now();
 

@@ -11,9 +11,8 @@ use tokio::sync::watch;
 
 use crate::output::Output;
 
-/// The heartbeat frame printed with `--include-heartbeats` (see `Pump::on_event`).
-const HEARTBEAT: &str =
-    r#"{"topicName":"channel.metadata","eventBody":{"message":"WebSocket Heartbeat"}}"#;
+/// The topic of heartbeats; they are stream items only with `ConnectOptions::heartbeats`.
+const HEARTBEAT_TOPIC: &str = "channel.metadata";
 
 /// How long `close` waits for the buffered notifications after the close frame.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
@@ -72,7 +71,7 @@ pub(crate) struct Pump {
 }
 
 impl Pump {
-    /// `heartbeats`: also write heartbeats (the channel must have `heartbeat_events(true)`).
+    /// `heartbeats`: also write heartbeats (the channel must have `heartbeats(true)`).
     pub(crate) fn new(channel: Channel, out: Output, heartbeats: bool) -> Self {
         let events = channel.events();
         Pump {
@@ -115,11 +114,7 @@ impl Pump {
                     Some(Err(error)) if error.is_fatal() => return Stop::Failed(error),
                     Some(Err(error)) => self.warn(&error),
                 },
-                Some(event) = self.events.recv() => {
-                    if let Err(stop) = self.on_event(event) {
-                        return stop;
-                    }
-                }
+                Some(event) = self.events.recv() => self.on_event(event),
             }
         }
     }
@@ -155,11 +150,20 @@ impl Pump {
         self.tally
     }
 
+    /// Writes a notification, or a heartbeat (only ever an item with `--include-heartbeats`).
     fn write(&mut self, topic: &str, frame: &str) -> Result<(), Stop> {
+        let heartbeat = topic == HEARTBEAT_TOPIC;
+        if heartbeat && !self.heartbeats {
+            return Ok(());
+        }
         self.out.frame(frame).map_err(|e| match e.kind() {
             io::ErrorKind::BrokenPipe => Stop::OutputClosed,
             _ => Stop::OutputFailed(e),
         })?;
+        if heartbeat {
+            self.tally.heartbeats += 1;
+            return Ok(());
+        }
         self.tally.notifications += 1;
         match self.tally.per_topic.get_mut(topic) {
             Some(n) => *n += 1,
@@ -217,21 +221,10 @@ impl Pump {
         }
     }
 
-    /// A lifecycle event: one stderr line (heartbeats: stdout with `--include-heartbeats`).
-    fn on_event(&mut self, event: Event) -> Result<(), Stop> {
+    /// A lifecycle event: one stderr line.
+    fn on_event(&mut self, event: Event) {
         match event {
-            Event::Heartbeat => {
-                self.tally.heartbeats += 1;
-                tracing::debug!(event = "heartbeat", "heartbeat");
-                if self.heartbeats {
-                    // The heartbeat event carries no frame; this is the service's heartbeat
-                    // frame as documented (see the CLI-2 request in the project notes).
-                    self.out.frame(HEARTBEAT).map_err(|e| match e.kind() {
-                        io::ErrorKind::BrokenPipe => Stop::OutputClosed,
-                        _ => Stop::OutputFailed(e),
-                    })?;
-                }
-            }
+            Event::Heartbeat => tracing::debug!(event = "heartbeat", "heartbeat"),
             Event::Connected => tracing::info!(event = "connected", "connected"),
             Event::Subscribed { topics } => {
                 tracing::info!(event = "subscribed", topics, "subscribed {topics} topic(s)");
@@ -293,7 +286,6 @@ impl Pump {
             },
             other => tracing::debug!(event = "other", "{other:?}"),
         }
-        Ok(())
     }
 }
 

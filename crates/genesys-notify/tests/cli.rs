@@ -207,11 +207,13 @@ async fn stdout_is_exactly_what_was_published_and_sigint_exits_0() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn heartbeats_only_with_the_flag_and_count_stops() {
-    let sim = simulator(SimConfig {
+    let mut config = SimConfig {
         heartbeat_interval: Duration::from_millis(100),
         ..SimConfig::default()
-    })
-    .await;
+    };
+    // Heartbeats with `version` and `metadata`: proves they are printed as received.
+    config.protocol.metadata_full_envelope = true;
+    let sim = simulator(config).await;
     let (a, b) = (
         sim.create_channel("demo-client"),
         sim.create_channel("demo-client"),
@@ -243,6 +245,7 @@ async fn heartbeats_only_with_the_flag_and_count_stops() {
         let heartbeat: Value = serde_json::from_str(&with.line().await).unwrap();
         assert_eq!(heartbeat["topicName"], "channel.metadata");
         assert_eq!(heartbeat["eventBody"]["message"], "WebSocket Heartbeat");
+        assert_eq!(heartbeat["version"], "2");
     }
     // ... and never without it: its first line is the notification, after heartbeats
     // went by (the simulator has sent several to both sockets by now).
@@ -306,6 +309,9 @@ async fn usage_errors_exit_2() {
     let (code, out, log) = run(&["listen", "--uri", "not a uri", "-t", PRESENCE]).await;
     assert_eq!((code, out.len()), (2, 0), "invalid URI: {log:?}");
     assert_eq!(exit_code_of(&log), Some(2));
+    // The simulator's own validation (every `genesys-sim` option is accepted).
+    let (code, _, log) = run(&["sim", "--not-found-frame", "--close-code-expired", "1006"]).await;
+    assert_eq!(code, 2, "{log:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
