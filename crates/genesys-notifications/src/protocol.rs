@@ -47,12 +47,18 @@ impl Field {
 
     /// Position of `part` inside `frame`. `part` must be borrowed from `frame`; if it is not
     /// (which would be a bug), an owned copy is kept instead, so the result is always right.
+    /// The check is O(1): the slice at that position must be `part` itself (same address and
+    /// length), not merely equal to it.
     fn range_of(frame: &str, part: &str) -> Field {
         let base = frame.as_ptr() as usize;
         let start = (part.as_ptr() as usize).wrapping_sub(base);
         let end = start.wrapping_add(part.len());
         match (u32::try_from(start), u32::try_from(end)) {
-            (Ok(s), Ok(e)) if end <= frame.len() && frame.get(start..end) == Some(part) => {
+            (Ok(s), Ok(e))
+                if frame
+                    .get(start..end)
+                    .is_some_and(|slice| std::ptr::eq(slice, part)) =>
+            {
                 Field::Range(s, e)
             }
             _ => Field::Owned(part.into()),
