@@ -1242,10 +1242,7 @@ impl<S: ChannelSource> Driver<S> {
             }
             Message::Binary(bytes) => {
                 self.stats.malformed.fetch_add(1, Ordering::Relaxed);
-                let e = Error::new(ErrorKind::Receive, Reason::InvalidMessage)
-                    .non_fatal()
-                    .with_message("unexpected binary frame")
-                    .with_raw(bytes);
+                let e = Error::malformed("unexpected binary frame", bytes);
                 self.deliver(idx, Err(e), true);
             }
             Message::Close(frame) => {
@@ -1370,10 +1367,7 @@ impl<S: ChannelSource> Driver<S> {
             }
             Frame::Malformed { reason } => {
                 self.stats.malformed.fetch_add(1, Ordering::Relaxed);
-                let e = Error::new(ErrorKind::Receive, Reason::InvalidMessage)
-                    .non_fatal()
-                    .with_message(reason)
-                    .with_raw(text.into());
+                let e = Error::malformed(reason, text.into());
                 self.deliver(idx, Err(e), true);
             }
         }

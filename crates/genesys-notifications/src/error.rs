@@ -194,6 +194,15 @@ impl Error {
         }))
     }
 
+    /// The non-fatal item for a frame the client cannot read: kind Receive, reason
+    /// InvalidMessage, with why and the frame as received.
+    pub(crate) fn malformed(message: impl Into<String>, raw: Bytes) -> Self {
+        Error::new(ErrorKind::Receive, Reason::InvalidMessage)
+            .non_fatal()
+            .with_message(message)
+            .with_raw(raw)
+    }
+
     pub(crate) fn with_message(mut self, message: impl Into<String>) -> Self {
         self.0.message = Some(message.into());
         self

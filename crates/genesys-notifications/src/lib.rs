@@ -157,7 +157,7 @@ where
 #[doc(hidden)]
 pub mod __private {
     use crate::protocol::{self, Frame};
-    use crate::{Error, ErrorKind, Notification, Reason};
+    use crate::{Error, Notification};
     use tokio_tungstenite::tungstenite::Utf8Bytes;
 
     /// Classifies one text frame as the driver does: `Ok(Some(_))` is a notification the driver
@@ -169,12 +169,10 @@ pub mod __private {
                 Utf8Bytes::from(frame.to_owned()),
                 parts,
             ))),
-            Frame::Malformed { reason } => {
-                Err(Error::new(ErrorKind::Receive, Reason::InvalidMessage)
-                    .non_fatal()
-                    .with_message(reason)
-                    .with_raw(bytes::Bytes::copy_from_slice(frame.as_bytes())))
-            }
+            Frame::Malformed { reason } => Err(Error::malformed(
+                reason,
+                bytes::Bytes::copy_from_slice(frame.as_bytes()),
+            )),
             _ => Ok(None),
         }
     }
