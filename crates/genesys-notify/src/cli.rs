@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 
 use crate::exit::EXIT_CODES_HELP;
 use crate::logging::LogArgs;
-use crate::{channels, demo, listen};
+use crate::{channels, consume, demo, listen, relay};
 
 /// Genesys Cloud notifications on the command line: listen to topics as JSON lines,
 /// surviving reconnects, maintenance and channel expiry.
@@ -56,6 +56,24 @@ pub(crate) enum Command {
     /// GENESYSCLOUD_REGION, GENESYSCLOUD_OAUTHCLIENT_ID and GENESYSCLOUD_OAUTHCLIENT_SECRET.
     /// Every command writes one JSON document to stdout.
     Channels(channels::ChannelsArgs),
+    /// Relay notifications into a NATS JetStream stream, for any number of consumers.
+    ///
+    /// Same channel options as `listen`. Every notification is written, exactly as
+    /// received, to `<prefix>.<topic>` with the headers Nats-Msg-Id (topic and correlation
+    /// id, or topic and a hash of the body: the same whichever channel or relay received
+    /// the event), Genesys-Topic, Genesys-Received-At and Genesys-Channel; it counts as
+    /// relayed only once JetStream acknowledged it. Gaps are JSON records on
+    /// `<prefix>._gap`; the relay's start, checkpoints and stop on
+    /// `<prefix>._relay.<relay id>`. The stream is created when missing; an existing one
+    /// is used as it is, and one that does not capture `<prefix>.>` exits 2. SIGINT or
+    /// SIGTERM relays what the channel holds, waits for the acknowledgements (at most
+    /// --drain-timeout) and exits 0.
+    Relay(relay::RelayArgs),
+    /// Read notifications from a relay's stream: JSON lines on stdout, exactly as `listen`.
+    ///
+    /// Gap records go to stderr as `gap` lines (back-fill those windows from the REST API),
+    /// relay starts and stops as `relay` lines.
+    Consume(consume::ConsumeArgs),
 }
 
 #[cfg(test)]

@@ -5,12 +5,14 @@
 //! genesys-notify listen --region eu-west-1 -t 'v2.users.ID?presence&routingStatus'
 //! genesys-notify channels create
 //! genesys-notify sim --generate
+//! genesys-notify relay --region eu-west-1 -t 'v2.users.ID.presence' --nats-url nats://127.0.0.1:4222
 //! ```
 //!
 //! | Module | Role |
 //! |---|---|
 //! | `cli` | the command line (clap) |
-//! | `listen`, `demo`, `sim`, `channels` | one module per subcommand |
+//! | `listen`, `demo`, `sim`, `channels`, `relay`, `consume` | one module per subcommand |
+//! | `nats` | NATS and stream options of `relay` and `consume` |
 //! | `pump` | the stream loop shared by `listen` and `demo` |
 //! | `output` | stdout: JSON lines, flushed per line |
 //! | `logging` | stderr: `--log-format`, `-v`, `-q` |
@@ -21,12 +23,15 @@
 mod api;
 mod channels;
 mod cli;
+mod consume;
 mod demo;
 mod exit;
 mod listen;
 mod logging;
+mod nats;
 mod output;
 mod pump;
+mod relay;
 mod signal;
 mod sim;
 mod topics;
@@ -63,6 +68,8 @@ fn main() -> ExitCode {
             Command::Demo(args) => demo::run(args, log_format).await,
             Command::Sim(args) => sim::run(args).await,
             Command::Channels(args) => channels::run(args).await,
+            Command::Relay(args) => relay::run(args).await,
+            Command::Consume(args) => consume::run(args).await,
         }
     });
     // Do not wait for tasks still winding down (e.g. a socket's close handshake).
