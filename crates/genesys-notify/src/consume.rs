@@ -85,16 +85,19 @@ pub(crate) async fn run(args: ConsumeArgs) -> anyhow::Result<()> {
             },
             Record::Gap(gap) => {
                 gaps += 1;
+                let reason = serde_json::to_value(gap.reason)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
                 tracing::warn!(
                     event = "gap",
                     from = %gap.from,
                     to = %gap.to,
                     topics = gap.topics.len(),
                     channel = %gap.channel,
-                    reason = ?gap.reason,
+                    reason = %reason,
                     dropped = gap.dropped,
-                    "gap ({:?}) from {} to {}: notifications in this window may be missing (back-fill from the REST API)",
-                    gap.reason,
+                    "gap ({reason}) from {} to {}: notifications in this window may be missing (back-fill from the REST API)",
                     gap.from,
                     gap.to
                 );

@@ -1,0 +1,349 @@
+//! `genesys-notify relay` and `consume`, run as processes against an in-process simulator and
+//! a real nats-server with JetStream.
+//!
+//! The binaries run in their own processes, so these tests use real time with short
+//! configured timeouts; they await stderr events (`--log-format json`) and stream contents,
+//! each with a deadline.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../../genesys-relay/tests/support/nats.rs"]
+mod nats;
+
+use std::collections::BTreeMap;
+use std::process::Stdio;
+use std::time::{Duration, SystemTime};
+
+use genesys_relay::consume::{ConsumeOptions, Record, consume};
+use genesys_relay::{GapReason, GapRecord};
+use genesys_sim::{SimConfig, Simulator};
+use nats::NatsServer;
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdout, Command};
+use tokio::sync::mpsc;
+use tokio::time::timeout;
+
+const BIN: &str = env!("CARGO_BIN_EXE_genesys-notify");
+/// Upper bound for anything a test awaits; far above what it takes.
+const PATIENCE: Duration = Duration::from_secs(20);
+const TOPICS: [&str; 2] = ["v2.users.u1.presence", "v2.users.u2.presence"];
+
+/// A running `genesys-notify` with its stdout lines and its stderr JSON lines.
+struct Run {
+    child: Child,
+    stdout: Lines<BufReader<ChildStdout>>,
+    stderr: mpsc::UnboundedReceiver<String>,
+    log: Vec<String>,
+}
+
+impl Run {
+    fn spawn(args: &[&str]) -> Run {
+        let mut child = Command::new(BIN)
+            .arg("--log-format=json")
+            .args(args)
+            .env_remove("RUST_LOG")
+            .env_remove("NATS_URL")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn genesys-notify");
+        let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = stderr.next_line().await {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Run {
+            child,
+            stdout,
+            stderr: rx,
+            log: Vec::new(),
+        }
+    }
+
+    /// Reads stderr until a line with `"event": event`; returns it.
+    async fn event(&mut self, event: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stderr.recv()).await {
+                Ok(Some(line)) => {
+                    self.log.push(line.clone());
+                    if let Ok(value) = serde_json::from_str::<Value>(&line)
+                        && value["event"] == event
+                    {
+                        return value;
+                    }
+                }
+                _ => panic!("no {event:?} event; stderr:\n{}", self.log.join("\n")),
+            }
+        }
+    }
+
+    fn signal(&self, name: &str) {
+        let pid = self.child.id().expect("running").to_string();
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the exit; returns the code, the rest of stdout and all of stderr.
+    async fn finish(mut self) -> (i32, Vec<String>, Vec<String>) {
+        let Ok(status) = timeout(PATIENCE, self.child.wait()).await else {
+            self.child.kill().await.unwrap();
+            while let Some(line) = self.stderr.recv().await {
+                self.log.push(line);
+            }
+            panic!("still running; stderr:\n{}", self.log.join("\n"));
+        };
+        let status = status.unwrap();
+        let mut rest = Vec::new();
+        while let Ok(Some(line)) = self.stdout.next_line().await {
+            rest.push(line);
+        }
+        while let Some(line) = self.stderr.recv().await {
+            self.log.push(line);
+        }
+        (status.code().expect("exited, not killed"), rest, self.log)
+    }
+}
+
+fn relay_args<'a>(uri: &'a str, nats: &'a str, id: &'a str) -> Vec<&'a str> {
+    vec![
+        "relay",
+        "--uri",
+        uri,
+        "-t",
+        TOPICS[0],
+        "-t",
+        TOPICS[1],
+        "--nats-url",
+        nats,
+        "--relay-id",
+        id,
+        "--checkpoint-interval",
+        "100ms",
+        "--ack-timeout",
+        "1s",
+        "--drain-timeout",
+        "5s",
+        "--metrics-addr",
+        "127.0.0.1:0",
+    ]
+}
+
+/// One published event: its number (per topic), when it was published, and its frame.
+struct Sent {
+    topic: &'static str,
+    n: u64,
+    at: SystemTime,
+    frame: String,
+}
+
+/// What the stream holds.
+#[derive(Default)]
+struct Stored {
+    /// Frames per topic, in stream order.
+    frames: BTreeMap<String, Vec<String>>,
+    gaps: Vec<GapRecord>,
+}
+
+/// Reads the stream from the start until `done` says it has seen enough.
+async fn read_stream(nats: &NatsServer, done: impl Fn(&Stored) -> bool) -> Stored {
+    let client = genesys_relay::async_nats::connect(nats.url()).await.unwrap();
+    let mut options = ConsumeOptions::default();
+    options.from_start = true;
+    let mut deliveries = consume(client, &options).await.unwrap();
+    let mut stored = Stored::default();
+    timeout(PATIENCE, async {
+        while !done(&stored) {
+            let delivery = deliveries.next().await.unwrap().unwrap();
+            match delivery.record {
+                Record::Notification { topic, frame } => stored
+                    .frames
+                    .entry(topic)
+                    .or_default()
+                    .push(String::from_utf8(frame.to_vec()).unwrap()),
+                Record::Gap(gap) => stored.gaps.push(gap),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the stream holds what was expected");
+    stored
+}
+
+fn n_of(frame: &str) -> u64 {
+    let value: Value = serde_json::from_str(frame).unwrap();
+    value["eventBody"]["n"].as_u64().unwrap()
+}
+
+fn parse_time(text: &str) -> SystemTime {
+    humantime::parse_rfc3339(text).unwrap()
+}
+
+async fn http_get(addr: &str, path: &str) -> String {
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    socket
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut response = String::new();
+    socket.read_to_string(&mut response).await.unwrap();
+    response
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relay_killed_and_restarted_loses_nothing_outside_the_reported_gap() {
+    timeout(Duration::from_secs(120), async {
+        let nats = NatsServer::start();
+        let url = nats.url();
+        let sim = Simulator::start(SimConfig::default()).await.unwrap();
+        let channel = sim.create_channel("relay-client");
+        let mut first = Run::spawn(&relay_args(&channel.connect_uri, &url, "r1"));
+        let metrics = first.event("metrics").await;
+        first.event("relaying").await;
+        let metrics_addr = metrics["addr"].as_str().unwrap().to_owned();
+        assert!(http_get(&metrics_addr, "/healthz").await.starts_with("HTTP/1.1 200"));
+
+        let mut sent: Vec<Sent> = Vec::new();
+        let mut n = 0u64;
+        let mut publish = |sim: &Simulator, count: u64, sent: &mut Vec<Sent>| {
+            for _ in 0..count {
+                for topic in TOPICS {
+                    let frame = sim.envelope(topic, &serde_json::json!({ "n": n }));
+                    let at = SystemTime::now();
+                    sim.publish_raw(topic, &frame);
+                    sent.push(Sent { topic, n, at, frame: frame.as_str().to_owned() });
+                }
+                n += 1;
+            }
+        };
+        publish(&sim, 200, &mut sent);
+        read_stream(&nats, |s| s.frames.values().map(Vec::len).sum::<usize>() >= 400).await;
+        let text = http_get(&metrics_addr, "/metrics").await;
+        assert!(text.contains("genesys_relay_acked_total 400"), "{text}");
+        assert!(text.contains("genesys_relay_nats_connected 1"), "{text}");
+
+        // Killed while events keep coming.
+        publish(&sim, 50, &mut sent);
+        let killed_at = SystemTime::now();
+        first.child.start_kill().unwrap();
+        let _ = first.child.wait().await;
+        publish(&sim, 50, &mut sent);
+
+        let mut second = Run::spawn(&relay_args(&channel.connect_uri, &url, "r1"));
+        let gap_line = second.event("gap").await;
+        assert_eq!(gap_line["reason"], "relay_restarted", "{gap_line}");
+        second.event("relaying").await;
+        publish(&sim, 100, &mut sent);
+        let last = n - 1;
+        let stored = read_stream(&nats, |s| {
+            TOPICS.iter().all(|t| {
+                s.frames
+                    .get(*t)
+                    .and_then(|f| f.last())
+                    .is_some_and(|f| n_of(f) == last)
+            })
+        })
+        .await;
+        second.signal("TERM");
+        let (code, _, log) = second.finish().await;
+        assert_eq!(code, 0, "{log:?}");
+        assert!(log.iter().any(|l| l.contains("\"event\":\"done\"")), "{log:?}");
+
+        let [gap] = stored.gaps.as_slice() else {
+            panic!("one gap record expected: {:?}", stored.gaps)
+        };
+        assert_eq!(gap.reason, GapReason::RelayRestarted);
+        let (from, to) = (parse_time(&gap.from), parse_time(&gap.to));
+        assert!(from <= killed_at && killed_at <= to, "{gap:?}");
+        for topic in TOPICS {
+            let frames = &stored.frames[topic];
+            // Each once, in order.
+            let ns: Vec<u64> = frames.iter().map(|f| n_of(f)).collect();
+            assert!(ns.windows(2).all(|w| w[0] < w[1]), "{topic}: {ns:?}");
+            // Exactly as published.
+            for frame in frames {
+                let original = sent.iter().find(|s| s.topic == topic && s.n == n_of(frame)).unwrap();
+                assert_eq!(frame, &original.frame);
+            }
+            // Whatever is missing was published inside the reported gap (plus the
+            // delivery latency from the simulator's publish to the relay's receipt, 1 s
+            // here, far above what it takes).
+            let lost: Vec<&Sent> = sent.iter().filter(|s| s.topic == topic && !ns.contains(&s.n)).collect();
+            // At least the events published while no relay ran.
+            assert!(lost.len() >= 50, "{topic}: only {} lost", lost.len());
+            for lost in lost {
+                assert!(
+                    lost.at + Duration::from_secs(1) >= from && lost.at <= to,
+                    "{topic} #{} lost outside the gap {gap:?}",
+                    lost.n
+                );
+            }
+        }
+
+        // `consume` prints the stored frames exactly, and the gap on stderr.
+        let u1 = stored.frames[TOPICS[0]].len().to_string();
+        let consumer = Run::spawn(&[
+            "consume", "--nats-url", &url, "--from-start", "--count", &u1, "--filter",
+            "genesys.v2.users.u1.>",
+        ]);
+        let (code, lines, log) = consumer.finish().await;
+        assert_eq!(code, 0, "{log:?}");
+        assert_eq!(lines, stored.frames[TOPICS[0]], "{log:?}");
+        assert!(
+            log.iter().any(|l| l.contains("\"event\":\"gap\"") && l.contains("relay_restarted")),
+            "{log:?}"
+        );
+    })
+    .await
+    .expect("test timed out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflicting_stream_exits_2_and_is_left_unchanged() {
+    timeout(Duration::from_secs(60), async {
+        let nats = NatsServer::start();
+        let url = nats.url();
+        let client = genesys_relay::async_nats::connect(&url).await.unwrap();
+        let js = genesys_relay::async_nats::jetstream::new(client);
+        js.create_stream(genesys_relay::async_nats::jetstream::stream::Config {
+            name: "GENESYS".into(),
+            subjects: vec!["orders.>".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let sim = Simulator::start(SimConfig::default()).await.unwrap();
+        let channel = sim.create_channel("relay-client");
+        let run = Run::spawn(&relay_args(&channel.connect_uri, &url, "r1"));
+        let (code, _, log) = run.finish().await;
+        assert_eq!(code, 2, "{log:?}");
+        let error = log.iter().find(|l| l.contains("stream conflict")).expect("the reason");
+        assert!(error.contains("orders.>"), "{error}");
+        // No channel was opened.
+        assert!(sim.stats().channels.iter().all(|c| !c.connected));
+        let info = js.get_stream("GENESYS").await.unwrap().get_info().await.unwrap();
+        assert_eq!(info.config.subjects, vec!["orders.>".to_owned()]);
+
+        // Unreachable NATS: exit 10.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let dead = format!("nats://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let mut args = relay_args(&channel.connect_uri, &dead, "r1");
+        args.extend(["--nats-connect-timeout", "1s"]);
+        let (code, _, log) = Run::spawn(&args).finish().await;
+        assert_eq!(code, 10, "{log:?}");
+    })
+    .await
+    .expect("test timed out");
+}
