@@ -68,7 +68,7 @@ pub(crate) enum Command {
     /// is used as it is, and one that does not capture `<prefix>.>` exits 2. SIGINT or
     /// SIGTERM relays what the channel holds, waits for the acknowledgements (at most
     /// --drain-timeout) and exits 0.
-    Relay(relay::RelayArgs),
+    Relay(Box<relay::RelayArgs>),
     /// Read notifications from a relay's stream: JSON lines on stdout, exactly as `listen`.
     ///
     /// Gap records go to stderr as `gap` lines (back-fill those windows from the REST API),

@@ -63,7 +63,9 @@ pub(crate) async fn run(args: ConsumeArgs) -> anyhow::Result<()> {
             signal = shutdown.recv() => break signal,
             delivery = deliveries.next() => delivery,
         };
-        let Some(delivery) = delivery else { break "the consumer ended" };
+        let Some(delivery) = delivery else {
+            break "the consumer ended";
+        };
         let delivery = delivery.map_err(relay_error)?;
         match &delivery.record {
             Record::Notification { topic, frame } => match std::str::from_utf8(frame) {
@@ -119,6 +121,12 @@ pub(crate) async fn run(args: ConsumeArgs) -> anyhow::Result<()> {
         }
         delivery.ack().await.map_err(relay_error)?;
     };
-    tracing::info!(event = "done", why, notifications = written, gaps, "done ({why}): {written} notification(s), {gaps} gap record(s)");
+    tracing::info!(
+        event = "done",
+        why,
+        notifications = written,
+        gaps,
+        "done ({why}): {written} notification(s), {gaps} gap record(s)"
+    );
     Ok(())
 }

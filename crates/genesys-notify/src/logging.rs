@@ -46,8 +46,12 @@ impl LogArgs {
         let directives = match (self.verbose, self.quiet) {
             (0, true) => "error",
             (0, false) => "warn,genesys_notify=info,genesys_relay=info",
-            (1, _) => "info,genesys_notify=debug,genesys_notifications=debug,genesys_sim=info,genesys_relay=debug",
-            _ => "debug,genesys_notify=trace,genesys_notifications=trace,genesys_sim=trace,genesys_relay=trace",
+            (1, _) => {
+                "info,genesys_notify=debug,genesys_notifications=debug,genesys_sim=info,genesys_relay=debug"
+            }
+            _ => {
+                "debug,genesys_notify=trace,genesys_notifications=trace,genesys_sim=trace,genesys_relay=trace"
+            }
         };
         EnvFilter::new(directives)
     }

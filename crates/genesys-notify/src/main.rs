@@ -68,7 +68,7 @@ fn main() -> ExitCode {
             Command::Demo(args) => demo::run(args, log_format).await,
             Command::Sim(args) => sim::run(args).await,
             Command::Channels(args) => channels::run(args).await,
-            Command::Relay(args) => relay::run(args).await,
+            Command::Relay(args) => relay::run(*args).await,
             Command::Consume(args) => consume::run(args).await,
         }
     });

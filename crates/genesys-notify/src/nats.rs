@@ -12,13 +12,23 @@ use crate::exit::{Coded, Exit};
 pub(crate) struct NatsArgs {
     /// NATS server URL(s), comma-separated for a cluster: `nats://host:4222`, or
     /// `tls://host:4222` for TLS.
-    #[arg(long, env = "NATS_URL", value_name = "URL", default_value = "nats://127.0.0.1:4222")]
+    #[arg(
+        long,
+        env = "NATS_URL",
+        value_name = "URL",
+        default_value = "nats://127.0.0.1:4222"
+    )]
     nats_url: String,
     /// NATS user name (with --nats-password).
     #[arg(long, env = "NATS_USER", value_name = "USER")]
     nats_user: Option<String>,
     /// NATS password. Prefer the environment variable; never printed or logged.
-    #[arg(long, env = "NATS_PASSWORD", hide_env_values = true, value_name = "PASSWORD")]
+    #[arg(
+        long,
+        env = "NATS_PASSWORD",
+        hide_env_values = true,
+        value_name = "PASSWORD"
+    )]
     nats_password: Option<String>,
     /// NATS authentication token. Prefer the environment variable; never printed or logged.
     #[arg(long, env = "NATS_TOKEN", hide_env_values = true, value_name = "TOKEN")]

@@ -33,7 +33,12 @@ pub(crate) struct RelayArgs {
     /// Notifications the channel holds while NATS is slow or away (the relay stops reading
     /// the channel when its publishing window is full); beyond it the channel drops and
     /// the loss is written as a `lagged` gap record.
-    #[arg(long, value_name = "N", default_value_t = 65_536, help_heading = "Tuning")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 65_536,
+        help_heading = "Tuning"
+    )]
     buffer: usize,
     #[command(flatten, next_help_heading = "NATS")]
     nats: NatsArgs,
@@ -100,7 +105,9 @@ impl RelayArgs {
 pub(crate) async fn run(args: RelayArgs) -> anyhow::Result<()> {
     let topics = args.topics.collect()?;
     let options = args.relay_options();
-    let nats = args.nats.options(&format!("genesys-relay {}", options.relay_id));
+    let nats = args
+        .nats
+        .options(&format!("genesys-relay {}", options.relay_id));
     let mut shutdown = Shutdown::install()?;
 
     // NATS and the stream first: no channel is opened when they cannot be used.
@@ -121,10 +128,7 @@ pub(crate) async fn run(args: RelayArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let options = args
-        .tuning
-        .options()
-        .buffer(args.buffer.max(1));
+    let options = args.tuning.options().buffer(args.buffer.max(1));
     let (mut channel, tag) = tokio::select! {
         channel = connect(&args, &topics, options) => channel?,
         signal = shutdown.recv() => {
@@ -173,7 +177,11 @@ async fn connect(
     options: ConnectOptions,
 ) -> anyhow::Result<(Channel, String)> {
     if let Some(uri) = &args.uri {
-        tracing::info!(event = "connecting", mode = "uri", "connecting to the channel");
+        tracing::info!(
+            event = "connecting",
+            mode = "uri",
+            "connecting to the channel"
+        );
         let id = uri.rsplit('/').next().unwrap_or_default();
         let channel = options
             .connect(uri, topics.iter().cloned())

@@ -157,7 +157,9 @@ struct Stored {
 
 /// Reads the stream from the start until `done` says it has seen enough.
 async fn read_stream(nats: &NatsServer, done: impl Fn(&Stored) -> bool) -> Stored {
-    let client = genesys_relay::async_nats::connect(nats.url()).await.unwrap();
+    let client = genesys_relay::async_nats::connect(nats.url())
+        .await
+        .unwrap();
     let mut options = ConsumeOptions::default();
     options.from_start = true;
     let mut deliveries = consume(client, &options).await.unwrap();
@@ -193,7 +195,9 @@ fn parse_time(text: &str) -> SystemTime {
 async fn http_get(addr: &str, path: &str) -> String {
     let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
     socket
-        .write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
         .await
         .unwrap();
     let mut response = String::new();
@@ -212,7 +216,11 @@ async fn relay_killed_and_restarted_loses_nothing_outside_the_reported_gap() {
         let metrics = first.event("metrics").await;
         first.event("relaying").await;
         let metrics_addr = metrics["addr"].as_str().unwrap().to_owned();
-        assert!(http_get(&metrics_addr, "/healthz").await.starts_with("HTTP/1.1 200"));
+        assert!(
+            http_get(&metrics_addr, "/healthz")
+                .await
+                .starts_with("HTTP/1.1 200")
+        );
 
         let mut sent: Vec<Sent> = Vec::new();
         let mut n = 0u64;
@@ -222,13 +230,21 @@ async fn relay_killed_and_restarted_loses_nothing_outside_the_reported_gap() {
                     let frame = sim.envelope(topic, &serde_json::json!({ "n": n }));
                     let at = SystemTime::now();
                     sim.publish_raw(topic, &frame);
-                    sent.push(Sent { topic, n, at, frame: frame.as_str().to_owned() });
+                    sent.push(Sent {
+                        topic,
+                        n,
+                        at,
+                        frame: frame.as_str().to_owned(),
+                    });
                 }
                 n += 1;
             }
         };
         publish(&sim, 200, &mut sent);
-        read_stream(&nats, |s| s.frames.values().map(Vec::len).sum::<usize>() >= 400).await;
+        read_stream(&nats, |s| {
+            s.frames.values().map(Vec::len).sum::<usize>() >= 400
+        })
+        .await;
         let text = http_get(&metrics_addr, "/metrics").await;
         assert!(text.contains("genesys_relay_acked_total 400"), "{text}");
         assert!(text.contains("genesys_relay_nats_connected 1"), "{text}");
@@ -258,7 +274,10 @@ async fn relay_killed_and_restarted_loses_nothing_outside_the_reported_gap() {
         second.signal("TERM");
         let (code, _, log) = second.finish().await;
         assert_eq!(code, 0, "{log:?}");
-        assert!(log.iter().any(|l| l.contains("\"event\":\"done\"")), "{log:?}");
+        assert!(
+            log.iter().any(|l| l.contains("\"event\":\"done\"")),
+            "{log:?}"
+        );
 
         let [gap] = stored.gaps.as_slice() else {
             panic!("one gap record expected: {:?}", stored.gaps)
@@ -273,13 +292,19 @@ async fn relay_killed_and_restarted_loses_nothing_outside_the_reported_gap() {
             assert!(ns.windows(2).all(|w| w[0] < w[1]), "{topic}: {ns:?}");
             // Exactly as published.
             for frame in frames {
-                let original = sent.iter().find(|s| s.topic == topic && s.n == n_of(frame)).unwrap();
+                let original = sent
+                    .iter()
+                    .find(|s| s.topic == topic && s.n == n_of(frame))
+                    .unwrap();
                 assert_eq!(frame, &original.frame);
             }
             // Whatever is missing was published inside the reported gap (plus the
             // delivery latency from the simulator's publish to the relay's receipt, 1 s
             // here, far above what it takes).
-            let lost: Vec<&Sent> = sent.iter().filter(|s| s.topic == topic && !ns.contains(&s.n)).collect();
+            let lost: Vec<&Sent> = sent
+                .iter()
+                .filter(|s| s.topic == topic && !ns.contains(&s.n))
+                .collect();
             // At least the events published while no relay ran.
             assert!(lost.len() >= 50, "{topic}: only {} lost", lost.len());
             for lost in lost {
@@ -294,14 +319,21 @@ async fn relay_killed_and_restarted_loses_nothing_outside_the_reported_gap() {
         // `consume` prints the stored frames exactly, and the gap on stderr.
         let u1 = stored.frames[TOPICS[0]].len().to_string();
         let consumer = Run::spawn(&[
-            "consume", "--nats-url", &url, "--from-start", "--count", &u1, "--filter",
+            "consume",
+            "--nats-url",
+            &url,
+            "--from-start",
+            "--count",
+            &u1,
+            "--filter",
             "genesys.v2.users.u1.>",
         ]);
         let (code, lines, log) = consumer.finish().await;
         assert_eq!(code, 0, "{log:?}");
         assert_eq!(lines, stored.frames[TOPICS[0]], "{log:?}");
         assert!(
-            log.iter().any(|l| l.contains("\"event\":\"gap\"") && l.contains("relay_restarted")),
+            log.iter()
+                .any(|l| l.contains("\"event\":\"gap\"") && l.contains("relay_restarted")),
             "{log:?}"
         );
     })
@@ -328,11 +360,20 @@ async fn a_conflicting_stream_exits_2_and_is_left_unchanged() {
         let run = Run::spawn(&relay_args(&channel.connect_uri, &url, "r1"));
         let (code, _, log) = run.finish().await;
         assert_eq!(code, 2, "{log:?}");
-        let error = log.iter().find(|l| l.contains("stream conflict")).expect("the reason");
+        let error = log
+            .iter()
+            .find(|l| l.contains("stream conflict"))
+            .expect("the reason");
         assert!(error.contains("orders.>"), "{error}");
         // No channel was opened.
         assert!(sim.stats().channels.iter().all(|c| !c.connected));
-        let info = js.get_stream("GENESYS").await.unwrap().get_info().await.unwrap();
+        let info = js
+            .get_stream("GENESYS")
+            .await
+            .unwrap()
+            .get_info()
+            .await
+            .unwrap();
         assert_eq!(info.config.subjects, vec!["orders.>".to_owned()]);
 
         // Unreachable NATS: exit 10.

@@ -104,7 +104,9 @@ pub struct Deliveries {
 
 impl std::fmt::Debug for Deliveries {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Deliveries").field("prefix", &self.prefix).finish_non_exhaustive()
+        f.debug_struct("Deliveries")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
     }
 }
 
@@ -116,7 +118,11 @@ impl Deliveries {
             Err(error) => return Some(Err(RelayError::JetStream(error))),
         };
         let sequence = message.info().ok().map(|info| info.stream_sequence);
-        let record = classify(&self.prefix, message.message.subject.as_str(), &message.message.payload);
+        let record = classify(
+            &self.prefix,
+            message.message.subject.as_str(),
+            &message.message.payload,
+        );
         Some(Ok(Delivery {
             record,
             sequence,
@@ -167,7 +173,10 @@ pub async fn consume(
     let mut filters = Vec::new();
     if let Some(filter) = &options.filter {
         filters.push(filter.clone());
-        for own in [gap_subject(&options.prefix), format!("{}._relay.>", options.prefix)] {
+        for own in [
+            gap_subject(&options.prefix),
+            format!("{}._relay.>", options.prefix),
+        ] {
             if !overlaps(filter, &own) {
                 filters.push(own);
             }
@@ -197,7 +206,10 @@ pub async fn consume(
                 .messages()
                 .await
                 .map_err(|e| RelayError::JetStream(format!("consumer {name}: {e}")))?;
-            (Box::pin(messages.map(|m| m.map_err(|e| e.to_string()))), true)
+            (
+                Box::pin(messages.map(|m| m.map_err(|e| e.to_string()))),
+                true,
+            )
         }
         None => {
             let consumer = stream
@@ -212,7 +224,10 @@ pub async fn consume(
                 .messages()
                 .await
                 .map_err(|e| RelayError::JetStream(format!("ordered consumer: {e}")))?;
-            (Box::pin(messages.map(|m| m.map_err(|e| e.to_string()))), false)
+            (
+                Box::pin(messages.map(|m| m.map_err(|e| e.to_string()))),
+                false,
+            )
         }
     };
     Ok(Deliveries {
@@ -237,10 +252,18 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let gap = Bytes::from_static(br#"{"from":"x","to":"y","topics":[],"channel":"c","reason":"lagged"}"#);
+        let gap = Bytes::from_static(
+            br#"{"from":"x","to":"y","topics":[],"channel":"c","reason":"lagged"}"#,
+        );
         assert!(matches!(classify("g", "g._gap", &gap), Record::Gap(_)));
-        assert!(matches!(classify("g", "g._gap", &frame), Record::Other { .. }));
-        assert!(matches!(classify("g", &relay_subject("g", "r"), &frame), Record::Other { .. }));
+        assert!(matches!(
+            classify("g", "g._gap", &frame),
+            Record::Other { .. }
+        ));
+        assert!(matches!(
+            classify("g", &relay_subject("g", "r"), &frame),
+            Record::Other { .. }
+        ));
         assert!(matches!(classify("g", "h.a", &frame), Record::Other { .. }));
     }
 }

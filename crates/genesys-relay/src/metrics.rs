@@ -46,14 +46,42 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(2048);
         let counters = [
-            ("received", "Notifications taken from the channel.", &self.received),
-            ("published", "Publications sent, re-publications included.", &self.published),
-            ("retried", "Re-publications after a failure or timeout.", &self.retried),
-            ("acked", "Notifications acknowledged by JetStream.", &self.acked),
-            ("duplicates", "Acknowledgements marked duplicate by JetStream.", &self.duplicates),
+            (
+                "received",
+                "Notifications taken from the channel.",
+                &self.received,
+            ),
+            (
+                "published",
+                "Publications sent, re-publications included.",
+                &self.published,
+            ),
+            (
+                "retried",
+                "Re-publications after a failure or timeout.",
+                &self.retried,
+            ),
+            (
+                "acked",
+                "Notifications acknowledged by JetStream.",
+                &self.acked,
+            ),
+            (
+                "duplicates",
+                "Acknowledgements marked duplicate by JetStream.",
+                &self.duplicates,
+            ),
             ("gaps", "Gap records written.", &self.gaps),
-            ("lagged", "Notifications dropped by the channel's buffer.", &self.lagged),
-            ("channel_reconnects", "Channel reconnects.", &self.channel_reconnects),
+            (
+                "lagged",
+                "Notifications dropped by the channel's buffer.",
+                &self.lagged,
+            ),
+            (
+                "channel_reconnects",
+                "Channel reconnects.",
+                &self.channel_reconnects,
+            ),
             ("nats_reconnects", "NATS reconnects.", &self.nats_reconnects),
         ];
         for (name, help, value) in counters {
@@ -64,10 +92,26 @@ impl Metrics {
             );
         }
         let gauges = [
-            ("in_flight", "Publications awaiting acknowledgement.", self.in_flight.load(Ordering::Relaxed)),
-            ("buffer_bytes", "Bytes of the publications awaiting acknowledgement.", self.buffer_bytes.load(Ordering::Relaxed)),
-            ("nats_connected", "1 when the NATS connection is up.", u64::from(self.nats_connected.load(Ordering::Relaxed))),
-            ("running", "1 while the relay runs.", u64::from(self.running.load(Ordering::Relaxed))),
+            (
+                "in_flight",
+                "Publications awaiting acknowledgement.",
+                self.in_flight.load(Ordering::Relaxed),
+            ),
+            (
+                "buffer_bytes",
+                "Bytes of the publications awaiting acknowledgement.",
+                self.buffer_bytes.load(Ordering::Relaxed),
+            ),
+            (
+                "nats_connected",
+                "1 when the NATS connection is up.",
+                u64::from(self.nats_connected.load(Ordering::Relaxed)),
+            ),
+            (
+                "running",
+                "1 while the relay runs.",
+                u64::from(self.running.load(Ordering::Relaxed)),
+            ),
         ];
         for (name, help, value) in gauges {
             let _ = writeln!(
@@ -107,10 +151,12 @@ pub async fn serve(
             addr: addr.to_owned(),
             source,
         })?;
-    let bound = listener.local_addr().map_err(|source| RelayError::Metrics {
-        addr: addr.to_owned(),
-        source,
-    })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| RelayError::Metrics {
+            addr: addr.to_owned(),
+            source,
+        })?;
     let for_metrics = Arc::clone(&metrics);
     let app = axum::Router::new()
         .route(
@@ -143,7 +189,10 @@ pub async fn serve(
         );
     let task = tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app).await {
-            tracing::warn!(event = "metrics_failed", "the metrics endpoint failed: {error}");
+            tracing::warn!(
+                event = "metrics_failed",
+                "the metrics endpoint failed: {error}"
+            );
         }
     });
     Ok((bound, task))

@@ -95,10 +95,7 @@ impl NatsOptions {
         let mut all_loopback = true;
         for server in &self.servers {
             let addr: async_nats::ServerAddr = server.parse().map_err(|e| {
-                RelayError::InvalidOption(format!(
-                    "invalid NATS URL {}: {e}",
-                    redact_url(server)
-                ))
+                RelayError::InvalidOption(format!("invalid NATS URL {}: {e}", redact_url(server)))
             })?;
             tls |= addr.tls_required();
             all_loopback &= is_loopback(addr.host());
@@ -107,9 +104,8 @@ impl NatsOptions {
             }
             addrs.push(addr);
         }
-        let has_secret = self.password.is_some()
-            || self.token.is_some()
-            || self.credentials_file.is_some();
+        let has_secret =
+            self.password.is_some() || self.token.is_some() || self.credentials_file.is_some();
         if has_secret && !tls && !all_loopback {
             return Err(clear_credentials());
         }
@@ -243,7 +239,9 @@ impl StreamOptions {
             )));
         }
         if self.replicas == 0 {
-            return Err(RelayError::InvalidOption("replicas must be at least 1".into()));
+            return Err(RelayError::InvalidOption(
+                "replicas must be at least 1".into(),
+            ));
         }
         Ok(())
     }
@@ -320,7 +318,9 @@ mod tests {
         options.password = Some("hunter2".into());
         options.token = Some("tok-secret".into());
         let debug = format!("{options:?}");
-        assert!(!debug.contains("hunter2") && !debug.contains("tok-secret") && !debug.contains("pw@"));
+        assert!(
+            !debug.contains("hunter2") && !debug.contains("tok-secret") && !debug.contains("pw@")
+        );
         assert!(debug.contains("nats://h2:2"));
     }
 
@@ -344,7 +344,13 @@ mod tests {
     #[test]
     fn stream_options_are_checked() {
         assert!(StreamOptions::default().validate().is_ok());
-        for (name, prefix) in [("A.B", "genesys"), ("", "g"), ("S", "a..b"), ("S", "g.>"), ("S", "")] {
+        for (name, prefix) in [
+            ("A.B", "genesys"),
+            ("", "g"),
+            ("S", "a..b"),
+            ("S", "g.>"),
+            ("S", ""),
+        ] {
             let options = StreamOptions {
                 name: name.into(),
                 prefix: prefix.into(),

@@ -45,7 +45,12 @@ pub fn message_id(topic: &str, correlation_id: Option<&str>, body: &str) -> Stri
     }
     id.push('|');
     match correlation_id {
-        Some(c) if !c.is_empty() && c.len() <= MAX_PLAIN_ID && header_safe(c) && !c.starts_with('#') => {
+        Some(c)
+            if !c.is_empty()
+                && c.len() <= MAX_PLAIN_ID
+                && header_safe(c)
+                && !c.starts_with('#') =>
+        {
             id.push_str(c);
         }
         Some(c) if !c.is_empty() => {
@@ -235,7 +240,10 @@ mod tests {
         assert_ne!(a, c);
         assert_eq!(a, message_id("t", None, "{\"x\":1}"));
         // Known vector: SHA-256("") starts with e3b0c442...
-        assert_eq!(message_id("t", None, ""), "t|#e3b0c44298fc1c149afbf4c8996fb924");
+        assert_eq!(
+            message_id("t", None, ""),
+            "t|#e3b0c44298fc1c149afbf4c8996fb924"
+        );
         assert_eq!(message_id("t", Some("c1"), "whatever"), "t|c1");
         assert_eq!(message_id("t", Some("c1"), "other body"), "t|c1");
     }

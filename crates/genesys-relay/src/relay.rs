@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use async_nats::HeaderMap;
-use async_nats::jetstream::context::{PublishErrorKind, PublishAckFuture};
+use async_nats::jetstream::context::{PublishAckFuture, PublishErrorKind};
 use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::publish::PublishAck;
 use async_nats::jetstream::{self, stream::Stream};
@@ -40,7 +40,12 @@ use crate::record::{
 use crate::stream::{Ensured, ensure_stream};
 use crate::subject::{gap_subject, relay_subject, subject_of};
 
-type AckFuture = Pin<Box<dyn Future<Output = Result<PublishAck, async_nats::jetstream::context::PublishError>> + Send>>;
+type AckFuture = Pin<
+    Box<
+        dyn Future<Output = Result<PublishAck, async_nats::jetstream::context::PublishError>>
+            + Send,
+    >,
+>;
 
 /// A relay connected to NATS, with its stream ensured. [`Relay::run`] moves a channel's
 /// items into the stream.
@@ -120,17 +125,24 @@ impl Relay {
                 }
                 async_nats::Event::Disconnected => {
                     events.nats_connected.store(false, Ordering::Relaxed);
-                    tracing::warn!(event = "nats_disconnected", "disconnected from NATS; reconnecting");
+                    tracing::warn!(
+                        event = "nats_disconnected",
+                        "disconnected from NATS; reconnecting"
+                    );
                 }
                 async_nats::Event::LameDuckMode => {
-                    tracing::info!(event = "nats_lame_duck", "the NATS server is shutting down (lame duck)");
+                    tracing::info!(
+                        event = "nats_lame_duck",
+                        "the NATS server is shutting down (lame duck)"
+                    );
                 }
                 other => tracing::debug!(event = "nats", "NATS: {other}"),
             })
             .await?;
-        metrics
-            .nats_connected
-            .store(client.connection_state() == async_nats::connection::State::Connected, Ordering::Relaxed);
+        metrics.nats_connected.store(
+            client.connection_state() == async_nats::connection::State::Connected,
+            Ordering::Relaxed,
+        );
         let js = jetstream::ContextBuilder::new()
             .timeout(options.ack_timeout)
             // Room for the window plus the copies abandoned by a retry.
@@ -232,7 +244,9 @@ struct Run<'a> {
 }
 
 /// Resolves with the acknowledgement of the window's first message, or never.
-async fn front_ack(window: &mut VecDeque<Pending>) -> Result<PublishAck, async_nats::jetstream::context::PublishError> {
+async fn front_ack(
+    window: &mut VecDeque<Pending>,
+) -> Result<PublishAck, async_nats::jetstream::context::PublishError> {
     match window.front_mut().and_then(|p| p.ack.as_mut()) {
         Some(ack) => ack.await,
         None => std::future::pending().await,
@@ -254,7 +268,11 @@ impl Run<'_> {
     ) -> Result<(), RelayError> {
         tokio::pin!(until);
         let mut events = channel.events();
-        let period = self.relay.options.checkpoint_interval.max(Duration::from_millis(10));
+        let period = self
+            .relay
+            .options
+            .checkpoint_interval
+            .max(Duration::from_millis(10));
         let mut checkpoints = tokio::time::interval_at(Instant::now() + period, period);
         let mut stopping = false;
         let mut channel_done = false;
@@ -273,8 +291,8 @@ impl Run<'_> {
                 break;
             }
             let can_read = !channel_done && self.retry_at.is_none() && self.window.len() < max;
-            let awaiting = self.retry_at.is_none()
-                && self.window.front().is_some_and(|p| p.ack.is_some());
+            let awaiting =
+                self.retry_at.is_none() && self.window.front().is_some_and(|p| p.ack.is_some());
             tokio::select! {
                 biased;
                 () = &mut until, if !stopping => {
@@ -321,13 +339,24 @@ impl Run<'_> {
 
     /// Reports the previous run of this relay id when it did not end with a stop record.
     async fn report_previous_run(&mut self) {
-        let subject = relay_subject(&self.relay.options.stream.prefix, &self.relay.options.relay_id);
-        let last = match self.relay.stream.get_last_raw_message_by_subject(&subject).await {
+        let subject = relay_subject(
+            &self.relay.options.stream.prefix,
+            &self.relay.options.relay_id,
+        );
+        let last = match self
+            .relay
+            .stream
+            .get_last_raw_message_by_subject(&subject)
+            .await
+        {
             Ok(message) => message,
             Err(error) => {
                 use async_nats::jetstream::stream::LastRawMessageErrorKind;
                 if error.kind() != LastRawMessageErrorKind::NoMessageFound {
-                    tracing::warn!(event = "previous_run_unknown", "cannot read this relay's last record: {error}");
+                    tracing::warn!(
+                        event = "previous_run_unknown",
+                        "cannot read this relay's last record: {error}"
+                    );
                 }
                 return;
             }
@@ -335,7 +364,10 @@ impl Run<'_> {
         let previous: RelayRecord = match serde_json::from_slice(&last.payload) {
             Ok(record) => record,
             Err(error) => {
-                tracing::warn!(event = "previous_run_unknown", "this relay's last record is unreadable: {error}");
+                tracing::warn!(
+                    event = "previous_run_unknown",
+                    "this relay's last record is unreadable: {error}"
+                );
                 return;
             }
         };
@@ -368,7 +400,11 @@ impl Run<'_> {
         Metrics::add(&self.relay.metrics.received, 1);
         self.summary.received += 1;
         let topic = notification.topic();
-        let id = record::message_id(topic, notification.correlation_id(), notification.body_raw());
+        let id = record::message_id(
+            topic,
+            notification.correlation_id(),
+            notification.body_raw(),
+        );
         let mut headers = HeaderMap::new();
         headers.insert(MSG_ID, id.as_str());
         headers.insert(TOPIC, header_text(topic).as_str());
@@ -392,7 +428,9 @@ impl Run<'_> {
         let now = SystemTime::now();
         let record = match error.kind() {
             ErrorKind::Gap => {
-                let Some(gap) = error.gap_window() else { return };
+                let Some(gap) = error.gap_window() else {
+                    return;
+                };
                 tracing::warn!(
                     event = "gap",
                     from = %timestamp(gap.from),
@@ -402,13 +440,29 @@ impl Run<'_> {
                     "gap: no subscribed socket for {:?}; notifications in this window may be missing (back-fill from the REST API)",
                     gap.duration()
                 );
-                GapRecord::new(gap.from, gap.to, gap.topics.clone(), self.channel_name.clone(), GapReason::Disconnected)
+                GapRecord::new(
+                    gap.from,
+                    gap.to,
+                    gap.topics.clone(),
+                    self.channel_name.clone(),
+                    GapReason::Disconnected,
+                )
             }
             ErrorKind::Lagged => {
                 let dropped = error.dropped().unwrap_or(0);
                 Metrics::add(&self.relay.metrics.lagged, dropped);
-                tracing::warn!(event = "lagged", dropped, "the channel dropped {dropped} notification(s): NATS did not keep up and the channel's buffer was full");
-                let mut gap = GapRecord::new(now, now, self.topics.clone(), self.channel_name.clone(), GapReason::Lagged);
+                tracing::warn!(
+                    event = "lagged",
+                    dropped,
+                    "the channel dropped {dropped} notification(s): NATS did not keep up and the channel's buffer was full"
+                );
+                let mut gap = GapRecord::new(
+                    now,
+                    now,
+                    self.topics.clone(),
+                    self.channel_name.clone(),
+                    GapReason::Lagged,
+                );
                 gap.dropped = Some(dropped);
                 gap
             }
@@ -416,7 +470,13 @@ impl Run<'_> {
                 Some(raw) => {
                     let raw = String::from_utf8_lossy(raw).into_owned();
                     tracing::warn!(event = "malformed", reason = %error.reason(), raw = %raw, "{error}");
-                    let mut gap = GapRecord::new(now, now, self.topics.clone(), self.channel_name.clone(), GapReason::Malformed);
+                    let mut gap = GapRecord::new(
+                        now,
+                        now,
+                        self.topics.clone(),
+                        self.channel_name.clone(),
+                        GapReason::Malformed,
+                    );
                     gap.raw = Some(raw);
                     gap
                 }
@@ -444,13 +504,27 @@ impl Run<'_> {
             ),
             Event::Reconnected { attempts } => {
                 Metrics::add(&self.relay.metrics.channel_reconnects, 1);
-                tracing::info!(event = "reconnected", attempts, "reconnected and resubscribed after {attempts} attempt(s)");
+                tracing::info!(
+                    event = "reconnected",
+                    attempts,
+                    "reconnected and resubscribed after {attempts} attempt(s)"
+                );
             }
-            Event::SocketClosing => tracing::info!(event = "maintenance", "the service announced maintenance: switching sockets"),
-            Event::RolloverCompleted => tracing::info!(event = "rollover_completed", "switch complete"),
+            Event::SocketClosing => tracing::info!(
+                event = "maintenance",
+                "the service announced maintenance: switching sockets"
+            ),
+            Event::RolloverCompleted => {
+                tracing::info!(event = "rollover_completed", "switch complete")
+            }
             Event::TopicsRejected { topics } => {
                 for (topic, reason) in topics {
-                    tracing::warn!(event = "topic_rejected", topic, reason, "topic refused: {reason}");
+                    tracing::warn!(
+                        event = "topic_rejected",
+                        topic,
+                        reason,
+                        "topic refused: {reason}"
+                    );
                 }
             }
             other => tracing::debug!(event = "channel", "{other:?}"),
@@ -460,7 +534,10 @@ impl Run<'_> {
     fn gap_pending(&mut self, gap: &GapRecord) -> Pending {
         Metrics::add(&self.relay.metrics.gaps, 1);
         self.summary.gaps += 1;
-        let id = format!("_gap|{}|{}|{}|{:?}", self.relay.options.relay_id, gap.from, gap.to, gap.reason);
+        let id = format!(
+            "_gap|{}|{}|{}|{:?}",
+            self.relay.options.relay_id, gap.from, gap.to, gap.reason
+        );
         let id = match gap.reason {
             // Several of these can share an instant.
             GapReason::Lagged | GapReason::Malformed | GapReason::TooLarge => {
@@ -469,7 +546,12 @@ impl Run<'_> {
             }
             _ => id,
         };
-        self.control(gap_subject(&self.relay.options.stream.prefix), &id, gap, false)
+        self.control(
+            gap_subject(&self.relay.options.stream.prefix),
+            &id,
+            gap,
+            false,
+        )
     }
 
     fn relay_record(&mut self, event: RelayEvent, unacked: Option<u64>) -> Pending {
@@ -493,8 +575,14 @@ impl Run<'_> {
             unacked,
         };
         let seq = self.next_seq();
-        let id = format!("_relay|{}|{:016x}|{seq}", self.relay.options.relay_id, self.relay.nonce);
-        let subject = relay_subject(&self.relay.options.stream.prefix, &self.relay.options.relay_id);
+        let id = format!(
+            "_relay|{}|{:016x}|{seq}",
+            self.relay.options.relay_id, self.relay.nonce
+        );
+        let subject = relay_subject(
+            &self.relay.options.stream.prefix,
+            &self.relay.options.relay_id,
+        );
         self.control(subject, &id, &record, event == RelayEvent::Checkpoint)
     }
 
@@ -503,7 +591,13 @@ impl Run<'_> {
         self.relay.seq
     }
 
-    fn control(&self, subject: String, id: &str, record: &impl serde::Serialize, checkpoint: bool) -> Pending {
+    fn control(
+        &self,
+        subject: String,
+        id: &str,
+        record: &impl serde::Serialize,
+        checkpoint: bool,
+    ) -> Pending {
         let payload = Bytes::from(serde_json::to_vec(record).unwrap_or_default());
         let mut headers = HeaderMap::new();
         headers.insert(MSG_ID, header_text(id).as_str());
@@ -533,7 +627,10 @@ impl Run<'_> {
 
     /// Publishes one message. A notification larger than the server accepts is replaced by
     /// a `too_large` gap record in its place.
-    async fn publish(&mut self, pending: &mut Pending) -> Result<AckFuture, async_nats::jetstream::context::PublishError> {
+    async fn publish(
+        &mut self,
+        pending: &mut Pending,
+    ) -> Result<AckFuture, async_nats::jetstream::context::PublishError> {
         Metrics::add(&self.relay.metrics.published, 1);
         match self
             .relay
@@ -542,17 +639,30 @@ impl Run<'_> {
             .await
         {
             Ok(ack) => Ok(into_ack(ack)),
-            Err(error) if error.kind() == PublishErrorKind::MaxPayloadExceeded && pending.received_at.is_some() => {
+            Err(error)
+                if error.kind() == PublishErrorKind::MaxPayloadExceeded
+                    && pending.received_at.is_some() =>
+            {
                 let now = SystemTime::now();
-                let topic = crate::subject::topic_of(&self.relay.options.stream.prefix, &pending.subject)
-                    .unwrap_or_else(|| pending.subject.clone());
+                let topic =
+                    crate::subject::topic_of(&self.relay.options.stream.prefix, &pending.subject)
+                        .unwrap_or_else(|| pending.subject.clone());
                 tracing::error!(event = "too_large", topic = %topic, bytes = pending.bytes, "a notification is larger than the NATS server accepts: not relayed, reported on the gap subject");
-                let mut gap = GapRecord::new(now, now, self.topics.clone(), self.channel_name.clone(), GapReason::TooLarge);
+                let mut gap = GapRecord::new(
+                    now,
+                    now,
+                    self.topics.clone(),
+                    self.channel_name.clone(),
+                    GapReason::TooLarge,
+                );
                 gap.topic = Some(topic);
                 let replacement = self.gap_pending(&gap);
                 let old_bytes = pending.bytes;
                 *pending = replacement;
-                self.relay.metrics.buffer_bytes.fetch_sub(old_bytes.saturating_sub(pending.bytes), Ordering::Relaxed);
+                self.relay
+                    .metrics
+                    .buffer_bytes
+                    .fetch_sub(old_bytes.saturating_sub(pending.bytes), Ordering::Relaxed);
                 Box::pin(self.publish(pending)).await
             }
             Err(error) => Err(error),
@@ -562,9 +672,14 @@ impl Run<'_> {
     fn on_ack(&mut self, ack: Result<PublishAck, async_nats::jetstream::context::PublishError>) {
         match ack {
             Ok(ack) => {
-                let Some(done) = self.window.pop_front() else { return };
+                let Some(done) = self.window.pop_front() else {
+                    return;
+                };
                 self.relay.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
-                self.relay.metrics.buffer_bytes.fetch_sub(done.bytes, Ordering::Relaxed);
+                self.relay
+                    .metrics
+                    .buffer_bytes
+                    .fetch_sub(done.bytes, Ordering::Relaxed);
                 self.backoff = self.relay.options.retry_min;
                 if done.received_at.is_some() {
                     Metrics::add(&self.relay.metrics.acked, 1);

@@ -180,13 +180,16 @@ mod tests {
     #[test]
     fn every_topic_round_trips() {
         let samples = [
-            "", ".", "..", "a..b", "_gap", "_relay.x", "a._b", "*", ">", "a.*.>", "a b\tc",
-            "%", "%41", "é.ü", "a\r\nb", "x.%.y", "-", "$JS.API",
+            "", ".", "..", "a..b", "_gap", "_relay.x", "a._b", "*", ">", "a.*.>", "a b\tc", "%",
+            "%41", "é.ü", "a\r\nb", "x.%.y", "-", "$JS.API",
         ];
         for topic in samples {
             let subject = subject_of("p", topic);
             for token in subject.split('.') {
-                assert!(!token.is_empty(), "{topic:?} gives an empty token in {subject}");
+                assert!(
+                    !token.is_empty(),
+                    "{topic:?} gives an empty token in {subject}"
+                );
                 assert!(
                     token.bytes().all(|b| plain(b) || b == b'%'),
                     "{topic:?} gives a bad token in {subject}"

@@ -123,11 +123,18 @@ impl Contents {
     }
     fn assert_each_once_in_order(&self, expected_per_topic: usize) {
         let unique: HashSet<&String> = self.correlation_ids.iter().collect();
-        assert_eq!(unique.len(), self.correlation_ids.len(), "a duplicate in the stream");
+        assert_eq!(
+            unique.len(),
+            self.correlation_ids.len(),
+            "a duplicate in the stream"
+        );
         assert_eq!(self.per_topic.len(), TOPICS.len());
         for (topic, ns) in &self.per_topic {
             let expected: Vec<u64> = (0..expected_per_topic as u64).collect();
-            assert_eq!(ns, &expected, "{topic}: missing, duplicated or out of order");
+            assert_eq!(
+                ns, &expected,
+                "{topic}: missing, duplicated or out of order"
+            );
         }
     }
 }
@@ -151,9 +158,12 @@ async fn read_stream(nats: &NatsServer, notifications: usize) -> Contents {
                         .entry(topic)
                         .or_default()
                         .push(value["eventBody"]["n"].as_u64().unwrap());
-                    contents
-                        .correlation_ids
-                        .push(value["metadata"]["CorrelationId"].as_str().unwrap().to_owned());
+                    contents.correlation_ids.push(
+                        value["metadata"]["CorrelationId"]
+                            .as_str()
+                            .unwrap()
+                            .to_owned(),
+                    );
                 }
                 Record::Gap(gap) => contents.gaps.push(gap),
                 Record::Relay(_) => contents.relay_records += 1,
@@ -259,7 +269,10 @@ async fn nats_restarted_mid_stream_loses_nothing_and_duplicates_nothing() {
         .await
         .expect("the window fills while NATS is away");
         assert!(relay.metrics.in_flight.load(Ordering::Relaxed) <= 64 + 2);
-        assert!(relay.metrics.received.load(Ordering::Relaxed) < 2000, "reading stopped");
+        assert!(
+            relay.metrics.received.load(Ordering::Relaxed) < 2000,
+            "reading stopped"
+        );
         // An acknowledgement times out: the window is published again (and again).
         timeout(Duration::from_secs(10), async {
             while relay.metrics.retried.load(Ordering::Relaxed) == 0 {
@@ -329,7 +342,13 @@ async fn a_conflicting_stream_is_refused_and_left_unchanged() {
         assert!(matches!(error, RelayError::StreamConflict(_)), "{error}");
         assert!(error.is_usage());
         assert!(error.to_string().contains("other.>"), "{error}");
-        let info = js.get_stream("GENESYS").await.unwrap().get_info().await.unwrap();
+        let info = js
+            .get_stream("GENESYS")
+            .await
+            .unwrap()
+            .get_info()
+            .await
+            .unwrap();
         assert_eq!(info.config.subjects, vec!["other.>".to_owned()]);
 
         // Another stream already captures some of the subjects: creation is refused.
@@ -360,9 +379,17 @@ async fn a_conflicting_stream_is_refused_and_left_unchanged() {
         })
         .await
         .unwrap();
-        let relay = Relay::connect(&NatsOptions::new(&nats.url()), options).await.unwrap();
+        let relay = Relay::connect(&NatsOptions::new(&nats.url()), options)
+            .await
+            .unwrap();
         assert_eq!(relay.ensured(), genesys_relay::stream::Ensured::Existing);
-        let info = js.get_stream("WIDE").await.unwrap().get_info().await.unwrap();
+        let info = js
+            .get_stream("WIDE")
+            .await
+            .unwrap()
+            .get_info()
+            .await
+            .unwrap();
         assert_eq!(info.config.duplicate_window, Duration::from_secs(30));
     })
     .await

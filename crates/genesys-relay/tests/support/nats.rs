@@ -109,16 +109,19 @@ impl NatsServer {
                 let Ok(line) = line else { break };
                 if let Some(at) = line.find("Listening for client connections on ") {
                     let addr = &line[at + "Listening for client connections on ".len()..];
-                    if let Some(port) = addr.rsplit(':').next().and_then(|p| p.trim().parse::<u16>().ok()) {
-                        if let Some(tx) = &ready {
-                            let _ = tx.send(Some(port));
-                        }
+                    if let Some(port) = addr
+                        .rsplit(':')
+                        .next()
+                        .and_then(|p| p.trim().parse::<u16>().ok())
+                        && let Some(tx) = &ready
+                    {
+                        let _ = tx.send(Some(port));
                     }
                 }
-                if line.contains("Server is ready") {
-                    if let Some(tx) = ready.take() {
-                        let _ = tx.send(None);
-                    }
+                if line.contains("Server is ready")
+                    && let Some(tx) = ready.take()
+                {
+                    let _ = tx.send(None);
                 }
                 if std::env::var_os("NATS_SERVER_LOG").is_some() {
                     eprintln!("nats-server: {line}");
