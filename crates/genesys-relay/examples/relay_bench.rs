@@ -78,7 +78,15 @@ async fn run(scale: f64) {
             .collect();
         let bytes = frames[0].as_str().len();
         let raw = raw_publish(&nats, &format!("RAW{i}"), &format!("raw{i}"), &frames).await;
-        let relayed = relay(&nats, &sim, &format!("RELAY{i}"), &format!("relay{i}"), &topic, &frames).await;
+        let relayed = relay(
+            &nats,
+            &sim,
+            &format!("RELAY{i}"),
+            &format!("relay{i}"),
+            &topic,
+            &frames,
+        )
+        .await;
         println!(
             "| {shape} | {bytes} | {n} | {raw:.0} | {relayed:.0} | {:.2} |",
             relayed / raw
@@ -132,7 +140,9 @@ async fn relay(
     options.stream.prefix = prefix.into();
     options.relay_id = "bench".into();
     options.max_in_flight = WINDOW;
-    let mut relay = Relay::connect(&NatsOptions::new(&nats.url()), options).await.unwrap();
+    let mut relay = Relay::connect(&NatsOptions::new(&nats.url()), options)
+        .await
+        .unwrap();
     let metrics = relay.metrics();
     let uri = sim.create_channel(&format!("bench-{stream}")).connect_uri;
     let mut channel = ConnectOptions::new()
@@ -165,7 +175,13 @@ async fn relay(
 }
 
 fn now_micros() -> u64 {
-    u64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_micros()).unwrap()
+    u64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_micros(),
+    )
+    .unwrap()
 }
 
 /// Publish in the simulator (a presence body carrying the send time) → relay → JetStream →
@@ -175,10 +191,15 @@ async fn latency(nats: &nats::NatsServer, sim: &Simulator, samples: usize) {
     options.stream.name = "LATENCY".into();
     options.stream.prefix = "latency".into();
     options.relay_id = "bench".into();
-    let mut relay = Relay::connect(&NatsOptions::new(&nats.url()), options).await.unwrap();
+    let mut relay = Relay::connect(&NatsOptions::new(&nats.url()), options)
+        .await
+        .unwrap();
     let topic = Shape::Presence.topic();
     let uri = sim.create_channel("bench-latency").connect_uri;
-    let mut channel = ConnectOptions::new().connect(&uri, [topic.as_str()]).await.unwrap();
+    let mut channel = ConnectOptions::new()
+        .connect(&uri, [topic.as_str()])
+        .await
+        .unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         relay

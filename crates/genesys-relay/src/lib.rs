@@ -52,3 +52,8 @@ pub use relay::{Relay, Summary};
 
 /// The NATS client crate, re-exported so users need not pin its version themselves.
 pub use async_nats;
+
+/// The README's example is compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -55,7 +55,8 @@ type AckFuture = Pin<
 ///
 /// # async fn demo(mut channel: genesys_notifications::Channel) -> Result<(), genesys_relay::RelayError> {
 /// let mut relay = Relay::connect(&NatsOptions::new("nats://127.0.0.1:4222"), RelayOptions::default()).await?;
-/// let summary = relay.run(&mut channel, "ch1", tokio::signal::ctrl_c()).await?;
+/// let stop = async { /* a shutdown signal */ };
+/// let summary = relay.run(&mut channel, "ch1", stop).await?;
 /// println!("{} acknowledged", summary.acked);
 /// # Ok(()) }
 /// ```
