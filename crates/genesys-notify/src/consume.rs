@@ -27,6 +27,10 @@ pub(crate) struct ConsumeArgs {
     /// Start at the oldest message the stream holds instead of new ones only.
     #[arg(long)]
     from_start: bool,
+    /// With --durable: messages fetched but not written when `consume` stops (e.g. after
+    /// --count) are delivered again to the next reader after this time.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration, requires = "durable")]
+    ack_wait: std::time::Duration,
     /// Pretty-print each notification over indented lines instead of one a line.
     #[arg(long, help_heading = "Output")]
     pretty: bool,
@@ -50,6 +54,7 @@ pub(crate) async fn run(args: ConsumeArgs) -> anyhow::Result<()> {
     options.filter = args.filter.clone();
     options.durable = args.durable.clone();
     options.from_start = args.from_start;
+    options.ack_wait = args.ack_wait;
     let mut deliveries = consume(client, &options).await.map_err(relay_error)?;
     tracing::info!(event = "consuming", stream = %options.stream, "reading stream {}", options.stream);
     let mut out = Output::stdout(args.pretty);

@@ -28,6 +28,10 @@ pub struct ConsumeOptions {
     /// Start at the oldest message in the stream instead of new messages only (for a new
     /// durable consumer; an existing one resumes where it was).
     pub from_start: bool,
+    /// Durable consumers: a message delivered but not acknowledged within this time is
+    /// delivered again (default 30 s). Messages already fetched but not processed when a
+    /// reader stops are therefore redelivered to the next reader after it.
+    pub ack_wait: std::time::Duration,
 }
 
 impl Default for ConsumeOptions {
@@ -38,6 +42,7 @@ impl Default for ConsumeOptions {
             filter: None,
             durable: None,
             from_start: false,
+            ack_wait: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -196,6 +201,7 @@ pub async fn consume(
                         durable_name: Some(name.clone()),
                         deliver_policy,
                         ack_policy: AckPolicy::Explicit,
+                        ack_wait: options.ack_wait,
                         filter_subjects: filters,
                         ..pull::Config::default()
                     },

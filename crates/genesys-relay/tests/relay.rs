@@ -281,10 +281,13 @@ async fn nats_restarted_mid_stream_loses_nothing_and_duplicates_nothing() {
         })
         .await
         .expect("publications retried while NATS is away");
+        assert!(!relay.metrics.healthy(), "unhealthy while NATS is away");
         assert!(relay.metrics.in_flight.load(Ordering::Relaxed) <= 64 + 2);
         nats.restart();
         publish(&sim, 500, 250).await;
         wait_acked(&relay.metrics, 3000).await;
+        assert!(relay.metrics.healthy());
+        assert!(relay.metrics.nats_reconnects.load(Ordering::Relaxed) >= 1);
         let summary = relay.stop().await;
         assert_eq!(summary.received, 3000);
         let contents = read_stream(&nats, 3000).await;
@@ -391,6 +394,73 @@ async fn a_conflicting_stream_is_refused_and_left_unchanged() {
             .await
             .unwrap();
         assert_eq!(info.config.duplicate_window, Duration::from_secs(30));
+    })
+    .await
+    .expect("test timed out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_durable_consumer_resumes_and_filters_keep_gap_records() {
+    timeout(Duration::from_secs(60), async {
+        let nats = NatsServer::start();
+        // The relay creates the stream.
+        Relay::connect(&NatsOptions::new(&nats.url()), relay_options("r1"))
+            .await
+            .unwrap();
+        let client = async_nats::connect(nats.url()).await.unwrap();
+        let js = jetstream::new(client.clone());
+        for n in 0..10 {
+            let topic = TOPICS[n % 2];
+            let frame = format!(r#"{{"topicName":"{topic}","eventBody":{{"n":{n}}}}}"#);
+            js.publish(genesys_relay::subject::subject_of("genesys", topic), frame.into())
+                .await
+                .unwrap()
+                .await
+                .unwrap();
+            if n == 4 {
+                let gap = r#"{"from":"2026-01-01T00:00:00.000Z","to":"2026-01-01T00:00:01.000Z","topics":[],"channel":"r1/x","reason":"disconnected"}"#;
+                js.publish("genesys._gap", gap.into()).await.unwrap().await.unwrap();
+            }
+        }
+        let read = |durable: Option<&str>, filter: Option<&str>, count: usize| {
+            let client = client.clone();
+            let mut options = ConsumeOptions::default();
+            options.from_start = true;
+            options.durable = durable.map(str::to_owned);
+            options.filter = filter.map(str::to_owned);
+            options.ack_wait = Duration::from_millis(500);
+            async move {
+                let mut deliveries = consume(client, &options).await.unwrap();
+                let mut seen = Vec::new();
+                while seen.len() < count {
+                    let delivery = timeout(Duration::from_secs(10), deliveries.next())
+                        .await
+                        .expect("a delivery")
+                        .unwrap()
+                        .unwrap();
+                    match &delivery.record {
+                        Record::Notification { frame, .. } => {
+                            let value: serde_json::Value = serde_json::from_slice(frame).unwrap();
+                            seen.push(value["eventBody"]["n"].to_string());
+                        }
+                        Record::Gap(_) => seen.push("gap".to_owned()),
+                        other => panic!("{other:?}"),
+                    }
+                    delivery.ack().await.unwrap();
+                }
+                seen
+            }
+        };
+        assert_eq!(read(Some("d1"), None, 4).await, ["0", "1", "2", "3"]);
+        // Resumes after what it acknowledged (what the first reader fetched beyond that is
+        // delivered again after the ack wait).
+        assert_eq!(read(Some("d1"), None, 3).await, ["4", "gap", "5"]);
+        // A filter on one topic still delivers the gap record.
+        let filter = format!("genesys.{}", TOPICS[1]);
+        assert_eq!(
+            read(None, Some(&filter), 4).await,
+            ["1", "3", "gap", "5"]
+        );
     })
     .await
     .expect("test timed out");
