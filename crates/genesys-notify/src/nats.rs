@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use genesys_notifications::rest::Secret;
 use genesys_relay::{NatsOptions, RelayError};
 
 use crate::exit::{Coded, Exit};
@@ -27,12 +28,13 @@ pub(crate) struct NatsArgs {
         long,
         env = "NATS_PASSWORD",
         hide_env_values = true,
-        value_name = "PASSWORD"
+        value_name = "PASSWORD",
+        value_parser = parse_secret
     )]
-    nats_password: Option<String>,
+    nats_password: Option<Secret>,
     /// NATS authentication token. Prefer the environment variable; never printed or logged.
-    #[arg(long, env = "NATS_TOKEN", hide_env_values = true, value_name = "TOKEN")]
-    nats_token: Option<String>,
+    #[arg(long, env = "NATS_TOKEN", hide_env_values = true, value_name = "TOKEN", value_parser = parse_secret)]
+    nats_token: Option<Secret>,
     /// NATS credentials file (JWT and NKey seed, as issued by `nsc`).
     #[arg(long, env = "NATS_CREDS", value_name = "FILE")]
     nats_creds: Option<PathBuf>,
@@ -59,8 +61,14 @@ impl NatsArgs {
     pub(crate) fn options(&self, name: &str) -> NatsOptions {
         let mut options = NatsOptions::new(&self.nats_url);
         options.user = self.nats_user.clone();
-        options.password = self.nats_password.clone();
-        options.token = self.nats_token.clone();
+        options.password = self
+            .nats_password
+            .as_ref()
+            .map(|s| s.expose_secret().to_owned());
+        options.token = self
+            .nats_token
+            .as_ref()
+            .map(|s| s.expose_secret().to_owned());
         options.credentials_file = self.nats_creds.clone();
         options.ca_file = self.nats_ca.clone();
         options.client_cert = self.nats_cert.clone().zip(self.nats_key.clone());
@@ -69,6 +77,10 @@ impl NatsArgs {
         options.name = Some(name.to_owned());
         options
     }
+}
+
+fn parse_secret(value: &str) -> Result<Secret, std::convert::Infallible> {
+    Ok(Secret::new(value))
 }
 
 /// The stream and its subject prefix.
