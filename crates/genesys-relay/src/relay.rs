@@ -27,7 +27,6 @@ use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::publish::PublishAck;
 use async_nats::jetstream::{self, stream::Stream};
 use bytes::Bytes;
-use futures_util::FutureExt;
 use genesys_notifications::{Channel, ErrorKind, Event, Notification};
 use tokio::time::Instant;
 
@@ -40,9 +39,6 @@ use crate::record::{
 };
 use crate::stream::{Ensured, ensure_stream};
 use crate::subject::{gap_subject, relay_subject, subject_of};
-
-/// Channel items taken in one go when they are ready.
-const BATCH: usize = 256;
 
 type AckFuture = Pin<
     Box<
@@ -315,44 +311,18 @@ impl Run<'_> {
                     );
                     break;
                 }
-                ack = front_ack(&mut self.window), if awaiting => {
-                    self.on_ack(ack);
-                    // Then every acknowledgement already there.
-                    while self.retry_at.is_none() {
-                        let ready = self
-                            .window
-                            .front_mut()
-                            .and_then(|p| p.ack.as_mut())
-                            .and_then(|ack| ack.now_or_never());
-                        match ready {
-                            Some(ack) => self.on_ack(ack),
-                            None => break,
-                        }
-                    }
-                }
+                ack = front_ack(&mut self.window), if awaiting => self.on_ack(ack),
                 () = sleep_until(self.retry_at) => self.republish().await,
-                item = channel.next_item(), if can_read => {
-                    let mut item = Some(item);
-                    // Then whatever else is ready, while the window has room, without a
-                    // round through the select.
-                    for _ in 0..BATCH {
-                        let Some(next) = item.take() else { break };
-                        match next {
-                            None => channel_done = true,
-                            Some(Ok(notification)) => self.on_notification(&notification).await,
-                            Some(Err(error)) if error.is_fatal() => {
-                                tracing::error!(event = "channel_failed", reason = %error.reason(), "the channel failed: {error}");
-                                failure = Some(error);
-                                channel_done = true;
-                            }
-                            Some(Err(error)) => self.on_warning(&error).await,
-                        }
-                        if channel_done || self.retry_at.is_some() || self.window.len() >= max {
-                            break;
-                        }
-                        item = channel.next_item().now_or_never();
+                item = channel.next_item(), if can_read => match item {
+                    None => channel_done = true,
+                    Some(Ok(notification)) => self.on_notification(&notification).await,
+                    Some(Err(error)) if error.is_fatal() => {
+                        tracing::error!(event = "channel_failed", reason = %error.reason(), "the channel failed: {error}");
+                        failure = Some(error);
+                        channel_done = true;
                     }
-                }
+                    Some(Err(error)) => self.on_warning(&error).await,
+                },
                 Some(event) = events.recv() => self.on_event(event),
                 _ = checkpoints.tick(), if !stop_sent => {
                     if !self.window.iter().any(|p| p.checkpoint) {
