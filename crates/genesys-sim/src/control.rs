@@ -138,7 +138,12 @@ pub(crate) fn parse_fault(map: &serde_json::Map<String, Value>) -> Result<Fault,
                     .decode(b64)
                     .map_err(|e| format!("\"base64\" is not valid base64: {e}"))?,
                 (None, Some(Value::String(text))) => text.as_bytes().to_vec(),
-                _ => return Err("raw_binary needs \"base64\" or \"text\" (string)".to_owned()),
+                (None, None) => Fault::DEFAULT_BINARY.to_vec(),
+                _ => {
+                    return Err(
+                        "raw_binary takes \"base64\" or \"text\" (string), or neither".to_owned(),
+                    );
+                }
             };
             Fault::RawBinary(bytes)
         }
@@ -253,6 +258,10 @@ mod tests {
             Ok(Fault::RawBinary(vec![0, 1]))
         );
         assert_eq!(
+            parse(json!({"kind": "raw_binary"})),
+            Ok(Fault::RawBinary(Fault::DEFAULT_BINARY.to_vec()))
+        );
+        assert_eq!(
             parse(json!({"kind": "oversize", "bytes": 1000})),
             Ok(Fault::Oversize { bytes: 1000 })
         );
@@ -282,5 +291,10 @@ mod tests {
                 .contains("bytes")
         );
         assert!(parse(json!({"kind": "raw_binary", "base64": "!!"})).is_err());
+        assert!(
+            parse(json!({"kind": "raw_binary", "text": 5}))
+                .unwrap_err()
+                .contains("text")
+        );
     }
 }

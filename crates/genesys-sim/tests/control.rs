@@ -377,3 +377,53 @@ async fn outage_drops_sockets_and_refuses_everything_for_a_while() {
         200
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn raw_binary_without_bytes_sends_the_default_binary_frame() {
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    let path = format!("/sim/channels/{}/fault", channel.id);
+    assert_eq!(
+        post(&sim, &path, json!({"kind": "raw_binary"})).await.0,
+        204
+    );
+    let frame = recv(&mut ws).await;
+    assert!(frame.is_binary(), "{frame:?}");
+    assert_eq!(&frame.into_data()[..], genesys_sim::Fault::DEFAULT_BINARY);
+    assert!(std::str::from_utf8(genesys_sim::Fault::DEFAULT_BINARY).is_err());
+    // Bytes that are given are sent as they are; a mistyped parameter is still refused.
+    assert_eq!(
+        post(&sim, &path, json!({"kind": "raw_binary", "text": "hi"}))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(&recv(&mut ws).await.into_data()[..], b"hi");
+    let (status, body) = post(&sim, &path, json!({"kind": "raw_binary", "base64": 7})).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("base64"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn stats_route_shows_the_topic_count_of_each_channel() {
+    let sim = start(SimConfig::default()).await;
+    let (_, channel) = post(&sim, "/sim/channels", json!({})).await;
+    let mut ws = connect(&sim, &uri(&channel)).await;
+    send_json(
+        &mut ws,
+        json!({"message": "subscribe", "topics": ["v2.users.u1?presence&activity&routingStatus", "a.b"]}),
+    )
+    .await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    let stats: Value = http()
+        .get(format!("{}/sim/stats", sim.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["channels"][0]["topic_count"], 4);
+    assert_eq!(stats["channels"][0]["topics"].as_array().unwrap().len(), 4);
+}

@@ -70,7 +70,7 @@ impl State {
                     }
                     Fault::SocketClosing => {
                         let link = c.socket.as_ref().ok_or_else(not_connected)?;
-                        let body = frames::system_body(
+                        let mut body = frames::system_body(
                             id,
                             "socket_closing",
                             &c.client_id,
@@ -78,6 +78,15 @@ impl State {
                             "The WebSocket is closing for maintenance; reconnect to the channel",
                             &corr,
                         );
+                        if let Some(fields) = body.as_object_mut() {
+                            for (key, value) in &self.config.protocol.socket_closing_body {
+                                if value.is_null() {
+                                    fields.remove(key);
+                                } else {
+                                    fields.insert(key.clone(), value.clone());
+                                }
+                            }
+                        }
                         let frame = Frame::envelope("v2.system.socket_closing", &body, &corr);
                         link.send(Control::SocketClosing(frame));
                     }
