@@ -68,6 +68,31 @@ pub enum Fault {
     NoLongerSubscribed,
 }
 
+/// The REST requests a [`RestFault`] applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RestRoute {
+    /// `POST /oauth/token`.
+    Token,
+    /// `POST /api/v2/notifications/channels`.
+    CreateChannel,
+}
+
+/// Misbehaviour of the next REST requests of one [`RestRoute`], injected with
+/// [`Simulator::rest_fault`](crate::Simulator::rest_fault) or `POST /sim/rest_fault`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RestFault {
+    /// Answer with this status (and a Genesys error body) instead of serving the request.
+    Status(u16),
+    /// Serve the request (a channel is created, a token issued), then answer with this
+    /// status anyway: the response is lost, the change is not.
+    StatusAfterProcessing(u16),
+    /// Wait this long before serving the request (a client with a shorter timeout gives
+    /// up; the change is still made when the wait ends).
+    Delay(Duration),
+}
+
 impl Fault {
     /// The frame `{"kind": "raw_binary"}` sends when it names no bytes: a short frame that is
     /// not UTF-8 (it starts with a zero byte and ends with `0xff`), so it cannot pass for text.

@@ -41,7 +41,7 @@
 //! |---|---|
 //! | `lib.rs` | [`Simulator`] handle, [`SimError`] |
 //! | `config.rs` | [`SimConfig`] and the **\[U\]** options ([`ProtocolOptions`]) |
-//! | `api.rs` | public data: [`SimChannel`], [`Fault`], [`Stats`] |
+//! | `api.rs` | public data: [`SimChannel`], [`Fault`], [`RestFault`], [`Stats`] |
 //! | `frames.rs` | the JSON written: envelope ([`Frame`]), heartbeat, pong, results, `ErrorBody` |
 //! | `topics.rs` | combined-topic expansion, permission patterns, topic catalogue |
 //! | `state/` | the model, synchronous and driven by `now` (pure, unit-tested), by concern: `auth.rs` (clients, tokens, rate limit), `channels.rs` (lifetimes, eviction, the channel's socket), `subscriptions.rs` (changes, topic limit, index, publishing), `faults.rs` (faults, outages), `stats.rs` (counters, snapshot), `link.rs` (a socket's queues) |
@@ -90,7 +90,7 @@ use serde_json::Value;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-pub use api::{ChannelStats, Fault, SimChannel, Stats, SubscribeRequests};
+pub use api::{ChannelStats, Fault, RestFault, RestRoute, SimChannel, Stats, SubscribeRequests};
 pub use config::{
     CloseCodes, DeniedTopic, ExpiryBehaviour, ExtendOn, GeneratorConfig, OtherTokenChannels,
     PostResponse, ProtocolOptions, RateLimit, SimConfig, TlsConfig, TopicCounting,
@@ -407,6 +407,25 @@ impl Simulator {
         let result = shared.lock().fault(channel_id, fault, Instant::now());
         shared.deadlines_changed();
         result
+    }
+
+    /// Makes the next `count` requests of `route` misbehave ([`RestFault`]): answer an error
+    /// status, lose the response of a served request, or answer late. A `count` of 0 clears
+    /// the route's pending fault. Outages ([`Simulator::outage`]) and the rate limit apply
+    /// first.
+    ///
+    /// ```
+    /// # use genesys_sim::{RestFault, RestRoute, SimConfig, Simulator};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sim = Simulator::start(SimConfig::default()).await?;
+    /// // The next channel creation is served, but its answer is a 504.
+    /// sim.rest_fault(RestRoute::CreateChannel, RestFault::StatusAfterProcessing(504), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rest_fault(&self, route: RestRoute, fault: RestFault, count: u32) {
+        self.shared.lock().rest_fault(route, fault, count);
     }
 
     /// Simulates a service-wide outage: every socket is dropped without a close frame,

@@ -17,6 +17,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use crate::api::{RestFault, RestRoute};
 use crate::frames;
 use crate::shared::Shared;
 use crate::state::{AuthError, Mode, SubscribeError, TopicResult, Via};
@@ -112,6 +113,39 @@ pub(crate) async fn method_not_allowed() -> ApiError {
         "method.not.allowed",
         "method not allowed on this resource",
     )
+}
+
+/// Applies a pending [`RestFault`] of `route`: `Err` is the answer to send instead of
+/// serving; `Ok(Some(status))` is the status to answer after serving.
+async fn rest_fault(shared: &Shared, route: RestRoute) -> Result<Option<StatusCode>, ApiError> {
+    let fault = shared.lock().take_rest_fault(route);
+    let injected =
+        |status: u16| StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match fault {
+        None => Ok(None),
+        Some(RestFault::Status(status)) => Err(ApiError::new(
+            injected(status),
+            "injected.fault",
+            "the request failed (injected REST fault)",
+        )),
+        Some(RestFault::StatusAfterProcessing(status)) => Ok(Some(injected(status))),
+        Some(RestFault::Delay(delay)) => {
+            tokio::select! {
+                () = tokio::time::sleep(delay) => Ok(None),
+                () = shared.shutdown.cancelled() => Err(ApiError::unavailable()),
+            }
+        }
+    }
+}
+
+/// The answer to a served request whose response an injected fault loses.
+fn lost_response(status: StatusCode) -> Response {
+    ApiError::new(
+        status,
+        "injected.fault",
+        "the response was lost (injected REST fault); the request was served",
+    )
+    .into_response()
 }
 
 /// The authenticated caller.
@@ -226,10 +260,14 @@ async fn token(
             );
         }
     }
-    let mut state = shared.lock();
-    if state.in_outage(Instant::now()) {
+    if shared.lock().in_outage(Instant::now()) {
         return ApiError::unavailable().into_response();
     }
+    let lost = match rest_fault(&shared, RestRoute::Token).await {
+        Ok(lost) => lost,
+        Err(e) => return e.into_response(),
+    };
+    let mut state = shared.lock();
     if !state.check_client(&client_id, &secret) {
         return oauth_error(
             StatusCode::UNAUTHORIZED,
@@ -240,6 +278,9 @@ async fn token(
     let token = state.issue_token(&client_id, Instant::now());
     drop(state);
     shared.deadlines_changed();
+    if let Some(status) = lost {
+        return lost_response(status);
+    }
     Json(json!({
         "access_token": token,
         "token_type": "bearer",
@@ -255,10 +296,14 @@ async fn create_channel(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let caller = authorize(&shared, &headers)?;
+    let lost = rest_fault(&shared, RestRoute::CreateChannel).await?;
     let info = shared
         .lock()
         .create_channel(&caller.client_id, Some(&caller.token), Instant::now());
     shared.deadlines_changed();
+    if let Some(status) = lost {
+        return Ok(lost_response(status));
+    }
     Ok(Json(info).into_response())
 }
 

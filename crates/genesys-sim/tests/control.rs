@@ -427,3 +427,60 @@ async fn stats_route_shows_the_topic_count_of_each_channel() {
     assert_eq!(stats["channels"][0]["topic_count"], 4);
     assert_eq!(stats["channels"][0]["topics"].as_array().unwrap().len(), 4);
 }
+
+#[tokio::test(start_paused = true)]
+async fn rest_faults_fail_lose_or_delay_the_next_requests() {
+    let sim = start(SimConfig::default()).await;
+    let oauth = || {
+        http()
+            .post(format!("{}/oauth/token", sim.base_url()))
+            .basic_auth("demo-client", Some("demo-secret"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+    };
+    let fault = |body: Value| post(&sim, "/sim/rest_fault", body);
+    assert_eq!(
+        fault(json!({"route": "token", "status": 503, "count": 2}))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(oauth().await.unwrap().status(), 503);
+    assert_eq!(oauth().await.unwrap().status(), 503);
+    assert_eq!(oauth().await.unwrap().status(), 200);
+
+    let token = token(&sim).await;
+    assert_eq!(
+        fault(json!({"route": "create_channel", "status": 504, "after_processing": true}))
+            .await
+            .0,
+        204
+    );
+    let lost = api(&sim, &token, reqwest::Method::POST, CHANNELS)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lost.status(), 504);
+    assert_eq!(
+        sim.stats().channels.len(),
+        1,
+        "served although the answer is an error"
+    );
+
+    sim.rest_fault(
+        genesys_sim::RestRoute::CreateChannel,
+        genesys_sim::RestFault::Delay(40 * S),
+        1,
+    );
+    let t0 = Instant::now();
+    let late = api(&sim, &token, reqwest::Method::POST, CHANNELS)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status(), 200);
+    assert_eq!(t0.elapsed(), 40 * S);
+    assert_eq!(sim.stats().channels.len(), 2);
+    let (status, body) = fault(json!({"route": "token", "status": 200})).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("status"));
+}
