@@ -23,7 +23,7 @@ use std::time::Duration;
 use genesys_notifications::{
     Channel, ConnectOptions, Error, ErrorKind, Notification, Reason, ReconnectPolicy, topic,
 };
-use genesys_sim::{SimChannel, Fault, Simulator};
+use genesys_sim::{Fault, SimChannel, Simulator};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Map, Value, json};

@@ -115,37 +115,44 @@ pub(crate) async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Applies a pending [`RestFault`] of `route`: `Err` is the answer to send instead of
-/// serving; `Ok(Some(status))` is the status to answer after serving.
-async fn rest_fault(shared: &Shared, route: RestRoute) -> Result<Option<StatusCode>, ApiError> {
+/// Serves a request of `route` with `serve`, applying a pending [`RestFault`]: an error
+/// instead of serving, an error after serving (a lost response), or serving late. A late
+/// request is served even if the client gives up waiting (the work runs in its own task), as
+/// a service that received it would.
+async fn serve_with_faults<T: Send + 'static>(
+    shared: &Arc<Shared>,
+    route: RestRoute,
+    serve: impl FnOnce(&Shared) -> T + Send + 'static,
+) -> Result<T, ApiError> {
     let fault = shared.lock().take_rest_fault(route);
-    let injected =
-        |status: u16| StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    match fault {
-        None => Ok(None),
-        Some(RestFault::Status(status)) => Err(ApiError::new(
-            injected(status),
+    let injected = |status: u16| {
+        ApiError::new(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             "injected.fault",
             "the request failed (injected REST fault)",
-        )),
-        Some(RestFault::StatusAfterProcessing(status)) => Ok(Some(injected(status))),
+        )
+    };
+    match fault {
+        None => Ok(serve(shared)),
+        Some(RestFault::Status(status)) => Err(injected(status)),
+        Some(RestFault::StatusAfterProcessing(status)) => {
+            serve(shared);
+            Err(injected(status))
+        }
         Some(RestFault::Delay(delay)) => {
-            tokio::select! {
-                () = tokio::time::sleep(delay) => Ok(None),
-                () = shared.shutdown.cancelled() => Err(ApiError::unavailable()),
+            let shared = Arc::clone(shared);
+            let late = tokio::spawn(async move {
+                tokio::select! {
+                    () = tokio::time::sleep(delay) => Some(serve(&shared)),
+                    () = shared.shutdown.cancelled() => None,
+                }
+            });
+            match late.await {
+                Ok(Some(served)) => Ok(served),
+                _ => Err(ApiError::unavailable()),
             }
         }
     }
-}
-
-/// The answer to a served request whose response an injected fault loses.
-fn lost_response(status: StatusCode) -> Response {
-    ApiError::new(
-        status,
-        "injected.fault",
-        "the response was lost (injected REST fault); the request was served",
-    )
-    .into_response()
 }
 
 /// The authenticated caller.
@@ -263,24 +270,23 @@ async fn token(
     if shared.lock().in_outage(Instant::now()) {
         return ApiError::unavailable().into_response();
     }
-    let lost = match rest_fault(&shared, RestRoute::Token).await {
-        Ok(lost) => lost,
-        Err(e) => return e.into_response(),
-    };
-    let mut state = shared.lock();
-    if !state.check_client(&client_id, &secret) {
+    if !shared.lock().check_client(&client_id, &secret) {
         return oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             "client authentication failed",
         );
     }
-    let token = state.issue_token(&client_id, Instant::now());
-    drop(state);
-    shared.deadlines_changed();
-    if let Some(status) = lost {
-        return lost_response(status);
-    }
+    let issued = serve_with_faults(&shared, RestRoute::Token, move |shared| {
+        let token = shared.lock().issue_token(&client_id, Instant::now());
+        shared.deadlines_changed();
+        token
+    })
+    .await;
+    let token = match issued {
+        Ok(token) => token,
+        Err(e) => return e.into_response(),
+    };
     Json(json!({
         "access_token": token,
         "token_type": "bearer",
@@ -296,14 +302,15 @@ async fn create_channel(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let caller = authorize(&shared, &headers)?;
-    let lost = rest_fault(&shared, RestRoute::CreateChannel).await?;
-    let info = shared
-        .lock()
-        .create_channel(&caller.client_id, Some(&caller.token), Instant::now());
-    shared.deadlines_changed();
-    if let Some(status) = lost {
-        return Ok(lost_response(status));
-    }
+    let info = serve_with_faults(&shared, RestRoute::CreateChannel, move |shared| {
+        let info =
+            shared
+                .lock()
+                .create_channel(&caller.client_id, Some(&caller.token), Instant::now());
+        shared.deadlines_changed();
+        info
+    })
+    .await?;
     Ok(Json(info).into_response())
 }
 

@@ -425,12 +425,21 @@ mod tests {
             let err = Environment::local(bad).unwrap_err();
             assert!(err.to_string().contains(bad), "{err}");
         }
-        for remote in ["http://api.example.com", "http://10.0.0.1:8080", "http://[2001:db8::1]/"] {
+        for remote in [
+            "http://api.example.com",
+            "http://10.0.0.1:8080",
+            "http://[2001:db8::1]/",
+        ] {
             let err = Environment::local(remote).unwrap_err();
             assert!(err.to_string().contains("in clear"), "{err}");
             assert!(Environment::danger_custom_plain_http(remote, remote).is_ok());
         }
-        for local in ["http://localhost:1", "http://a.localhost", "http://[::1]:9", "http://127.0.0.2"] {
+        for local in [
+            "http://localhost:1",
+            "http://a.localhost",
+            "http://[::1]:9",
+            "http://127.0.0.2",
+        ] {
             assert!(Environment::local(local).is_ok(), "{local}");
         }
         assert!(
