@@ -282,6 +282,12 @@ impl RestClient {
 
     /// `POST /api/v2/notifications/channels`: a new channel (the service keeps 20 per user and
     /// OAuth client; the 21st evicts the least recently used).
+    ///
+    /// Retried like the other calls. A failure that may hide a created channel (a timeout,
+    /// a connection lost after sending, a 5xx other than 503) is followed, with client
+    /// credentials, by a listing of the token's channels: a channel this client did not
+    /// create is returned instead of creating another. With other credentials such a channel
+    /// is left unconnected and expires on its own (see the [module docs](super#errors-and-retries)).
     pub async fn create_channel(&self) -> Result<ChannelInfo, Error> {
         self.raw_create_channel()
             .await
