@@ -209,6 +209,7 @@ impl Backoff {
     /// [`max_elapsed`](ReconnectPolicy::max_elapsed) of the current outage (counted from its
     /// first [`next_delay`](Backoff::next_delay)); `false` when the policy sets no such
     /// deadline, since then there is none to wait within.
+    #[cfg_attr(not(feature = "rest"), allow(dead_code))]
     pub(crate) fn deadline_allows(&self, now: Instant, delay: Duration) -> bool {
         match self.policy.max_elapsed {
             Some(max) => {
