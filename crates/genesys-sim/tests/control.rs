@@ -484,3 +484,61 @@ async fn rest_faults_fail_lose_or_delay_the_next_requests() {
     assert_eq!(status, 400);
     assert!(body["message"].as_str().unwrap().contains("status"));
 }
+
+/// Collects what is logged.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_publish_that_reaches_no_socket_is_logged_at_debug() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let text = || String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(
+        &mut ws,
+        json!({"message": "subscribe", "topics": ["v2.users.u1.presence"]}),
+    )
+    .await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    let (_, body) = post(
+        &sim,
+        "/sim/publish",
+        json!({"topicName": "v2.users.u1.presence", "eventBody": {}}),
+    )
+    .await;
+    assert_eq!(body, json!({"delivered": 1}));
+    assert!(!text().contains("event dropped"), "{}", text());
+    let (_, body) = post(
+        &sim,
+        "/sim/publish",
+        json!({"topicName": "v2.users.u2.presence", "eventBody": {}}),
+    )
+    .await;
+    assert_eq!(body, json!({"delivered": 0}));
+    let logged = text();
+    assert!(
+        logged.contains("DEBUG") && logged.contains("event dropped"),
+        "{logged}"
+    );
+    assert!(logged.contains("v2.users.u2.presence"), "{logged}");
+}
