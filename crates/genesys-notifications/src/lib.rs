@@ -208,6 +208,21 @@ pub mod __private {
         }
     }
 
+    /// Whether the strict fast path of the classification agrees with the tolerant parser on
+    /// `frame`: it either declines the frame or gives exactly the tolerant parser's
+    /// notification (for the fuzz harness and tests).
+    pub fn fast_path_agrees(frame: &str) -> bool {
+        match protocol::fast::notification(frame) {
+            None => true,
+            Some(parts) => protocol::classify_tolerant(frame) == Frame::Notification(parts),
+        }
+    }
+
+    /// Whether the strict fast path accepts `frame` (for tests and benchmarks).
+    pub fn fast_path_accepts(frame: &str) -> bool {
+        protocol::fast::notification(frame).is_some()
+    }
+
     /// Encodes the socket subscribe message as the driver does.
     pub fn encode_subscribe(topics: &[String], correlation_id: &str) -> String {
         protocol::encode_subscribe(topics, correlation_id)
