@@ -3,9 +3,9 @@
 //! # Design
 //!
 //! One background task (the driver) per channel owns the socket(s), the timers and the
-//! reconnects, and reads the socket continuously whatever the consumer does. It hands
-//! notifications to the [`Channel`] through a bounded buffer with an explicit
-//! [`Overflow`](crate::Overflow) policy; non-fatal problems (malformed frames, gaps, lag,
+//! reconnects. It hands notifications to the [`Channel`] through a buffer bounded by bytes
+//! with an explicit [`Overflow`](crate::Overflow) policy (by default back-pressure: reading
+//! pauses while the buffer is full); non-fatal problems (malformed frames, gaps, lag,
 //! expiry warnings) are items of the same stream, placed where they happened. Control calls
 //! go to the driver as commands over a bounded queue, each with a one-shot reply.
 //!

@@ -109,9 +109,16 @@ async fn a_consumer_that_stops_for_5_s_loses_nothing() {
             _ => {}
         }
     }
-    assert!(paused >= 1 && resumed >= 1, "{paused} pauses, {resumed} resumes");
+    assert!(
+        paused >= 1 && resumed >= 1,
+        "{paused} pauses, {resumed} resumes"
+    );
     assert!(paused - resumed <= 1);
-    assert!(tokio::time::timeout(Duration::ZERO, ch.next()).await.is_err());
+    assert!(
+        tokio::time::timeout(Duration::ZERO, ch.next())
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test(start_paused = true)]
