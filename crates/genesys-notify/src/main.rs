@@ -44,7 +44,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(&cli.log);
     // `listen` runs the channel and the stream loop on one thread (stdout is written by a
-    // thread of its own): measured faster than a multi-thread runtime (BENCHMARKS.md).
+    // thread of its own, see `output`), like the library's own consumer in the benchmarks.
     let mut builder = match cli.command {
         Command::Listen(_) => tokio::runtime::Builder::new_current_thread(),
         _ => tokio::runtime::Builder::new_multi_thread(),

@@ -171,10 +171,11 @@ impl Lines {
 fn write_line(out: &mut Vec<u8>, json: &str) {
     let start = out.len();
     out.extend_from_slice(json.as_bytes());
-    for b in &mut out[start..] {
-        if matches!(*b, b'\n' | b'\r') {
-            *b = b' ';
-        }
+    let line = &mut out[start..];
+    let mut at = 0;
+    while let Some(found) = memchr::memchr2(b'\n', b'\r', &line[at..]) {
+        line[at + found] = b' ';
+        at += found + 1;
     }
 }
 

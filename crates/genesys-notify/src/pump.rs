@@ -86,7 +86,8 @@ impl Pump {
         }
     }
 
-    /// The count of notifications written so far, observable from elsewhere.
+    /// The count of notifications written so far (updated with each batch handed to
+    /// stdout), observable from elsewhere.
     pub(crate) fn written(&self) -> watch::Receiver<u64> {
         self.written.subscribe()
     }
@@ -160,6 +161,11 @@ impl Pump {
 
     /// Hands the gathered lines to stdout.
     async fn flush(&mut self) -> Result<(), Stop> {
+        self.written.send_if_modified(|written| {
+            let changed = *written != self.tally.notifications;
+            *written = self.tally.notifications;
+            changed
+        });
         self.out.flush().await.map_err(output_stop)
     }
 
@@ -213,7 +219,6 @@ impl Pump {
                 self.tally.per_topic.insert(topic.to_owned(), 1);
             }
         }
-        self.written.send_replace(self.tally.notifications);
     }
 
     /// A non-fatal error item: one stderr line.
