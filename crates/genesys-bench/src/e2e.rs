@@ -15,9 +15,9 @@
 //!    keeping the socket's queue below its capacity (back-pressure: publishing waits while
 //!    the client is behind, so the simulator loses nothing and the client's reading sets the
 //!    pace), until the client exits;
-//! 4. the client exits once it has received `count` notifications (a client that reads the
-//!    socket faster than its consumer drains it may drop some — the library does, by design,
-//!    with `Lagged` markers; they are reported and not counted); the harness reaps it
+//! 4. the client exits once it has received `count` notifications (a client configured to
+//!    drop when its consumer falls behind would report drops with `Lagged` markers; they are
+//!    reported and not counted — by default the library blocks instead); the harness reaps it
 //!    with `wait4`, which gives the client's CPU time and peak resident memory (`ru_maxrss`,
 //!    i.e. `VmHWM`) over its whole life.
 //!
