@@ -30,16 +30,6 @@ pub(crate) struct RelayArgs {
     topics: TopicArgs,
     #[command(flatten, next_help_heading = "Tuning")]
     tuning: Tuning,
-    /// Notifications the channel holds while NATS is slow or away (the relay stops reading
-    /// the channel when its publishing window is full); beyond it the channel drops and
-    /// the loss is written as a `lagged` gap record.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 65_536,
-        help_heading = "Tuning"
-    )]
-    buffer: usize,
     #[command(flatten, next_help_heading = "NATS")]
     nats: NatsArgs,
     #[command(flatten, next_help_heading = "Stream")]
@@ -128,7 +118,10 @@ pub(crate) async fn run(args: RelayArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let options = args.tuning.options().buffer(args.buffer.max(1));
+    // When NATS is slow or away the relay stops reading the channel; the channel's buffer
+    // (--max-buffer) fills, then it stops reading the socket (--overflow block, the default)
+    // or drops and reports the loss as a `lagged` gap record (drop-newest, drop-oldest).
+    let options = args.tuning.options();
     let (mut channel, tag) = tokio::select! {
         channel = connect(&args, &topics, options) => channel?,
         signal = shutdown.recv() => {
