@@ -141,6 +141,11 @@ pub enum Reason {
     InvalidTopic,
     /// Replacing the channel is impossible (only a URI is known).
     ReplacementUnavailable,
+    /// An option is out of range (e.g. a duration too long to schedule).
+    InvalidOption,
+    /// The channel's task failed internally (a bug): the stream ends instead of stopping
+    /// silently.
+    Internal,
 }
 
 /// A span of time during which notifications may have been missed.
@@ -484,6 +489,8 @@ impl fmt::Display for Reason {
             Reason::Closed => f.write_str("closed by the user"),
             Reason::InvalidTopic => f.write_str("invalid topic"),
             Reason::ReplacementUnavailable => f.write_str("no replacement channel available"),
+            Reason::InvalidOption => f.write_str("invalid option"),
+            Reason::Internal => f.write_str("internal failure of the channel task"),
         }
     }
 }

@@ -345,6 +345,11 @@ pub struct ProtocolOptions {
     /// and answer `{"result":"200","status":"unsubscribed"}` (default `false`: treated as
     /// an unknown frame).
     pub ws_unsubscribe: bool,
+    /// After `v2.system.socket_closing`, a second socket to the channel does not close the
+    /// first: the first keeps receiving what is published until its grace period ends (then
+    /// it closes as announced), and the second receives it too (default `false`: the second
+    /// socket closes the first at once, like any second socket).
+    pub closing_socket_keeps_delivering: bool,
 }
 
 impl Default for ProtocolOptions {
@@ -365,6 +370,7 @@ impl Default for ProtocolOptions {
             reply_to_invalid_frames: false,
             other_token_channels: OtherTokenChannels::default(),
             ws_unsubscribe: false,
+            closing_socket_keeps_delivering: false,
         }
     }
 }

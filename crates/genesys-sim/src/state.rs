@@ -88,6 +88,8 @@ pub(crate) struct SocketLink {
     data: mpsc::Sender<Frame>,
     control: mpsc::UnboundedSender<Ordered>,
     stalled_until: Option<Instant>,
+    /// `socket_closing` was sent on it (it closes itself after the grace period).
+    closing: bool,
     /// Frames queued on `data` so far; stamped on every control command. Shared with
     /// back-pressured publishers ([`Subscriber`]), which queue without the state's lock.
     queued: Arc<AtomicU64>,
@@ -157,6 +159,11 @@ struct Channel {
     /// Normalised key → topic name as subscribed.
     topics: BTreeMap<String, String>,
     socket: Option<SocketLink>,
+    /// With [`ProtocolOptions::closing_socket_keeps_delivering`]: the announced-closing
+    /// socket a newer one replaced, still delivering until its grace period ends.
+    ///
+    /// [`ProtocolOptions::closing_socket_keeps_delivering`]: crate::ProtocolOptions::closing_socket_keeps_delivering
+    closing: Option<SocketLink>,
     connections: u64,
     requests: SubscribeRequests,
     counters: Arc<Counters>,
@@ -475,6 +482,7 @@ impl State {
             last_used: now,
             topics: BTreeMap::new(),
             socket: None,
+            closing: None,
             connections: 0,
             requests: SubscribeRequests::default(),
             counters: Arc::new(Counters::default()),
@@ -576,6 +584,10 @@ impl State {
             return;
         };
         self.unindex(id, c.topics.keys());
+        if let Some(old) = c.closing {
+            let kicked = self.config.protocol.close_codes.kicked;
+            old.close(Vec::new(), kicked, "replaced by a new connection");
+        }
         let Some(link) = c.socket else {
             return;
         };
@@ -796,10 +808,18 @@ impl State {
             data: data_tx,
             control: control_tx,
             stalled_until: None,
+            closing: false,
             queued: Arc::new(AtomicU64::new(0)),
         };
+        let keep_closing = self.config.protocol.closing_socket_keeps_delivering;
         if let Some(old) = c.socket.replace(link) {
-            old.close(Vec::new(), kicked, "replaced by a new connection");
+            if keep_closing && old.closing {
+                if let Some(older) = c.closing.replace(old) {
+                    older.close(Vec::new(), kicked, "replaced by a new connection");
+                }
+            } else {
+                old.close(Vec::new(), kicked, "replaced by a new connection");
+            }
         }
         c.connections += 1;
         c.last_used = now;
@@ -819,6 +839,11 @@ impl State {
         {
             c.socket = None;
             c.last_used = now;
+        }
+        if let Some(c) = self.channels.get_mut(id)
+            && c.closing.as_ref().is_some_and(|s| s.conn_id == conn_id)
+        {
+            c.closing = None;
         }
     }
 
@@ -845,7 +870,16 @@ impl State {
                 }
                 _ => false,
             };
-            if queued {
+            // A closing socket kept by `closing_socket_keeps_delivering` gets a copy too.
+            let copied = match &mut c.closing {
+                Some(link) if link.stalled_until.is_none_or(|t| now >= t) => {
+                    let ok = link.data.try_send(frame.clone()).is_ok();
+                    link.queued.fetch_add(u64::from(ok), Ordering::Relaxed);
+                    ok
+                }
+                _ => false,
+            };
+            if queued || copied {
                 delivered += 1;
             } else {
                 c.counters.lost.fetch_add(1, Ordering::Relaxed);
@@ -950,7 +984,8 @@ impl State {
                         link.send(Control::Stall(until));
                     }
                     Fault::SocketClosing => {
-                        let link = c.socket.as_ref().ok_or_else(not_connected)?;
+                        let link = c.socket.as_mut().ok_or_else(not_connected)?;
+                        link.closing = true;
                         let body = frames::system_body(
                             id,
                             "socket_closing",
@@ -1002,7 +1037,7 @@ impl State {
     pub(crate) fn outage(&mut self, duration: Duration, now: Instant) {
         self.outage_until = Some(later(now, duration));
         for c in self.channels.values_mut() {
-            if let Some(link) = c.socket.take() {
+            for link in [c.socket.take(), c.closing.take()].into_iter().flatten() {
                 link.abort.cancel();
                 link.send(Control::Drop);
             }
@@ -1354,6 +1389,31 @@ mod tests {
         .unwrap();
         assert_eq!(s.publish("x.y", &f, t + Duration::from_secs(4)), 0);
         assert_eq!(s.publish("x.y", &f, t + Duration::from_secs(5)), 1);
+    }
+
+    #[test]
+    fn a_closing_socket_keeps_delivering_when_configured() {
+        for keeps in [false, true] {
+            let mut config = SimConfig::default();
+            config.protocol.closing_socket_keeps_delivering = keeps;
+            let mut s = state(config);
+            let t = Instant::now();
+            let a = s.create_channel("demo-client", None, t);
+            s.subscribe(&a.id, &["x.y".to_owned()], Mode::Replace, false, Via::Ws, t)
+                .unwrap();
+            let mut first = s.attach(&a.id, t, CancellationToken::new()).unwrap();
+            s.fault(&a.id, Fault::SocketClosing, t).unwrap();
+            let mut second = s.attach(&a.id, t, CancellationToken::new()).unwrap();
+            let f = Frame::text("n".to_owned());
+            assert_eq!(s.publish("x.y", &f, t), 1, "counted once");
+            assert!(second.data.try_recv().is_ok());
+            assert_eq!(first.data.try_recv().is_ok(), keeps, "keeps: {keeps}");
+            // The first socket ends (its grace is over): only the second receives.
+            s.detach(&a.id, first.conn_id, t);
+            assert_eq!(s.publish("x.y", &f, t), 1);
+            assert!(first.data.try_recv().is_err());
+            assert!(second.data.try_recv().is_ok());
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::auth::{Credentials, TokenCache};
-use super::error::{RestError, RestErrorKind};
+use super::error::{RestError, RestErrorKind, transport_error};
 use super::model::{
     AvailableTopic, ChannelInfo, ChannelScope, EntityListing, Subscriptions, TopicRequest,
 };
@@ -157,25 +157,6 @@ struct Answer {
     status: StatusCode,
     text: String,
     label: String,
-}
-
-pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> RestError {
-    let kind = if error.is_timeout() {
-        RestErrorKind::Timeout
-    } else {
-        RestErrorKind::Transport
-    };
-    // reqwest's error shows the URL, channel id included: show it shortened.
-    let error = match error.url().cloned() {
-        Some(mut url) => {
-            url.set_path(&transport::redact_path(url.path()));
-            error.with_url(url)
-        }
-        None => error,
-    };
-    RestError::new(kind)
-        .with_request(request)
-        .with_source(error)
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::model::{ErrorBody, OAuthErrorBody};
 use crate::error::{Error, ErrorKind, Reason};
+use crate::transport;
 
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
@@ -324,6 +325,26 @@ impl StdError for RestError {
             .as_deref()
             .map(|source| source as &(dyn StdError + 'static))
     }
+}
+
+/// A `reqwest` failure as a [`RestError`], the channel id in its URL shortened.
+pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> RestError {
+    let kind = if error.is_timeout() {
+        RestErrorKind::Timeout
+    } else {
+        RestErrorKind::Transport
+    };
+    // reqwest's error shows the URL, channel id included: show it shortened.
+    let error = match error.url().cloned() {
+        Some(mut url) => {
+            url.set_path(&transport::redact_path(url.path()));
+            error.with_url(url)
+        }
+        None => error,
+    };
+    RestError::new(kind)
+        .with_request(request)
+        .with_source(error)
 }
 
 #[cfg(test)]
