@@ -1336,9 +1336,10 @@ impl<S: ChannelSource> Driver<S> {
                                 c.proof = now;
                                 c.proof_seq = seq;
                             }
-                            // Closed by the service because our newer socket to the same
-                            // channel took over: the service moved delivery to it at once.
-                            Message::Close(_) if c.expected_end && c.phase != Phase::Draining => {
+                            // Closed by the service while a newer socket took over (to the
+                            // same channel: the service moved delivery to it; or the end of a
+                            // drain): the close comes after everything sent on this socket.
+                            Message::Close(_) if c.expected_end => {
                                 c.proof = now;
                                 c.proof_seq = u64::MAX;
                             }

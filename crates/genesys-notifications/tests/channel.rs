@@ -222,6 +222,35 @@ async fn unconfirmed_subscription_goes_on_when_the_socket_answers_or_fails_exact
     assert_eq!(ch.state(), State::Open);
 }
 
+/// A duration too long to schedule is refused before connecting, never a panic.
+#[tokio::test(start_paused = true)]
+async fn durations_too_long_to_schedule_are_refused() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let forever = Duration::from_secs(100_000 * 365 * 86_400);
+    let refused = [
+        ConnectOptions::new().heartbeat_timeout(Some(forever)),
+        ConnectOptions::new().ping_timeout(forever),
+        ConnectOptions::new().extend_after(Some(forever)),
+        ConnectOptions::new().reconnect(ReconnectPolicy::default().max_delay(forever)),
+    ];
+    for options in refused {
+        let e = options
+            .connect(&info.connect_uri, [TOPIC])
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.reason()),
+            (ErrorKind::Connection, Reason::InvalidOption),
+            "{e}"
+        );
+        assert!(e.is_fatal());
+    }
+    assert_eq!(sim.stats().channel(&info.id).unwrap().connections, 0);
+    let ok = ConnectOptions::new().heartbeat_timeout(Some(ConnectOptions::MAX_DURATION));
+    assert!(ok.connect(&info.connect_uri, [TOPIC]).await.is_ok());
+}
+
 #[tokio::test(start_paused = true)]
 async fn connect_timeout_is_exact() {
     let proxy = Proxy::start(Mode::Silent).await;
