@@ -348,7 +348,9 @@ pub struct ProtocolOptions {
     /// After `v2.system.socket_closing`, a second socket to the channel does not close the
     /// first: the first keeps receiving what is published until its grace period ends (then
     /// it closes as announced), and the second receives it too (default `false`: the second
-    /// socket closes the first at once, like any second socket).
+    /// socket closes the first at once, like any second socket). Frames published with
+    /// back-pressure (`publish_raw_wait`, `publish_raw_batch_wait`) go to the newer socket
+    /// only.
     pub closing_socket_keeps_delivering: bool,
 }
 
