@@ -8,11 +8,16 @@
 //! one-shot replies. Slow work (opening a socket, REST calls of a managed source) runs as
 //! futures polled by the same task, so the current socket keeps being read meanwhile.
 //!
+//! Every choice between reconnecting, replacing the channel and ending the stream is made by
+//! [`crate::machine::recovery::decide`]; pongs are matched to pings by
+//! [`crate::machine::pings`]. This module executes those decisions on sockets and timers.
+//!
 //! Sockets are kept oldest first. Only the oldest delivers to the consumer; a newer one
 //! (maintenance reconnect, rollover) holds its notifications until the older ones are gone,
-//! which keeps the stream in order. During an overlap of two different channels the
-//! notifications delivered from the old one are remembered and their copies on the new one
-//! skipped.
+//! or, for an old socket to the same channel, until a pong proves the old one delivered
+//! everything sent before the newer one was subscribed: then the old one becomes a shadow,
+//! read until the service closes it. During an overlap, once the newer socket is subscribed,
+//! what is delivered is remembered (per socket) and its copies on the other socket skipped.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -100,6 +105,7 @@ pub(crate) async fn start<S: ChannelSource>(
         replace_retry: None,
         mode,
         takeover: Takeover::default(),
+        replace_topics: Vec::new(),
         opts: options.clone(),
         target,
         topics,
@@ -241,6 +247,10 @@ struct Conn {
     normal_close: bool,
     /// The service announced maintenance on this socket (`socket_closing`).
     closing_announced: bool,
+    /// The topics this socket's channel was last asked to hold (subscribe message, REST
+    /// call, or the replacement's creation): compared with the desired set when a switch to
+    /// it completes, so changes made meanwhile reach it.
+    topics_sent: Vec<String>,
     /// An old socket to the same channel whose drain was proven (its pong arrived after the
     /// newer socket was subscribed) while the service keeps it open: read until the service
     /// closes it, its copies skipped (see [`Driver::deliver`]).
@@ -292,6 +302,8 @@ struct Driver<S> {
     replace_retry: Option<(Instant, ReplaceReason)>,
     mode: Mode,
     takeover: Takeover,
+    /// The topics the pending or last replacement channel was created with.
+    replace_topics: Vec<String>,
     target: ChannelTarget,
     topics: Vec<String>,
     shared_topics: Arc<Mutex<Vec<String>>>,
@@ -719,6 +731,7 @@ impl<S: ChannelSource> Driver<S> {
         self.replacing = true;
         let source = self.source.clone();
         let topics = self.topics.clone();
+        self.replace_topics = topics.clone();
         self.ops.push(Box::pin(async move {
             let result = source.replace(why, &topics).await;
             Op::Replaced { why, result }
@@ -813,6 +826,11 @@ impl<S: ChannelSource> Driver<S> {
             normal_close: false,
             closing_announced: false,
             shadow: false,
+            topics_sent: if matches!(purpose, Purpose::Replacement) {
+                std::mem::take(&mut self.replace_topics)
+            } else {
+                self.topics.clone()
+            },
         };
         self.conns.push(conn);
         if let Some(sw) = &mut self.switch
@@ -909,6 +927,10 @@ impl<S: ChannelSource> Driver<S> {
 
     async fn begin_subscribe(&mut self, id: u64, purpose: SubPurpose) {
         let now = Instant::now();
+        let desired = self.topics.clone();
+        if let Some(c) = self.conn_mut(id) {
+            c.topics_sent = desired;
+        }
         if self.topics.is_empty() {
             let w = SubWait {
                 cid: None,
@@ -1143,12 +1165,51 @@ impl<S: ChannelSource> Driver<S> {
                         .cloned()
                         .collect();
                     self.set_topics(topics);
-                    if let Some(r) = reply {
-                        let _ = r.send(Err(e.into_kind(ErrorKind::Subscription).non_fatal()));
+                    let e = e.into_kind(ErrorKind::Subscription).non_fatal();
+                    match reply {
+                        Some(r) => {
+                            let _ = r.send(Err(e));
+                        }
+                        // Nobody waits for it (topics carried over to a new channel): the
+                        // stream says so.
+                        None => {
+                            self.queue.push_error(e);
+                        }
                     }
                 }
             },
         }
+    }
+
+    /// Topics added or removed while socket `id`'s channel was being subscribed (or created)
+    /// reach it now. Over the socket only additions can be sent (there is no unsubscribe
+    /// message, and `unsubscribe()` is refused in that mode).
+    fn catch_up_topics(&mut self, id: u64) {
+        let over_socket = self.source.subscribes_over_socket();
+        let Some(c) = self.conns.iter().find(|c| c.id == id) else {
+            return;
+        };
+        let added: Vec<String> = self
+            .topics
+            .iter()
+            .filter(|t| !c.topics_sent.contains(t))
+            .cloned()
+            .collect();
+        let removed = c.topics_sent.iter().any(|t| !self.topics.contains(t));
+        if added.is_empty() && (over_socket || !removed) {
+            return;
+        }
+        tracing::debug!(
+            added = added.len(),
+            removed,
+            "topics changed during the switch"
+        );
+        // Deferred to the next turn of the loop (a switch completes inside a subscription's
+        // resolution).
+        let purpose = SubPurpose::User(None, added);
+        self.ops.push(Box::pin(
+            async move { Op::Resubscribe { conn: id, purpose } },
+        ));
     }
 
     /// The socket answered the ping sent because subscriptions were not confirmed in time:
@@ -1218,6 +1279,7 @@ impl<S: ChannelSource> Driver<S> {
     /// does not come within the drain timeout the socket is let go, and the span between its
     /// last data frame and the new subscription is reported as a gap.
     async fn after_switch_subscribed(&mut self, id: u64) {
+        self.catch_up_topics(id);
         let now = Instant::now();
         let until = now + self.opts.drain_timeout;
         let maintenance_until = now + self.opts.drain_timeout.max(MAINTENANCE_DRAIN);

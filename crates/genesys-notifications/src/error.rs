@@ -99,8 +99,9 @@ pub enum Reason {
     /// The handshake was answered with 403.
     HttpForbidden,
     /// The service closed the socket normally (close code 1000) without announcing
-    /// maintenance: another connection took the channel over (one socket per channel), or the
-    /// channel was evicted or expired. Not retried: reconnecting would take it back.
+    /// maintenance, again within 30 s of the one reconnection that followed a first such
+    /// close: another connection holds the channel (one socket per channel). Not retried
+    /// further: reconnecting would only take it back.
     ClosedByService,
     /// The channel URI is not a valid `ws://` or `wss://` URI, or plain `ws://` to a remote host
     /// was not allowed.

@@ -80,8 +80,10 @@
 //! [`ReconnectPolicy::max_elapsed`]). After reconnecting, every topic is resubscribed and
 //! the confirmation awaited before the channel counts as recovered ([`Event::Reconnected`]).
 //! A maintenance announcement (`v2.system.socket_closing`) opens the new socket *before* the
-//! old one is closed (make before break): the old socket is drained in order, then the new one
-//! takes over, without loss and without gap. The lifetime is extended by resubscribing 23 h
+//! old one is closed (make before break): the old socket is read until the service closes it
+//! (or its grace and a margin, 90 s, have passed), in order, copies delivered on both sockets
+//! skipped, without loss and without gap; the new socket delivers as soon as a ping on the
+//! old one proves it delivered everything sent before the new one was subscribed. The lifetime is extended by resubscribing 23 h
 //! after the last subscription (or an hour before the service's `expires`, when known).
 //!
 //! **What is not.** The first connection and subscription fail fast with an

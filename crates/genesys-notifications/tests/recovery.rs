@@ -681,3 +681,47 @@ async fn attempts_reset_only_after_a_healthy_period() {
     assert_eq!(e, Event::Reconnected { attempts: 1 });
     assert_eq!(ch.state(), State::Open);
 }
+
+/// A topic added while a rollover is under way reaches the new channel: the desired topics
+/// are compared with what the new channel was subscribed with when the switch completes.
+#[tokio::test(start_paused = true)]
+async fn a_topic_added_during_a_rollover_reaches_the_new_channel() {
+    const OTHER: &str = "v2.users.u2.presence";
+    let mut missed = Vec::new();
+    for yields in 0..24 {
+        let sim = sim().await;
+        let a = channel(&sim);
+        let b = channel(&sim);
+        let mut ch = connect(&a.connect_uri, [TOPIC]).await.unwrap();
+        let handle = ch.handle();
+        let uri = b.connect_uri.clone();
+        let rollover = tokio::spawn(async move { handle.rollover(&uri).await });
+        for _ in 0..yields {
+            tokio::task::yield_now().await;
+        }
+        ch.subscribe([OTHER]).await.unwrap();
+        rollover.await.unwrap().unwrap();
+        // Let a catch-up subscription, if one is needed, be answered.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let topics = sim.stats().channel(&b.id).unwrap().topics.clone();
+        if !topics.iter().any(|t| t == OTHER) {
+            missed.push(yields);
+            continue;
+        }
+        assert_eq!(
+            sim.publish(OTHER, json!({"i": yields})),
+            1,
+            "yields {yields}"
+        );
+        loop {
+            let n = next_note(&mut ch).await;
+            if n.topic() == OTHER {
+                break;
+            }
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "the new channel lacks the topic for yields {missed:?}"
+    );
+}
