@@ -1154,7 +1154,7 @@ impl<S: ChannelSource> Driver<S> {
                 Ok(o) => {
                     self.subscribed(id, now, Some(&o));
                     if let Some(r) = reply {
-                        let _ = r.send(Ok(()));
+                        let _ = r.send(refused(&o.rejected));
                     }
                 }
                 Err(e) => {
@@ -2274,6 +2274,27 @@ impl<S> Drop for Driver<S> {
         self.events.close();
         self.queue.close();
     }
+}
+
+/// The answer to a user's subscription change the service applied except for `rejected`
+/// (managed mode, `ignoreErrors`): the refused topics, with the service's reasons.
+fn refused(rejected: &[(String, String)]) -> Result<(), Error> {
+    if rejected.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = rejected
+        .iter()
+        .map(|(topic, why)| format!("{topic} ({why})"))
+        .collect();
+    Err(
+        Error::new(ErrorKind::Subscription, Reason::SubscriptionRejected)
+            .non_fatal()
+            .with_message(format!(
+                "the service refused {} topic(s), the others are subscribed: {}",
+                rejected.len(),
+                list.join(", ")
+            )),
+    )
 }
 
 fn reject(cmd: Command) {

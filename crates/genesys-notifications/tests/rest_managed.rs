@@ -511,7 +511,21 @@ async fn a_topic_refused_at_run_time_is_reported_and_dropped() {
     };
     let (sim, mut channel) = start(config).await;
     let mut events = channel.handle().events();
-    channel.subscribe([DENIED, OTHER]).await.unwrap();
+    let e = channel.subscribe([DENIED, OTHER]).await.unwrap_err();
+    assert_eq!(
+        (e.kind(), e.reason(), e.is_fatal()),
+        (
+            genesys_notifications::ErrorKind::Subscription,
+            genesys_notifications::Reason::SubscriptionRejected,
+            false
+        )
+    );
+    let message = e.message().unwrap();
+    assert!(
+        message.contains(DENIED) && message.contains("notifications:topic:view"),
+        "{message}"
+    );
+    assert!(!message.contains(OTHER), "{message}");
     let rejected = loop {
         match events.next().await.unwrap() {
             Event::TopicsRejected { topics } => break topics,
