@@ -106,6 +106,7 @@ pub(crate) async fn start<S: ChannelSource>(
         mode,
         takeover: Takeover::default(),
         replace_topics: Vec::new(),
+        deferred: Vec::new(),
         opts: options.clone(),
         target,
         topics,
@@ -304,6 +305,9 @@ struct Driver<S> {
     takeover: Takeover,
     /// The topics the pending or last replacement channel was created with.
     replace_topics: Vec<String>,
+    /// Users' subscription changes made while no socket was open: answered by the next
+    /// subscription of the whole set (or the end of the stream).
+    deferred: Vec<Reply>,
     target: ChannelTarget,
     topics: Vec<String>,
     shared_topics: Arc<Mutex<Vec<String>>>,
@@ -1044,6 +1048,10 @@ impl<S: ChannelSource> Driver<S> {
         self.events.emit(Event::Subscribed {
             topics: self.topics.len(),
         });
+        let rejected = outcome.map(|o| o.rejected.as_slice()).unwrap_or_default();
+        for r in self.deferred.drain(..) {
+            let _ = r.send(refused(rejected));
+        }
     }
 
     async fn resolve_wait(&mut self, id: u64, w: SubWait, outcome: Result<Subscribed, Error>) {
@@ -2089,6 +2097,9 @@ impl<S: ChannelSource> Driver<S> {
         {
             let _ = r.send(Err(Error::closed()));
         }
+        for r in self.deferred.drain(..) {
+            let _ = r.send(Err(Error::closed()));
+        }
         for c in &mut self.conns {
             for tx in c.pings.take_replies() {
                 let _ = tx.send(Err(Error::closed()));
@@ -2186,10 +2197,9 @@ impl<S: ChannelSource> Driver<S> {
                         self.begin_subscribe(id, SubPurpose::User(Some(reply), added))
                             .await;
                     }
-                    // Recovering: the topics are subscribed with the others on reconnection.
-                    None => {
-                        let _ = reply.send(Ok(()));
-                    }
+                    // Recovering: the topics are subscribed with the others on reconnection,
+                    // and the answer is that subscription's.
+                    None => self.deferred.push(reply),
                 }
             }
             Command::Unsubscribe(topics, reply) => {
@@ -2219,9 +2229,7 @@ impl<S: ChannelSource> Driver<S> {
                             .await;
                     }
                     // Recovering: the remaining topics are subscribed on reconnection.
-                    None => {
-                        let _ = reply.send(Ok(()));
-                    }
+                    None => self.deferred.push(reply),
                 }
             }
             Command::Rollover(uri, reply) => {

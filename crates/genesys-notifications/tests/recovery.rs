@@ -725,3 +725,47 @@ async fn a_topic_added_during_a_rollover_reaches_the_new_channel() {
         "the new channel lacks the topic for yields {missed:?}"
     );
 }
+
+/// A `subscribe()` made while the channel recovers answers with the outcome of the
+/// resubscription that carries it, not at once.
+#[tokio::test(start_paused = true)]
+async fn a_subscribe_during_recovery_answers_when_it_is_subscribed() {
+    const OTHER: &str = "v2.users.u2.presence";
+    let sim = sim().await;
+    let info = channel(&sim);
+    let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+    let mut events = ch.events();
+    let outage = Duration::from_secs(10);
+    sim.fault(&info.id, Fault::RefuseConnections { duration: outage })
+        .unwrap();
+    sim.fault(&info.id, Fault::Drop).unwrap();
+    wait_event(&mut events, |e| matches!(e, Event::ReconnectAttempt { .. })).await;
+    assert_eq!(ch.state(), State::Reconnecting);
+    let handle = ch.handle();
+    let t0 = Instant::now();
+    let add = tokio::spawn(async move {
+        let r = handle.subscribe([OTHER]).await;
+        (r, Instant::now())
+    });
+    settle().await;
+    assert!(
+        !add.is_finished(),
+        "answered before anything was subscribed"
+    );
+    let (_, reconnected_at) =
+        wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    let (result, answered_at) = add.await.unwrap();
+    result.unwrap();
+    assert!(answered_at >= reconnected_at && answered_at - t0 >= Duration::from_secs(5));
+    assert!(
+        sim.stats()
+            .channel(&info.id)
+            .unwrap()
+            .topics
+            .iter()
+            .any(|t| t == OTHER)
+    );
+    sim.publish(OTHER, json!({"i": 3}));
+    assert!(next_err(&mut ch).await.is_gap());
+    assert_eq!(body_i(&next_note(&mut ch).await), 3);
+}
