@@ -51,6 +51,9 @@ struct Inner {
     request: Option<String>,
     correlation_id: Option<String>,
     retry_after: Option<Duration>,
+    /// A transport failure known to have happened before the request was sent (no
+    /// connection).
+    not_sent: bool,
     source: Option<BoxError>,
 }
 
@@ -65,6 +68,7 @@ impl RestError {
                 request: None,
                 correlation_id: None,
                 retry_after: None,
+                not_sent: false,
                 source: None,
             }),
         }
@@ -77,6 +81,16 @@ impl RestError {
 
     pub(crate) fn with_source(mut self, source: impl Into<BoxError>) -> Self {
         self.inner.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        self.inner.retry_after = retry_after;
+        self
+    }
+
+    pub(crate) fn not_sent(mut self) -> Self {
+        self.inner.not_sent = true;
         self
     }
 
@@ -163,7 +177,9 @@ impl RestError {
         self.inner.correlation_id.as_deref()
     }
 
-    /// The `Retry-After` delay of a 429 (or 503) that was not retried.
+    /// The `Retry-After` delay of a 429 (or 503) that was not retried: longer than
+    /// [`RestClientBuilder::max_retry_after`](super::RestClientBuilder::max_retry_after) and
+    /// than what the retry policy's deadline leaves, or past the last attempt.
     pub fn retry_after(&self) -> Option<Duration> {
         self.inner.retry_after
     }
@@ -227,12 +243,26 @@ impl RestError {
             .with_source(self)
     }
 
-    /// Whether retrying later could succeed (429, 5xx, transport failures, timeouts).
+    /// Whether retrying later could succeed (429, 5xx, transport failures, timeouts; from
+    /// the REST API or the token endpoint).
     pub fn is_transient(&self) -> bool {
         match self.inner.kind {
             RestErrorKind::Transport | RestErrorKind::Timeout => true,
-            RestErrorKind::Status => {
+            RestErrorKind::Status | RestErrorKind::Token => {
                 matches!(self.inner.status, Some(429) | Some(500..=599))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the request may have been served although it failed: a timeout, a connection
+    /// lost after sending, or a 5xx other than 503.
+    pub(crate) fn maybe_served(&self) -> bool {
+        match self.inner.kind {
+            RestErrorKind::Timeout => true,
+            RestErrorKind::Transport => !self.inner.not_sent,
+            RestErrorKind::Status => {
+                matches!(self.inner.status, Some(500..=599)) && self.inner.status != Some(503)
             }
             _ => false,
         }
@@ -305,6 +335,9 @@ impl fmt::Display for RestError {
         if let Some(status) = inner.status {
             write!(f, ": HTTP {status}")?;
         }
+        if let Some(retry_after) = inner.retry_after {
+            write!(f, " (Retry-After {} s)", retry_after.as_secs())?;
+        }
         if let Some(message) = self.message() {
             write!(f, ": {message}")?;
         }
@@ -327,6 +360,16 @@ impl StdError for RestError {
     }
 }
 
+/// The `Retry-After` header in whole seconds (the service's form), if present and valid.
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    value.parse::<u64>().ok().map(Duration::from_secs)
+}
+
 /// A `reqwest` failure as a [`RestError`], the channel id in its URL shortened.
 pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> RestError {
     let kind = if error.is_timeout() {
@@ -342,9 +385,11 @@ pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> RestError
         }
         None => error,
     };
-    RestError::new(kind)
+    let not_sent = error.is_connect();
+    let error = RestError::new(kind)
         .with_request(request)
-        .with_source(error)
+        .with_source(error);
+    if not_sent { error.not_sent() } else { error }
 }
 
 #[cfg(test)]
