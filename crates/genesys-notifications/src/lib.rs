@@ -43,17 +43,17 @@
 //!
 //! | Layer | Module | What it holds |
 //! |---|---|---|
+//! | pure | [`Error`], [`ErrorKind`], [`Reason`], [`Gap`] | The single opaque error type and its taxonomy. |
 //! | pure | `protocol` (private) | The wire protocol without I/O: one-pass classification of frames, subscribe/ping encoding. |
 //! | pure | [`topic`] | Topic validation and combined-topic (`prefix?a&b`) expansion. |
 //! | pure | [`Notification`] | A notification kept as its frame, parts located once, body decoded on demand. |
-//! | pure | [`Error`], [`ErrorKind`], [`Reason`], [`Gap`] | The single opaque error type and its taxonomy. |
-//! | pure | [`ConnectOptions`], [`Overflow`], [`Maintenance`] | Options: a plain struct, chainable setters, validation. |
 //! | pure | [`ReconnectPolicy`] | The pure retry policy (immediate first retry, exponential backoff with full jitter). |
+//! | pure | [`ConnectOptions`], [`Overflow`], [`Maintenance`] | Options: a plain struct, chainable setters, validation. |
+//! | pure | `state` (private) | Pure bookkeeping: continuity/gap tracking, overlap de-duplication, extension schedule. |
 //! | pure | `machine` (private) | The channel's decisions with explicit `now`: the recovery decision (the table above), ping/pong matching, take-over detection. |
-//! | pure | `state` (private) | Pure bookkeeping: continuity/gap tracking, rollover de-duplication, extension schedule. |
-//! | pure | `source` (private) | The seam to channel management: URI mode here, managed (REST) mode in `rest`. |
-//! | I/O | `queue` (private) | The bounded buffer toward the consumer. |
 //! | I/O | `transport` (private) | TCP + rustls (aws-lc-rs, explicit provider) + WebSocket handshake, URI parsing and redaction. |
+//! | I/O | `queue` (private) | The bounded buffer toward the consumer. |
+//! | seam | `source` (private) | The seam to channel management: URI mode here, managed (REST) mode in `rest`. |
 //! | public | [`Channel`], [`ChannelHandle`], [`Event`], [`State`] | The stream, its cloneable control handle and lifecycle observation. |
 //! | executor | `driver` (private) | The background task per channel: executes the decisions on sockets and timers. |
 //! | entry | `connect` (private), [`connect`] | [`ConnectOptions::connect`]: URI mode. |
