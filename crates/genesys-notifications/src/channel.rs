@@ -331,7 +331,10 @@ impl ChannelHandle {
     /// # Errors
     ///
     /// A non-fatal [`ErrorKind::Subscription`](crate::ErrorKind::Subscription) error when a
-    /// topic is invalid or the service refused.
+    /// topic is invalid or the service refused. When the service refused only some topics
+    /// (managed mode), the others are subscribed, the refused ones dropped from
+    /// [`ChannelHandle::topics`], and the error ([`Reason::SubscriptionRejected`]) names
+    /// each refused topic with the service's reason.
     pub async fn subscribe<I, T>(&self, topics: I) -> Result<(), Error>
     where
         I: IntoIterator<Item = T>,

@@ -8,11 +8,16 @@
 //! one-shot replies. Slow work (opening a socket, REST calls of a managed source) runs as
 //! futures polled by the same task, so the current socket keeps being read meanwhile.
 //!
+//! Every choice between reconnecting, replacing the channel and ending the stream is made by
+//! [`crate::machine::recovery::decide`]; pongs are matched to pings by
+//! [`crate::machine::pings`]. This module executes those decisions on sockets and timers.
+//!
 //! Sockets are kept oldest first. Only the oldest delivers to the consumer; a newer one
 //! (maintenance reconnect, rollover) holds its notifications until the older ones are gone,
-//! which keeps the stream in order. During an overlap of two different channels the
-//! notifications delivered from the old one are remembered and their copies on the new one
-//! skipped.
+//! or, for an old socket to the same channel, until a pong proves the old one delivered
+//! everything sent before the newer one was subscribed: then the old one becomes a shadow,
+//! read until the service closes it. During an overlap, once the newer socket is subscribed,
+//! what is delivered is remembered (per socket) and its copies on the other socket skipped.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -32,12 +37,15 @@ use tokio_util::sync::CancellationToken;
 
 use crate::channel::{Channel, ChannelHandle, Command, Event, EventHub, SharedStats, State};
 use crate::error::{Error, ErrorKind, Gap, Reason};
+use crate::machine::pings::{Answered, Pings};
+use crate::machine::recovery::{self, Cause, Decision, Mode, Policy};
+use crate::machine::takeover::{PROBE_PAUSE, Takeover};
 use crate::notification::Notification;
-use crate::options::{ConnectOptions, Maintenance};
+use crate::options::ConnectOptions;
 use crate::policy::Backoff;
 use crate::protocol::{self, Frame};
 use crate::queue::{self, FlowChange, Pushed, Reading};
-use crate::source::{ChannelSource, ChannelTarget, ReplaceReason, Subscribed, UriSource};
+use crate::source::{ChannelSource, ChannelTarget, ReplaceReason, Subscribed};
 use crate::state::{Continuity, Dedup, Stamp, extension_due};
 use crate::transport::{self, Connector, Ws};
 
@@ -45,24 +53,17 @@ use crate::transport::{self, Connector, Ws};
 const BATCH: usize = 64;
 /// Delay before retrying a failed automatic lifetime extension.
 const EXTENSION_RETRY: Duration = Duration::from_secs(60);
+/// Shortest pause before asking for a new channel again after a failed attempt.
+const REPLACE_RETRY_MIN: Duration = Duration::from_secs(1);
+/// How long an old socket to the same channel is read after a maintenance switch, unless the
+/// service closes it first: the announced grace (about 60 s) and a margin.
+const MAINTENANCE_DRAIN: Duration = Duration::from_secs(90);
 /// How long closing waits for the close handshake.
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
 type Reply = oneshot::Sender<Result<(), Error>>;
+type PingReply = oneshot::Sender<Result<Duration, Error>>;
 type OpFuture = Pin<Box<dyn Future<Output = Op> + Send>>;
-
-/// URI mode: connect, subscribe over the socket, no replacement.
-pub(crate) async fn connect_uri(
-    options: ConnectOptions,
-    uri: &str,
-    topics: Vec<String>,
-) -> Result<Channel, Error> {
-    let url = transport::parse_uri(uri, options.allow_plain_ws)?;
-    for t in &topics {
-        crate::topic::validate(t)?;
-    }
-    start(UriSource, ChannelTarget::from_uri(url), topics, options).await
-}
 
 /// Starts a channel on `target` with `source` and waits until it is open and subscribed
 /// (or failed). The first connection is never retried.
@@ -76,6 +77,12 @@ pub(crate) async fn start<S: ChannelSource>(
     topics: Vec<String>,
     options: ConnectOptions,
 ) -> Result<Channel, Error> {
+    options.validate()?;
+    let mode = if source.can_replace() {
+        Mode::Managed
+    } else {
+        Mode::Uri
+    };
     let (qtx, qrx) = queue::bounded(options.max_buffer, options.buffer, options.overflow);
     let (cmd_tx, cmd_rx) = mpsc::channel(32);
     let (state_tx, state_rx) = watch::channel(State::Connecting);
@@ -94,6 +101,12 @@ pub(crate) async fn start<S: ChannelSource>(
         source: Arc::new(source),
         connector: Arc::new(Connector::new(&options)),
         backoff: Backoff::new(options.reconnect.clone()),
+        replace_backoff: Backoff::new(options.reconnect.clone()),
+        replace_retry: None,
+        mode,
+        takeover: Takeover::default(),
+        replace_topics: Vec::new(),
+        deferred: Vec::new(),
         opts: options.clone(),
         target,
         topics,
@@ -187,6 +200,9 @@ struct SubWait {
     cid: Option<String>,
     deadline: Option<Instant>,
     purpose: SubPurpose,
+    /// No reply came in time and a ping was sent: its pong lets the subscription go on
+    /// unconfirmed (the reply is not guaranteed by the service).
+    probed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,8 +234,6 @@ struct Conn {
     proof_seq: u64,
     /// Order of the moment it started covering.
     covering_seq: u64,
-    /// A ping was sent to prove the old socket is drained; its pong triggers the close.
-    drain_ping: bool,
     watchdog_at: Option<Instant>,
     drain_until: Option<Instant>,
     active_since: Option<Instant>,
@@ -227,7 +241,8 @@ struct Conn {
     /// The service has echoed one of our correlation ids on this socket: from then on a result
     /// whose id matches no waiting subscription is someone else's and answers nothing.
     echoes_correlation: bool,
-    pings: VecDeque<(Instant, oneshot::Sender<Result<Duration, Error>>)>,
+    /// Every ping sent on this socket and not yet answered (user, drain, probe).
+    pings: Pings<PingReply>,
     /// Items held while an older socket drains, with whether they are bounded (counted
     /// against the buffer's bound).
     held: queue::Held,
@@ -236,6 +251,14 @@ struct Conn {
     normal_close: bool,
     /// The service announced maintenance on this socket (`socket_closing`).
     closing_announced: bool,
+    /// The topics this socket's channel was last asked to hold (subscribe message, REST
+    /// call, or the replacement's creation): compared with the desired set when a switch to
+    /// it completes, so changes made meanwhile reach it.
+    topics_sent: Vec<String>,
+    /// An old socket to the same channel whose drain was proven (its pong arrived after the
+    /// newer socket was subscribed) while the service keeps it open: read until the service
+    /// closes it, its copies skipped (see [`Driver::deliver`]).
+    shadow: bool,
 }
 
 enum Op {
@@ -249,6 +272,7 @@ enum Op {
         result: Result<Subscribed, Error>,
     },
     Replaced {
+        why: ReplaceReason,
         result: Result<ChannelTarget, Error>,
     },
     /// A user's subscription change carried over from a socket let go after a switch.
@@ -278,6 +302,17 @@ struct Driver<S> {
     connector: Arc<Connector>,
     opts: ConnectOptions,
     backoff: Backoff,
+    /// Paces attempts to obtain a new channel after a failed one (reset on success).
+    replace_backoff: Backoff,
+    /// When to ask the source for a new channel again, and why.
+    replace_retry: Option<(Instant, ReplaceReason)>,
+    mode: Mode,
+    takeover: Takeover,
+    /// The topics the pending or last replacement channel was created with.
+    replace_topics: Vec<String>,
+    /// Users' subscription changes made while no socket was open: answered by the next
+    /// subscription of the whole set (or the end of the stream).
+    deferred: Vec<Reply>,
     target: ChannelTarget,
     topics: Vec<String>,
     shared_topics: Arc<Mutex<Vec<String>>>,
@@ -401,6 +436,7 @@ impl<S: ChannelSource> Driver<S> {
             }
         };
         take(self.retry_at);
+        take(self.replace_retry.map(|(at, _)| at));
         take(self.extend_at);
         take(self.dedup.deadline());
         let paused = self.paused_at.is_some();
@@ -412,9 +448,7 @@ impl<S: ChannelSource> Driver<S> {
                     take(w.deadline);
                 }
             }
-            if let Some((sent, _)) = c.pings.front() {
-                take(Some(*sent + self.opts.ping_timeout));
-            }
+            take(c.pings.user_deadline(self.opts.ping_timeout));
         }
         d
     }
@@ -433,10 +467,21 @@ impl<S: ChannelSource> Driver<S> {
             self.retry_at = None;
             self.start_connect(self.target.clone(), Purpose::Reconnect);
         }
+        if let Some((at, why)) = self.replace_retry
+            && at <= now
+        {
+            self.replace_retry = None;
+            self.start_replace(why);
+        }
         if self.dedup.deadline().is_some_and(|t| t <= now) {
-            self.dedup.clear();
-            for c in &mut self.conns {
-                c.dedup = false;
+            if self.conns.iter().any(|c| c.shadow) {
+                self.dedup.expire_at(now + self.opts.drain_timeout);
+            } else {
+                self.dedup.clear();
+                for c in &mut self.conns {
+                    c.dedup = false;
+                }
+                self.update_recording();
             }
         }
         if self.extend_at.is_some_and(|t| t <= now) {
@@ -455,16 +500,10 @@ impl<S: ChannelSource> Driver<S> {
         let mut silent = Vec::new();
         let mut drained = Vec::new();
         for c in &mut self.conns {
-            while c
-                .pings
-                .front()
-                .is_some_and(|(sent, _)| *sent + self.opts.ping_timeout <= now)
-            {
-                if let Some((_, tx)) = c.pings.pop_front() {
-                    let _ = tx.send(Err(Error::new(ErrorKind::Receive, Reason::Timeout)
-                        .non_fatal()
-                        .with_message(format!("no pong within {:?}", self.opts.ping_timeout))));
-                }
+            for tx in c.pings.expire_users(now, self.opts.ping_timeout) {
+                let _ = tx.send(Err(Error::new(ErrorKind::Receive, Reason::Timeout)
+                    .non_fatal()
+                    .with_message(format!("no pong within {:?}", self.opts.ping_timeout))));
             }
             // Paused by back-pressure: nothing can be read, so no silence counts.
             if self.paused_at.is_some() {
@@ -498,7 +537,24 @@ impl<S: ChannelSource> Driver<S> {
                 .with_message(format!("no frame for {silent_for:?} (heartbeat timeout)"));
             self.fail_conn(id, e).await;
         }
+        let ping_timeout = self.opts.ping_timeout;
         for id in timed_out_waits {
+            let Some(c) = self.conn_mut(id) else { continue };
+            // A socket subscription without reply: ask the socket whether it is alive first.
+            let mut probe = false;
+            for w in &mut c.waits {
+                if w.deadline.is_some_and(|d| d <= now) && w.cid.is_some() && !w.probed {
+                    w.probed = true;
+                    w.deadline = Some(now + ping_timeout);
+                    probe = true;
+                }
+            }
+            if probe && c.pings.has_room() {
+                c.pings.probe(now);
+                if !self.send_text(id, protocol::PING.to_owned()).await {
+                    continue;
+                }
+            }
             let Some(c) = self.conn_mut(id) else { continue };
             let mut expired = Vec::new();
             let mut keep = VecDeque::new();
@@ -631,18 +687,24 @@ impl<S: ChannelSource> Driver<S> {
 
     /// Delivers an item from socket `idx`: directly when it is the oldest socket, held
     /// otherwise (order). `bounded`: subject to the overflow policy (see [`queue`]).
+    ///
+    /// A shadow socket (an old socket to the same channel, drained and proven, that the
+    /// service still delivers on) delivers at once what the newer socket has not delivered
+    /// yet, and skips the rest: both carry the same notifications in the same order, so the
+    /// first copy to arrive keeps the stream in order.
     fn deliver(&mut self, idx: usize, item: queue::Item, bounded: bool) {
+        let from = self.conns[idx].id;
         if let Some(n) = dedupable(&item)
-            && self.conns[idx].dedup
-            && self.dedup.take_match(n)
+            && (self.conns[idx].dedup || self.conns[idx].shadow)
+            && self.dedup.take_match(from, n)
         {
             return;
         }
-        if idx == 0 {
+        if idx == 0 || self.conns[idx].shadow {
             if self.recording
                 && let Some(n) = dedupable(&item)
             {
-                self.dedup.record(n);
+                self.dedup.record(from, n);
             }
             self.push(item, bounded);
         } else {
@@ -657,16 +719,33 @@ impl<S: ChannelSource> Driver<S> {
         };
         let held = head.held.take();
         let check = head.dedup;
+        let from = head.id;
+        self.update_recording();
         for (item, bounded) in held {
             if let Some(n) = dedupable(&item)
                 && check
-                && self.dedup.take_match(n)
+                && self.dedup.take_match(from, n)
             {
                 continue;
             }
+            if self.recording
+                && let Some(n) = dedupable(&item)
+            {
+                self.dedup.record(from, n);
+            }
             self.push(item, bounded);
         }
-        self.recording = self.conns.iter().skip(1).any(|c| c.dedup);
+    }
+
+    /// What is delivered is remembered while a newer socket may receive copies of it: from
+    /// the moment that socket is subscribed (before, it receives nothing), or while a shadow
+    /// socket overlaps.
+    fn update_recording(&mut self) {
+        self.recording = self
+            .conns
+            .iter()
+            .enumerate()
+            .any(|(i, c)| c.shadow || (i > 0 && c.dedup && c.covering));
     }
 
     /// Coverage (re)started on some socket: report the gap, if there was one.
@@ -715,9 +794,10 @@ impl<S: ChannelSource> Driver<S> {
         self.replacing = true;
         let source = self.source.clone();
         let topics = self.topics.clone();
+        self.replace_topics = topics.clone();
         self.ops.push(Box::pin(async move {
             let result = source.replace(why, &topics).await;
-            Op::Replaced { result }
+            Op::Replaced { why, result }
         }));
     }
 
@@ -754,10 +834,11 @@ impl<S: ChannelSource> Driver<S> {
                     .with_message("the socket closed")));
                 }
             }
-            Op::Replaced { result } => {
+            Op::Replaced { why, result } => {
                 self.replacing = false;
                 match result {
                     Ok(target) => {
+                        self.replace_backoff.reset();
                         if self.switch.is_none() {
                             self.switch = Some(Switch {
                                 new_conn: None,
@@ -767,7 +848,7 @@ impl<S: ChannelSource> Driver<S> {
                         }
                         self.start_connect(target, Purpose::Replacement);
                     }
-                    Err(e) => self.fatal(e).await,
+                    Err(e) => self.replacement_failed(why, e).await,
                 }
             }
         }
@@ -791,23 +872,28 @@ impl<S: ChannelSource> Driver<S> {
             phase: Phase::Subscribing,
             covering: false,
             covering_since: None,
-            dedup: !same_channel && older_exists,
+            dedup: older_exists,
             expected_end: false,
             last_frame: now,
             proof: now,
             proof_seq: 0,
             covering_seq: u64::MAX,
-            drain_ping: false,
             watchdog_at: self.opts.heartbeat_timeout.map(|t| now.instant + t),
             drain_until: None,
             active_since: None,
             waits: VecDeque::new(),
             echoes_correlation: false,
-            pings: VecDeque::new(),
+            pings: Pings::default(),
             held: self.queue.held(),
             close_reason: None,
             normal_close: false,
             closing_announced: false,
+            shadow: false,
+            topics_sent: if matches!(purpose, Purpose::Replacement) {
+                std::mem::take(&mut self.replace_topics)
+            } else {
+                self.topics.clone()
+            },
         };
         self.conns.push(conn);
         if let Some(sw) = &mut self.switch
@@ -818,7 +904,6 @@ impl<S: ChannelSource> Driver<S> {
         {
             sw.new_conn = Some(id);
         }
-        self.recording = self.conns.iter().skip(1).any(|c| c.dedup);
         if same_channel && older_exists {
             // One socket per channel: the service closes the older ones; that is expected.
             for c in self.conns.iter_mut().filter(|c| c.id != id) {
@@ -836,6 +921,7 @@ impl<S: ChannelSource> Driver<S> {
                 c.covering_since = Some(now);
                 c.covering_seq = seq;
             }
+            self.update_recording();
             self.covered_again();
         }
         match purpose {
@@ -869,7 +955,9 @@ impl<S: ChannelSource> Driver<S> {
                 {
                     let _ = r.send(Err(e.shallow_clone().into_kind(ErrorKind::Rollover)));
                 }
-                if !self.live_conn_exists() {
+                if self.decide(Cause::SwitchFailed) == Decision::Reconnect
+                    && !self.live_conn_exists()
+                {
                     self.schedule_reconnect(Some(e.into_kind(ErrorKind::Reconnect)));
                 }
             }
@@ -877,7 +965,16 @@ impl<S: ChannelSource> Driver<S> {
                 if let Some(sw) = self.switch.take()
                     && let Some(r) = sw.reply
                 {
-                    let _ = r.send(Err(e.into_kind(ErrorKind::Rollover).non_fatal()));
+                    let _ = r.send(Err(e
+                        .shallow_clone()
+                        .into_kind(ErrorKind::Rollover)
+                        .non_fatal()));
+                }
+                // The old socket may have closed while the new one was being opened.
+                if self.decide(Cause::SwitchFailed) == Decision::Reconnect
+                    && !self.live_conn_exists()
+                {
+                    self.schedule_reconnect(Some(e.into_kind(ErrorKind::Reconnect)));
                 }
             }
             Purpose::Replacement => {
@@ -893,11 +990,16 @@ impl<S: ChannelSource> Driver<S> {
 
     async fn begin_subscribe(&mut self, id: u64, purpose: SubPurpose) {
         let now = Instant::now();
+        let desired = self.topics.clone();
+        if let Some(c) = self.conn_mut(id) {
+            c.topics_sent = desired;
+        }
         if self.topics.is_empty() {
             let w = SubWait {
                 cid: None,
                 deadline: None,
                 purpose,
+                probed: false,
             };
             self.resolve_wait(id, w, Ok(Subscribed::default())).await;
             return;
@@ -923,6 +1025,7 @@ impl<S: ChannelSource> Driver<S> {
                         cid: Some(cid),
                         deadline,
                         purpose,
+                        probed: false,
                     });
                 }
             } else {
@@ -930,6 +1033,7 @@ impl<S: ChannelSource> Driver<S> {
                     cid: Some(cid),
                     deadline: None,
                     purpose,
+                    probed: false,
                 };
                 self.resolve_wait(id, w, Ok(Subscribed::default())).await;
             }
@@ -942,6 +1046,7 @@ impl<S: ChannelSource> Driver<S> {
                 cid: None,
                 deadline: None,
                 purpose,
+                probed: false,
             });
             let target = c.target.clone();
             self.ops.push(Box::pin(async move {
@@ -974,6 +1079,7 @@ impl<S: ChannelSource> Driver<S> {
         if !was_covering {
             c.covering_since = Some(now);
             c.covering_seq = seq;
+            self.update_recording();
             self.covered_again();
         }
         if let Some(o) = outcome
@@ -1001,6 +1107,10 @@ impl<S: ChannelSource> Driver<S> {
         self.events.emit(Event::Subscribed {
             topics: self.topics.len(),
         });
+        let rejected = outcome.map(|o| o.rejected.as_slice()).unwrap_or_default();
+        for r in self.deferred.drain(..) {
+            let _ = r.send(refused(rejected));
+        }
     }
 
     async fn resolve_wait(&mut self, id: u64, w: SubWait, outcome: Result<Subscribed, Error>) {
@@ -1022,28 +1132,45 @@ impl<S: ChannelSource> Driver<S> {
                     self.fail_init(e).await;
                 }
             },
-            SubPurpose::Reconnect | SubPurpose::Maintenance => match outcome {
-                Ok(o) => {
-                    self.subscribed(id, now, Some(&o));
-                    if self.outage {
-                        self.outage = false;
-                        let attempts = self.backoff.attempts();
-                        self.events.emit(Event::Reconnected { attempts });
+            SubPurpose::Reconnect | SubPurpose::Maintenance => {
+                match self.tolerate_resubscription(id, outcome) {
+                    Ok(None) => {
+                        self.subscribed(id, now, None);
+                        self.extend_at = Some(now.instant + EXTENSION_RETRY);
+                        if self.outage {
+                            self.outage = false;
+                            let attempts = self.backoff.attempts();
+                            self.events.emit(Event::Reconnected { attempts });
+                        }
+                        if matches!(w.purpose, SubPurpose::Maintenance) {
+                            self.after_switch_subscribed(id).await;
+                        }
                     }
-                    self.last_error = None;
-                    if matches!(w.purpose, SubPurpose::Maintenance) {
-                        self.after_switch_subscribed(id).await;
+                    Ok(Some(o)) => {
+                        self.subscribed(id, now, Some(&o));
+                        if self.outage {
+                            self.outage = false;
+                            let attempts = self.backoff.attempts();
+                            self.events.emit(Event::Reconnected { attempts });
+                        }
+                        self.last_error = None;
+                        if matches!(w.purpose, SubPurpose::Maintenance) {
+                            self.after_switch_subscribed(id).await;
+                        }
+                    }
+                    Err(e) => {
+                        let e = e.into_kind(ErrorKind::Reconnect);
+                        match self.decide(recovery::cause_of(&e)) {
+                            Decision::Reconnect | Decision::Probe => self.fail_conn(id, e).await,
+                            Decision::Replace(why) | Decision::RetryReplace(why) => {
+                                self.start_replace(why);
+                                self.fail_conn(id, e).await;
+                            }
+                            Decision::Fatal(_) | Decision::Surface => self.fatal(e).await,
+                        }
                     }
                 }
-                Err(e) => {
-                    let e = e.into_kind(ErrorKind::Reconnect);
-                    if e.reason() == Reason::SubscriptionRejected || e.is_permanent() {
-                        self.fatal(e).await;
-                    } else {
-                        self.fail_conn(id, e).await;
-                    }
-                }
-            },
+            }
             SubPurpose::Rollover => match outcome {
                 Ok(o) => {
                     if let Some(c) = self.conn_mut(id) {
@@ -1071,10 +1198,12 @@ impl<S: ChannelSource> Driver<S> {
                 }
                 Err(e) => {
                     let e = e.into_kind(ErrorKind::LifetimeExtension).non_fatal();
-                    if self.source.can_replace() && e.reason() == Reason::ChannelExpired {
+                    let decision = (e.reason() == Reason::ChannelExpired)
+                        .then(|| self.decide(Cause::WillExpire));
+                    if let Some(Decision::Replace(why)) = decision {
                         // The source verified that the lifetime did not move: the channel
                         // will expire, so move to a new one before it does (no gap).
-                        self.start_replace(ReplaceReason::Expired);
+                        self.start_replace(why);
                     } else if self.opts.extend_after.is_some() {
                         self.extend_at = Some(now.instant + EXTENSION_RETRY);
                     }
@@ -1092,7 +1221,7 @@ impl<S: ChannelSource> Driver<S> {
                 Ok(o) => {
                     self.subscribed(id, now, Some(&o));
                     if let Some(r) = reply {
-                        let _ = r.send(Ok(()));
+                        let _ = r.send(refused(&o.rejected));
                     }
                 }
                 Err(e) => {
@@ -1103,11 +1232,108 @@ impl<S: ChannelSource> Driver<S> {
                         .cloned()
                         .collect();
                     self.set_topics(topics);
-                    if let Some(r) = reply {
-                        let _ = r.send(Err(e.into_kind(ErrorKind::Subscription).non_fatal()));
+                    let e = e.into_kind(ErrorKind::Subscription).non_fatal();
+                    match reply {
+                        Some(r) => {
+                            let _ = r.send(Err(e));
+                        }
+                        // Nobody waits for it (topics carried over to a new channel): the
+                        // stream says so.
+                        None => {
+                            self.queue.push_error(e);
+                        }
                     }
                 }
             },
+        }
+    }
+
+    /// Topics added or removed while socket `id`'s channel was being subscribed (or created)
+    /// reach it now. Over the socket only additions can be sent (there is no unsubscribe
+    /// message, and `unsubscribe()` is refused in that mode).
+    fn catch_up_topics(&mut self, id: u64) {
+        let over_socket = self.source.subscribes_over_socket();
+        let Some(c) = self.conns.iter().find(|c| c.id == id) else {
+            return;
+        };
+        let added: Vec<String> = self
+            .topics
+            .iter()
+            .filter(|t| !c.topics_sent.contains(t))
+            .cloned()
+            .collect();
+        let removed = c.topics_sent.iter().any(|t| !self.topics.contains(t));
+        if added.is_empty() && (over_socket || !removed) {
+            return;
+        }
+        tracing::debug!(
+            added = added.len(),
+            removed,
+            "topics changed during the switch"
+        );
+        // Deferred to the next turn of the loop (a switch completes inside a subscription's
+        // resolution).
+        let purpose = SubPurpose::User(None, added);
+        self.ops.push(Box::pin(
+            async move { Op::Resubscribe { conn: id, purpose } },
+        ));
+    }
+
+    /// The socket answered the ping sent because subscriptions were not confirmed in time:
+    /// it is alive, so they go on unconfirmed, with a warning.
+    async fn probe_answered(&mut self, id: u64) {
+        let Some(c) = self.conn_mut(id) else { return };
+        let mut answered = Vec::new();
+        let mut keep = VecDeque::new();
+        while let Some(w) = c.waits.pop_front() {
+            if w.probed {
+                answered.push(w);
+            } else {
+                keep.push_back(w);
+            }
+        }
+        c.waits = keep;
+        let timeout = self.opts.subscribe_timeout;
+        for w in answered {
+            let warning = Error::new(ErrorKind::Subscription, Reason::Timeout)
+                .non_fatal()
+                .with_message(format!(
+                    "the subscription was not confirmed within {timeout:?}; the socket answers \
+                     pings, so the channel goes on (subscription not confirmed)"
+                ));
+            tracing::warn!(%warning, "subscription not confirmed");
+            if let Some(i) = self.conn_index(id) {
+                self.deliver(i, Err(warning), false);
+            }
+            self.resolve_wait(id, w, Ok(Subscribed::default())).await;
+        }
+    }
+
+    /// Out of band, a socket to a channel whose subscriptions are known (it already covers)
+    /// receives without the REST call: a transient failure of that call is reported, and
+    /// the call retried as an extension, instead of dropping a working socket.
+    fn tolerate_resubscription(
+        &mut self,
+        id: u64,
+        outcome: Result<Subscribed, Error>,
+    ) -> Result<Option<Subscribed>, Error> {
+        match outcome {
+            Err(e)
+                if !self.source.subscribes_over_socket()
+                    && recovery::cause_of(&e) == Cause::Dropped
+                    && self.conn_mut(id).is_some_and(|c| c.covering) =>
+            {
+                let warning = Error::new(ErrorKind::Subscription, e.reason())
+                    .non_fatal()
+                    .with_message(format!(
+                        "the subscriptions could not be renewed ({e}); the socket receives, \
+                         so the channel goes on and retries in {EXTENSION_RETRY:?}"
+                    ));
+                tracing::warn!(%warning, "resubscription failed");
+                self.queue.push_error(warning);
+                Ok(None)
+            }
+            other => other.map(Some),
         }
     }
 
@@ -1120,7 +1346,10 @@ impl<S: ChannelSource> Driver<S> {
     /// does not come within the drain timeout the socket is let go, and the span between its
     /// last data frame and the new subscription is reported as a gap.
     async fn after_switch_subscribed(&mut self, id: u64) {
-        let until = Instant::now() + self.opts.drain_timeout;
+        self.catch_up_topics(id);
+        let now = Instant::now();
+        let until = now + self.opts.drain_timeout;
+        let maintenance_until = now + self.opts.drain_timeout.max(MAINTENANCE_DRAIN);
         let new_uri = self.conn_mut(id).map(|c| c.target.uri.clone());
         let olders: Vec<u64> = self
             .conns
@@ -1136,23 +1365,41 @@ impl<S: ChannelSource> Driver<S> {
                 c.phase = Phase::Draining;
                 c.expected_end = true;
                 c.watchdog_at = None;
-                c.drain_until = Some(until);
-                let sent = if new_uri.as_ref() == Some(&c.target.uri) {
-                    let frame = CloseFrame {
-                        code: CloseCode::Normal,
-                        reason: Utf8Bytes::from_static("switched to a new socket"),
-                    };
-                    Ws::close(&mut c.ws, Some(frame)).await
+                // The service may still deliver on an old socket to the same channel until
+                // the end of its maintenance grace: it is never closed by us before then.
+                c.drain_until = Some(if new_uri.as_ref() == Some(&c.target.uri) {
+                    maintenance_until
                 } else {
-                    c.drain_ping = true;
-                    c.ws.send(Message::text(protocol::PING)).await
-                };
+                    until
+                });
+                c.pings.drain(now);
+                let sent = c.ws.send(Message::text(protocol::PING)).await;
                 if let Err(e) = sent {
                     tracing::debug!(error = %e, "draining the old socket failed");
                     self.end_conn(old, None).await;
                 }
             }
         }
+        self.check_switch_done();
+    }
+
+    /// Socket `id`, an old socket to the same channel whose drain is proven, becomes a
+    /// shadow: the oldest newer socket takes over delivery, and `id` moves behind the others.
+    fn promote(&mut self, id: u64) {
+        let Some(idx) = self.conn_index(id) else {
+            return;
+        };
+        let mut conn = self.conns.remove(idx);
+        // What it held (if it was not the oldest) comes before what the next one holds.
+        if let Some(next) = self.conns.get_mut(idx) {
+            conn.held.append(&mut next.held);
+            std::mem::swap(&mut conn.held, &mut next.held);
+        }
+        self.conns.push(conn);
+        if idx == 0 {
+            self.flush_head();
+        }
+        self.update_recording();
         self.check_switch_done();
     }
 
@@ -1218,9 +1465,10 @@ impl<S: ChannelSource> Driver<S> {
                                 c.proof = now;
                                 c.proof_seq = seq;
                             }
-                            // Closed by the service because our newer socket to the same
-                            // channel took over: the service moved delivery to it at once.
-                            Message::Close(_) if c.expected_end && c.phase != Phase::Draining => {
+                            // Closed by the service while a newer socket took over (to the
+                            // same channel: the service moved delivery to it; or the end of a
+                            // drain): the close comes after everything sent on this socket.
+                            Message::Close(_) if c.expected_end => {
                                 c.proof = now;
                                 c.proof_seq = u64::MAX;
                             }
@@ -1263,8 +1511,17 @@ impl<S: ChannelSource> Driver<S> {
                         .with_message(reason.clone());
                     if deliberate {
                         // A normal closure without maintenance notice: the channel expired,
-                        // was evicted, or another connection took it over. Reconnecting
-                        // would steal it back (one socket per channel), so it is not retried.
+                        // was evicted, or another connection took it over, or a proxy ended
+                        // the connection. One reconnection after a pause tells them apart:
+                        // a second such close soon after is a take-over (taking the channel
+                        // back again would only start a tug of war, one socket per channel).
+                        let cause = self.takeover.closed_normally(Instant::now());
+                        if self.init.is_none() && self.decide(cause) == Decision::Probe {
+                            tracing::info!("{reason}; reconnecting once");
+                            self.schedule_reconnect_after(Some(err.shallow_clone()), PROBE_PAUSE);
+                            self.end_conn(id, Some(err)).await;
+                            return;
+                        }
                         let message = format!(
                             "{reason}: the service ended this socket (channel taken over by \
                              another connection, evicted or expired)"
@@ -1345,21 +1602,34 @@ impl<S: ChannelSource> Driver<S> {
                 }
             }
             Frame::Pong => {
+                let current = self.target.uri.clone();
                 let Some(c) = self.conns.get_mut(idx) else {
                     return;
                 };
-                if let Some((sent, tx)) = c.pings.pop_front() {
-                    let _ = tx.send(Ok(Instant::now().saturating_duration_since(sent)));
-                } else if c.drain_ping {
+                match c.pings.pong(Instant::now()) {
+                    Answered::User(tx, rtt) => {
+                        let _ = tx.send(Ok(rtt));
+                    }
+                    Answered::Nothing => {}
+                    Answered::Probe => self.probe_answered(id).await,
+                    // Everything the old socket carried before the newer socket to the same
+                    // channel was subscribed has arrived; what it carries from now on, the
+                    // newer one carries too. Keep reading it until the service closes it, and
+                    // let the newer one deliver.
+                    Answered::Drain if c.target.uri == current => {
+                        c.shadow = true;
+                        self.promote(id);
+                    }
                     // Everything the old socket carried before the switch has arrived.
-                    c.drain_ping = false;
-                    let frame = CloseFrame {
-                        code: CloseCode::Normal,
-                        reason: Utf8Bytes::from_static("switched to a new socket"),
-                    };
-                    if let Err(e) = Ws::close(&mut c.ws, Some(frame)).await {
-                        tracing::debug!(error = %e, "closing the old socket failed");
-                        self.end_conn(id, None).await;
+                    Answered::Drain => {
+                        let frame = CloseFrame {
+                            code: CloseCode::Normal,
+                            reason: Utf8Bytes::from_static("switched to a new socket"),
+                        };
+                        if let Err(e) = Ws::close(&mut c.ws, Some(frame)).await {
+                            tracing::debug!(error = %e, "closing the old socket failed");
+                            self.end_conn(id, None).await;
+                        }
                     }
                 }
             }
@@ -1444,8 +1714,8 @@ impl<S: ChannelSource> Driver<S> {
             return;
         }
         let target = c.target.clone();
-        match self.opts.maintenance {
-            Maintenance::Surface => {
+        match self.decide(Cause::Maintenance) {
+            Decision::Surface => {
                 let mut e = Error::new(ErrorKind::ChannelExpiring, Reason::ChannelClosing);
                 e = e.with_message(
                     message.unwrap_or_else(|| "the service will close the socket".to_owned()),
@@ -1454,17 +1724,17 @@ impl<S: ChannelSource> Driver<S> {
                     self.deliver(i, Err(e), false);
                 }
             }
-            Maintenance::NewChannel if self.source.can_replace() => {
+            Decision::Replace(why) | Decision::RetryReplace(why) => {
                 if self.switch.is_none() && !self.replacing {
                     self.switch = Some(Switch {
                         new_conn: None,
                         reply: None,
                     });
                     self.events.emit(Event::RolloverStarted);
-                    self.start_replace(ReplaceReason::Maintenance);
+                    self.start_replace(why);
                 }
             }
-            _ => {
+            Decision::Reconnect | Decision::Probe | Decision::Fatal(_) => {
                 if self.switch.is_none() && self.connecting == 0 {
                     self.switch = Some(Switch {
                         new_conn: None,
@@ -1514,12 +1784,86 @@ impl<S: ChannelSource> Driver<S> {
         }
         if self.init.is_some() {
             self.fail_init(e).await;
-        } else if self.source.can_replace() {
-            tracing::info!(reason = %e, "the channel is gone; replacing it");
-            self.last_error = Some(e);
-            self.start_replace(why);
-        } else {
-            self.fatal(e).await;
+            return;
+        }
+        let cause = match why {
+            ReplaceReason::Maintenance => Cause::Maintenance,
+            ReplaceReason::NotFound => Cause::NotFound,
+            ReplaceReason::NoLongerSubscribed => Cause::NoLongerSubscribed,
+            ReplaceReason::TokenRevoked => Cause::TokenRevoked,
+            ReplaceReason::Expired => Cause::WillExpire,
+            // The one reconnection after a first normal close has been made already.
+            ReplaceReason::ClosedByService => Cause::ClosedNormallyAgain,
+        };
+        match self.decide(cause) {
+            Decision::Replace(why) | Decision::RetryReplace(why) => {
+                tracing::info!(reason = %e, "the channel is gone; replacing it");
+                self.last_error = Some(e);
+                self.start_replace(why);
+            }
+            Decision::Fatal(_) | Decision::Surface | Decision::Reconnect | Decision::Probe => {
+                self.fatal(e).await;
+            }
+        }
+    }
+
+    fn decide(&self, cause: Cause) -> Decision {
+        let policy = Policy {
+            maintenance: self.opts.maintenance,
+        };
+        recovery::decide(cause, self.mode, policy)
+    }
+
+    /// No new channel could be obtained for `why`.
+    async fn replacement_failed(&mut self, why: ReplaceReason, e: Error) {
+        tracing::info!(error = %e, ?why, "no new channel");
+        match self.decide(Cause::ReplacementFailed(why)) {
+            Decision::Reconnect => {
+                // Maintenance: the old channel still works; make before break to it while
+                // its socket is open, else reconnect to it.
+                if self.live_conn_exists() {
+                    if self.connecting == 0 {
+                        if self.switch.is_none() {
+                            self.switch = Some(Switch {
+                                new_conn: None,
+                                reply: None,
+                            });
+                        }
+                        let target = self.target.clone();
+                        self.start_connect(target, Purpose::Maintenance);
+                    }
+                } else {
+                    self.switch = None;
+                    self.schedule_reconnect(Some(e.into_kind(ErrorKind::Reconnect)));
+                }
+            }
+            Decision::RetryReplace(why) => {
+                if self.switch.as_ref().is_some_and(|s| s.new_conn.is_none()) {
+                    self.switch = None;
+                }
+                let now = Instant::now();
+                match self.replace_backoff.next_delay(now) {
+                    Some(delay) => {
+                        let delay = delay.max(REPLACE_RETRY_MIN);
+                        tracing::info!(?delay, "asking for a new channel again");
+                        self.last_error = Some(e);
+                        self.replace_retry = Some((now + delay, why));
+                    }
+                    None => {
+                        let attempts = self.replace_backoff.attempts();
+                        let e = Error::new(ErrorKind::Reconnect, Reason::AttemptsExhausted)
+                            .with_attempts(attempts)
+                            .with_message(format!(
+                                "gave up obtaining a new channel after {attempts} attempt(s); \
+                                 last error: {e}"
+                            ))
+                            .with_source(e);
+                        self.fatal(e).await;
+                    }
+                }
+            }
+            Decision::Replace(why) => self.start_replace(why),
+            Decision::Fatal(_) | Decision::Surface | Decision::Probe => self.fatal(e).await,
         }
     }
 
@@ -1554,7 +1898,7 @@ impl<S: ChannelSource> Driver<S> {
                 .non_fatal()
                 .with_message("the socket closed")
         };
-        for (_, tx) in conn.pings.drain(..) {
+        for tx in conn.pings.take_replies() {
             let _ = tx.send(Err(closed()));
         }
         // Items it held are still in order after everything older: deliver them now.
@@ -1619,9 +1963,17 @@ impl<S: ChannelSource> Driver<S> {
         // is carried over to the socket that took over, not failed.
         let handed_over = conn.phase == Phase::Draining;
         drop(conn);
+        if was_switch_target && !self.conns.iter().any(|c| c.shadow) {
+            // A failed switch: what was remembered for it is of no use any more.
+            self.dedup.clear();
+            for c in &mut self.conns {
+                c.dedup = false;
+            }
+        }
         if idx == 0 {
             self.flush_head();
         }
+        self.update_recording();
         for w in waits {
             if handed_over
                 && matches!(w.purpose, SubPurpose::User(Some(_), _))
@@ -1679,12 +2031,21 @@ impl<S: ChannelSource> Driver<S> {
             let _ = r.send(Err(err.into_kind(ErrorKind::Rollover).non_fatal()));
         }
         self.check_switch_done();
-        if !self.live_conn_exists() && self.connecting == 0 && !self.replacing {
+        if !self.live_conn_exists()
+            && self.connecting == 0
+            && !self.replacing
+            && self.replace_retry.is_none()
+        {
             self.schedule_reconnect(cause);
         }
     }
 
     fn schedule_reconnect(&mut self, cause: Option<Error>) {
+        self.schedule_reconnect_after(cause, Duration::ZERO);
+    }
+
+    /// Schedules the next reconnection under the policy, not sooner than `at_least`.
+    fn schedule_reconnect_after(&mut self, cause: Option<Error>, at_least: Duration) {
         if self.retry_at.is_some() || self.connecting > 0 || self.finished {
             return;
         }
@@ -1695,6 +2056,7 @@ impl<S: ChannelSource> Driver<S> {
         let now = Instant::now();
         match self.backoff.next_delay(now) {
             Some(delay) => {
+                let delay = delay.max(at_least);
                 tracing::info!(attempt = self.backoff.attempts(), ?delay, "reconnecting");
                 self.events.emit(Event::ReconnectAttempt {
                     attempt: self.backoff.attempts(),
@@ -1704,7 +2066,11 @@ impl<S: ChannelSource> Driver<S> {
             }
             None => {
                 let attempts = self.backoff.attempts();
-                let mut e = Error::new(ErrorKind::Reconnect, Reason::AttemptsExhausted)
+                let reason = match self.decide(Cause::Exhausted) {
+                    Decision::Fatal(reason) => reason,
+                    _ => Reason::AttemptsExhausted,
+                };
+                let mut e = Error::new(ErrorKind::Reconnect, reason)
                     .with_attempts(attempts)
                     .with_message(format!("gave up reconnecting after {attempts} attempt(s)"));
                 if let Some(last) = self.last_error.take() {
@@ -1719,20 +2085,31 @@ impl<S: ChannelSource> Driver<S> {
         }
     }
 
-    /// A permanent failure while recovering: a new channel if the source can, else the end.
+    /// A permanent failure while recovering: what the recovery decision says.
     async fn permanent_failure(&mut self, e: Error) {
-        if self.source.can_replace() {
-            let why = match e.reason() {
-                Reason::NoLongerSubscribed => ReplaceReason::NoLongerSubscribed,
-                Reason::TokenRevoked => ReplaceReason::TokenRevoked,
-                Reason::ChannelExpired => ReplaceReason::Expired,
-                _ => ReplaceReason::NotFound,
-            };
-            self.last_error = Some(e);
-            self.start_replace(why);
-        } else {
-            let attempts = self.backoff.attempts();
-            self.fatal(e.with_attempts(attempts)).await;
+        match self.decide(recovery::cause_of(&e)) {
+            Decision::Replace(why) | Decision::RetryReplace(why) => {
+                self.last_error = Some(e);
+                self.start_replace(why);
+            }
+            Decision::Reconnect | Decision::Probe => self.schedule_reconnect(Some(e)),
+            Decision::Fatal(_) | Decision::Surface => {
+                let attempts = self.backoff.attempts();
+                // Say what started the outage too (e.g. the close that preceded a 404).
+                let e = match self.last_error.take() {
+                    Some(before) => {
+                        let now = e
+                            .message()
+                            .map_or_else(|| e.reason().to_string(), str::to_owned);
+                        let then = before
+                            .message()
+                            .map_or_else(|| before.reason().to_string(), str::to_owned);
+                        e.with_message(format!("{now}; before that: {then}"))
+                    }
+                    None => e,
+                };
+                self.fatal(e.with_attempts(attempts)).await;
+            }
         }
     }
 
@@ -1782,8 +2159,11 @@ impl<S: ChannelSource> Driver<S> {
         {
             let _ = r.send(Err(Error::closed()));
         }
+        for r in self.deferred.drain(..) {
+            let _ = r.send(Err(Error::closed()));
+        }
         for c in &mut self.conns {
-            for (_, tx) in c.pings.drain(..) {
+            for tx in c.pings.take_replies() {
                 let _ = tx.send(Err(Error::closed()));
             }
             for w in c.waits.drain(..) {
@@ -1816,7 +2196,7 @@ impl<S: ChannelSource> Driver<S> {
 
     fn answer_everyone_on(&mut self, conns: &mut [Conn]) {
         for c in conns {
-            for (_, tx) in c.pings.drain(..) {
+            for tx in c.pings.take_replies() {
                 let _ = tx.send(Err(Error::closed()));
             }
             for w in c.waits.drain(..) {
@@ -1855,9 +2235,14 @@ impl<S: ChannelSource> Driver<S> {
                     .with_message("no open socket; the channel is recovering")));
                     return;
                 };
-                if let Some(c) = self.conn_mut(id) {
-                    c.pings.push_back((Instant::now(), reply));
+                let Some(c) = self.conn_mut(id) else { return };
+                if !c.pings.has_room() {
+                    let _ = reply.send(Err(Error::new(ErrorKind::Receive, Reason::Timeout)
+                        .non_fatal()
+                        .with_message("too many pings without an answer on this socket")));
+                    return;
                 }
+                c.pings.user(Instant::now(), reply);
                 self.send_text(id, protocol::PING.to_owned()).await;
             }
             Command::Extend(reply) => self.start_extend(Some(reply)).await,
@@ -1874,10 +2259,9 @@ impl<S: ChannelSource> Driver<S> {
                         self.begin_subscribe(id, SubPurpose::User(Some(reply), added))
                             .await;
                     }
-                    // Recovering: the topics are subscribed with the others on reconnection.
-                    None => {
-                        let _ = reply.send(Ok(()));
-                    }
+                    // Recovering: the topics are subscribed with the others on reconnection,
+                    // and the answer is that subscription's.
+                    None => self.deferred.push(reply),
                 }
             }
             Command::Unsubscribe(topics, reply) => {
@@ -1907,9 +2291,7 @@ impl<S: ChannelSource> Driver<S> {
                             .await;
                     }
                     // Recovering: the remaining topics are subscribed on reconnection.
-                    None => {
-                        let _ = reply.send(Ok(()));
-                    }
+                    None => self.deferred.push(reply),
                 }
             }
             Command::Rollover(uri, reply) => {
@@ -1938,6 +2320,53 @@ impl<S: ChannelSource> Driver<S> {
     }
 }
 
+/// A driver that goes away before it finished (a panic in the task, or the task aborted)
+/// ends the stream with a fatal item: the consumer must never take it for a user's close.
+impl<S> Drop for Driver<S> {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        let e = Error::new(ErrorKind::Receive, Reason::Internal)
+            .with_message("the channel's task stopped unexpectedly");
+        tracing::error!(error = %e, "channel failed");
+        match self.init.take() {
+            Some(init) => {
+                let _ = init.send(Err(e.fatal()));
+            }
+            None => {
+                self.queue.push_error(e.fatal());
+            }
+        }
+        self.events.emit(Event::Closed {
+            reason: Some(Reason::Internal),
+        });
+        self.events.close();
+        self.queue.close();
+    }
+}
+
+/// The answer to a user's subscription change the service applied except for `rejected`
+/// (managed mode, `ignoreErrors`): the refused topics, with the service's reasons.
+fn refused(rejected: &[(String, String)]) -> Result<(), Error> {
+    if rejected.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = rejected
+        .iter()
+        .map(|(topic, why)| format!("{topic} ({why})"))
+        .collect();
+    Err(
+        Error::new(ErrorKind::Subscription, Reason::SubscriptionRejected)
+            .non_fatal()
+            .with_message(format!(
+                "the service refused {} topic(s), the others are subscribed: {}",
+                rejected.len(),
+                list.join(", ")
+            )),
+    )
+}
+
 fn reject(cmd: Command) {
     match cmd {
         Command::Ping(r) => {
@@ -1953,5 +2382,80 @@ fn reject(cmd: Command) {
         | Command::Reconnect(r) => {
             let _ = r.send(Err(Error::closed()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use std::sync::atomic::AtomicU32;
+
+    use futures_util::StreamExt;
+    use url::Url;
+
+    use super::*;
+
+    /// A source whose second subscription panics (a bug inside the channel's task).
+    #[derive(Default)]
+    struct Panicky {
+        calls: AtomicU32,
+    }
+
+    impl ChannelSource for Panicky {
+        fn subscribes_over_socket(&self) -> bool {
+            false
+        }
+
+        fn can_replace(&self) -> bool {
+            false
+        }
+
+        async fn subscribe(&self, _: &ChannelTarget, _: &[String]) -> Result<Subscribed, Error> {
+            assert_eq!(self.calls.fetch_add(1, Ordering::Relaxed), 0, "a bug");
+            Ok(Subscribed::default())
+        }
+
+        async fn extend(&self, _: &ChannelTarget, _: &[String]) -> Result<Subscribed, Error> {
+            Ok(Subscribed::default())
+        }
+
+        async fn replace(&self, why: ReplaceReason, _: &[String]) -> Result<ChannelTarget, Error> {
+            Err(Error::new(ErrorKind::Receive, why.reason()))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_panic_in_the_task_ends_the_stream_with_a_fatal_item() {
+        let sim = genesys_sim::Simulator::start(genesys_sim::SimConfig::default())
+            .await
+            .unwrap();
+        let info = sim.create_channel("demo-client");
+        let target = ChannelTarget::from_uri(Url::parse(&info.connect_uri).unwrap());
+        let topics = vec!["v2.users.u1.presence".to_owned()];
+        let mut ch = start(
+            Panicky::default(),
+            target,
+            topics,
+            ConnectOptions::default(),
+        )
+        .await
+        .unwrap();
+        let mut events = ch.events();
+        assert!(ch.subscribe(["v2.users.u2.presence"]).await.is_err());
+        let item = tokio::time::timeout(Duration::from_secs(60), ch.next())
+            .await
+            .unwrap()
+            .expect("an item, not a silent end");
+        let e = item.unwrap_err();
+        assert!(e.is_fatal(), "{e:?}");
+        assert_eq!(e.reason(), Reason::Internal);
+        assert!(ch.next().await.is_none());
+        let mut closed = None;
+        while let Some(ev) = events.recv().await {
+            if let Event::Closed { reason } = ev {
+                closed = Some(reason);
+            }
+        }
+        assert_eq!(closed, Some(Some(Reason::Internal)));
     }
 }

@@ -99,8 +99,9 @@ pub enum Reason {
     /// The handshake was answered with 403.
     HttpForbidden,
     /// The service closed the socket normally (close code 1000) without announcing
-    /// maintenance: another connection took the channel over (one socket per channel), or the
-    /// channel was evicted or expired. Not retried: reconnecting would take it back.
+    /// maintenance, again within 30 s of the one reconnection that followed a first such
+    /// close: another connection holds the channel (one socket per channel). Not retried
+    /// further: reconnecting would only take it back.
     ClosedByService,
     /// The channel URI is not a valid `ws://` or `wss://` URI, or plain `ws://` to a remote host
     /// was not allowed.
@@ -141,6 +142,11 @@ pub enum Reason {
     InvalidTopic,
     /// Replacing the channel is impossible (only a URI is known).
     ReplacementUnavailable,
+    /// An option is out of range (e.g. a duration too long to schedule).
+    InvalidOption,
+    /// The channel's task failed internally (a bug): the stream ends instead of stopping
+    /// silently.
+    Internal,
 }
 
 /// A span of time during which notifications may have been missed.
@@ -484,6 +490,8 @@ impl fmt::Display for Reason {
             Reason::Closed => f.write_str("closed by the user"),
             Reason::InvalidTopic => f.write_str("invalid topic"),
             Reason::ReplacementUnavailable => f.write_str("no replacement channel available"),
+            Reason::InvalidOption => f.write_str("invalid option"),
+            Reason::Internal => f.write_str("internal failure of the channel task"),
         }
     }
 }

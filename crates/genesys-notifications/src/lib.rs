@@ -39,20 +39,25 @@
 //!
 //! # Layout
 //!
-//! | Module | What it holds |
-//! |---|---|
-//! | `protocol` (private) | The wire protocol without I/O: one-pass classification of frames (a strict fast path for the usual envelope, the tolerant parser for everything else), subscribe/ping encoding. |
-//! | `queue` (private) | The buffer toward the consumer: byte accounting, overflow policy, the pure back-pressure decision (which sockets may be read), batched hand-off. |
-//! | [`topic`] | Topic validation and combined-topic (`prefix?a&b`) expansion. |
-//! | [`Notification`] | A notification kept as its frame, parts located once, body decoded on demand. |
-//! | [`Error`], [`ErrorKind`], [`Reason`], [`Gap`] | The single opaque error type and its taxonomy. |
-//! | [`ConnectOptions`], [`Overflow`], [`Maintenance`] | Options: a plain struct, chainable setters, terminal `connect`. |
-//! | [`ReconnectPolicy`] | The pure retry policy (immediate first retry, exponential backoff with full jitter). |
-//! | `state` (private) | Pure bookkeeping: continuity/gap tracking, rollover de-duplication, extension schedule. |
-//! | `transport` (private) | TCP + rustls (aws-lc-rs, explicit provider) + WebSocket handshake. |
-//! | `driver` (private) | The background task per channel: sockets, timers, reconnects, switches. |
-//! | `source` (private) | The seam to channel management: URI mode here, managed (REST) mode in `rest`. |
-//! | [`Channel`], [`ChannelHandle`], [`Event`], [`State`] | The stream, its cloneable control handle and lifecycle observation. |
+//! Each module imports only modules of the rows above it (no module cycles):
+//!
+//! | Layer | Module | What it holds |
+//! |---|---|---|
+//! | pure | [`Error`], [`ErrorKind`], [`Reason`], [`Gap`] | The single opaque error type and its taxonomy. |
+//! | pure | `protocol` (private) | The wire protocol without I/O: one-pass classification of frames (a strict fast path for the usual envelope, the tolerant parser for everything else), subscribe/ping encoding. |
+//! | pure | [`topic`] | Topic validation and combined-topic (`prefix?a&b`) expansion. |
+//! | pure | [`Notification`] | A notification kept as its frame, parts located once, body decoded on demand. |
+//! | pure | [`ReconnectPolicy`] | The pure retry policy (immediate first retry, exponential backoff with full jitter). |
+//! | pure | [`ConnectOptions`], [`Overflow`], [`Maintenance`] | Options: a plain struct, chainable setters, validation. |
+//! | pure | `state` (private) | Pure bookkeeping: continuity/gap tracking, overlap de-duplication, extension schedule. |
+//! | pure | `machine` (private) | The channel's decisions with explicit `now`: the recovery decision (the table above), ping/pong matching, take-over detection. |
+//! | I/O | `transport` (private) | TCP + rustls (aws-lc-rs, explicit provider) + WebSocket handshake, URI parsing and redaction. |
+//! | I/O | `queue` (private) | The buffer toward the consumer: byte accounting, overflow policy, the pure back-pressure decision (which sockets may be read), batched hand-off. |
+//! | seam | `source` (private) | The seam to channel management: URI mode here, managed (REST) mode in `rest`. |
+//! | public | [`Channel`], [`ChannelHandle`], [`Event`], [`State`] | The stream, its cloneable control handle and lifecycle observation. |
+//! | executor | `driver` (private) | The background task per channel: executes the decisions on sockets and timers. |
+//! | entry | `connect` (private), [`connect`] | [`ConnectOptions::connect`]: URI mode. |
+//! | top | `rest` (feature `rest`) | OAuth, the REST client and the managed channel. |
 //!
 //! # The stream
 //!
@@ -74,24 +79,43 @@
 //! larger than the limit, or silence (no frame at all for the heartbeat timeout, 75 s by
 //! default) makes the channel reconnect to the same channel URI following the
 //! [`ReconnectPolicy`]: first retry immediately, then exponential backoff with full jitter,
-//! capped, for at most 5 minutes by default. After reconnecting, every topic is resubscribed
-//! and the confirmation awaited before the channel counts as recovered ([`Event::Reconnected`]).
+//! capped at 30 s, forever by default (bound it with [`ReconnectPolicy::max_attempts`] or
+//! [`ReconnectPolicy::max_elapsed`]). After reconnecting, every topic is resubscribed and
+//! the confirmation awaited before the channel counts as recovered ([`Event::Reconnected`]).
 //! A maintenance announcement (`v2.system.socket_closing`) opens the new socket *before* the
-//! old one is closed (make before break): the old socket is drained in order, then the new one
-//! takes over, without loss and without gap. The lifetime is extended by resubscribing 23 h
+//! old one is closed (make before break): the old socket is read until the service closes it
+//! (or its grace and a margin, 90 s, have passed), in order, copies delivered on both sockets
+//! skipped, without loss and without gap; the new socket delivers as soon as a ping on the
+//! old one proves it delivered everything sent before the new one was subscribed. The lifetime is extended by resubscribing 23 h
 //! after the last subscription (or an hour before the service's `expires`, when known).
 //!
 //! **What is not.** The first connection and subscription fail fast with an
-//! initialization failure ([`Error::is_initialization_failure`]). Permanent failures stop at
-//! once: 401, 403, channel not found (handshake 404 or `{"result":"404"}`), a rejected
-//! resubscription, `no_longer_subscribed`, a revoked token, and a normal close (code 1000) by
-//! the service without maintenance notice ([`Reason::ClosedByService`]): the channel was taken
-//! over by another connection, evicted or expired, and reconnecting would only take it back
-//! from whoever holds it now (one socket per channel). With only a channel URI such a
-//! channel cannot be replaced, so the stream ends with a fatal `ChannelFailure` carrying the
-//! reason; the managed channel of the `rest` feature creates a new channel instead. When the
-//! policy is exhausted the stream ends with [`ErrorKind::Reconnect`] /
-//! [`Reason::AttemptsExhausted`], the last cause in [`std::error::Error::source`].
+//! initialization failure ([`Error::is_initialization_failure`]). After that, one decision
+//! says what every cause leads to, in URI mode (only a connect URI is known, the channel
+//! cannot be replaced) and in managed mode (the `rest` feature creates channels):
+//!
+//! | Cause | URI mode | Managed mode |
+//! |---|---|---|
+//! | Abnormal close, I/O error, oversized frame, heartbeat silence, unconfirmed resubscription | reconnect | reconnect |
+//! | Close 1000 without maintenance notice (a take-over, an eviction, or a proxy) | one reconnection after 1 s | new channel |
+//! | Close 1000 again within 30 s of the first | fatal [`Reason::ClosedByService`] | new channel |
+//! | `socket_closing` ([`Maintenance::Reconnect`]) | make before break, same channel | make before break, same channel |
+//! | `socket_closing` ([`Maintenance::NewChannel`]) | make before break, same channel | new channel |
+//! | `socket_closing` ([`Maintenance::Surface`]) | warning item; the close is then recovered | same |
+//! | Channel not found (handshake 404, `{"result":"404"}`, 404 on a resubscription) | fatal [`Reason::ChannelNotFound`] | new channel |
+//! | `no_longer_subscribed` / `token_revoked` | fatal | new channel |
+//! | 401 or 403 on a reconnection | fatal | new channel |
+//! | Resubscription refused | fatal [`Reason::SubscriptionRejected`] | fatal |
+//! | Lifetime could not be extended | warning item | new channel before it expires |
+//! | New channel unavailable during maintenance (5xx, timeout, 429, token failure) | — | make before break, same channel |
+//! | New channel unavailable otherwise | — | try again, paced by the reconnect policy |
+//! | New socket of a switch failed (maintenance, rollover) | keep the old socket, or reconnect if it is gone | same |
+//! | Reconnect policy exhausted | fatal [`Reason::AttemptsExhausted`] | fatal |
+//!
+//! A fatal error is a `ChannelFailure` carrying the reason; [`ErrorKind::Reconnect`] /
+//! [`Reason::AttemptsExhausted`] carries the last cause in [`std::error::Error::source`]. A
+//! failure inside the channel's own task ends the stream with a fatal [`Reason::Internal`],
+//! never silently.
 //!
 //! **What a gap means.** The service queues nothing while no socket is open. Whenever there
 //! was a span with no open, subscribed socket between two notifications, the stream yields a
@@ -118,8 +142,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod channel;
+mod connect;
 mod driver;
 mod error;
+mod machine;
 mod notification;
 mod options;
 mod policy;

@@ -86,7 +86,7 @@ impl Notification {
     /// correlation id when present, else the topic and body.
     pub(crate) fn same_event(&self, other: &Notification) -> bool {
         match (self.correlation_id(), other.correlation_id()) {
-            (Some(a), Some(b)) => a == b,
+            (Some(a), Some(b)) => a == b && self.topic() == other.topic(),
             (None, None) => self.topic() == other.topic() && self.body_raw() == other.body_raw(),
             _ => false,
         }
@@ -98,6 +98,7 @@ impl Notification {
         match self.correlation_id() {
             Some(c) => {
                 0u8.hash(&mut h);
+                self.topic().hash(&mut h);
                 c.hash(&mut h);
             }
             None => {
@@ -178,6 +179,9 @@ mod tests {
         let d = note(r#"{"topicName":"t","version":"2","eventBody":{"x":1}}"#);
         assert!(a.same_event(&b));
         assert_eq!(a.dedup_hash(), b.dedup_hash());
+        // The same correlation id on another topic is another event.
+        let e = note(r#"{"topicName":"u","eventBody":{"x":1},"metadata":{"CorrelationId":"1"}}"#);
+        assert!(!a.same_event(&e));
         assert!(!a.same_event(&c));
         assert!(c.same_event(&d));
         assert_eq!(c.dedup_hash(), d.dedup_hash());

@@ -4,8 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::channel::Channel;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind, Reason};
 use crate::policy::ReconnectPolicy;
 
 /// What happens when the consumer does not keep up and the notification buffer is full.
@@ -316,23 +315,49 @@ impl ConnectOptions {
         self
     }
 
-    /// Connects to a channel URI, subscribes the topics over the socket and waits for the
-    /// confirmation. The first connection fails fast (no retries); automatic recovery starts
-    /// once the channel is open.
+    /// Checks that every option can be used: durations at most [`ConnectOptions::MAX_DURATION`]
+    /// (a longer one could not be scheduled). [`ConnectOptions::connect`] and the managed
+    /// channel check this before connecting.
     ///
     /// # Errors
     ///
-    /// An initialization failure: [`ErrorKind::Connection`](crate::ErrorKind::Connection)
-    /// (invalid URI, refused, timeout, TLS, unexpected status, channel not found),
-    /// [`ErrorKind::Authorization`](crate::ErrorKind::Authorization) (401/403) or
-    /// [`ErrorKind::Subscription`](crate::ErrorKind::Subscription) (rejected, not confirmed
-    /// in time, invalid topic).
-    pub async fn connect<I, T>(self, uri: &str, topics: I) -> Result<Channel, Error>
-    where
-        I: IntoIterator<Item = T>,
-        T: Into<String>,
-    {
-        let topics: Vec<String> = topics.into_iter().map(Into::into).collect();
-        crate::driver::connect_uri(self, uri, topics).await
+    /// A [`Reason::InvalidOption`](crate::Reason::InvalidOption) error naming the option.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use genesys_notifications::ConnectOptions;
+    ///
+    /// assert!(ConnectOptions::new().validate().is_ok());
+    /// let forever = Duration::from_secs(100_000 * 365 * 86_400);
+    /// let err = ConnectOptions::new().heartbeat_timeout(Some(forever)).validate().unwrap_err();
+    /// assert!(err.to_string().contains("heartbeat_timeout"));
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
+        let durations = [
+            ("connect_timeout", Some(self.connect_timeout)),
+            ("subscribe_timeout", Some(self.subscribe_timeout)),
+            ("heartbeat_timeout", self.heartbeat_timeout),
+            ("ping_timeout", Some(self.ping_timeout)),
+            ("extend_after", self.extend_after),
+            ("expiry_margin", Some(self.expiry_margin)),
+            ("drain_timeout", Some(self.drain_timeout)),
+        ];
+        let policy = self.reconnect.durations();
+        for (name, d) in durations.into_iter().chain(policy) {
+            if let Some(d) = d
+                && d > Self::MAX_DURATION
+            {
+                return Err(
+                    Error::new(ErrorKind::Connection, Reason::InvalidOption).with_message(format!(
+                        "{name} of {d:?} is longer than the maximum of {:?}",
+                        Self::MAX_DURATION
+                    )),
+                );
+            }
+        }
+        Ok(())
     }
+
+    /// The longest duration an option accepts: ten years.
+    pub const MAX_DURATION: Duration = Duration::from_secs(10 * 365 * 86_400);
 }

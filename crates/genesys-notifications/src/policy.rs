@@ -43,8 +43,10 @@ pub struct ReconnectPolicy {
 }
 
 impl Default for ReconnectPolicy {
-    /// Immediate first retry, then 1 s, 2 s, 4 s … capped at 30 s with full jitter, for at most
-    /// 5 minutes in total; the count resets after 60 s of healthy connection.
+    /// Immediate first retry, then 1 s, 2 s, 4 s … capped at 30 s with full jitter, forever
+    /// (a channel heals itself after any outage; bound it with
+    /// [`ReconnectPolicy::max_attempts`] or [`ReconnectPolicy::max_elapsed`]); the count
+    /// resets after 60 s of healthy connection.
     fn default() -> Self {
         ReconnectPolicy {
             initial_delay: Duration::from_secs(1),
@@ -52,7 +54,7 @@ impl Default for ReconnectPolicy {
             immediate_first: true,
             jitter: true,
             max_attempts: None,
-            max_elapsed: Some(Duration::from_secs(300)),
+            max_elapsed: None,
             healthy_after: Duration::from_secs(60),
             seed: None,
         }
@@ -108,7 +110,7 @@ impl ReconnectPolicy {
         self
     }
 
-    /// Maximum time spent retrying per outage (`None` = unbounded; default 5 minutes). An
+    /// Maximum time spent retrying per outage (`None` = unbounded, the default). An
     /// attempt that would start later than this is not made.
     pub fn max_elapsed(mut self, total: Option<Duration>) -> Self {
         self.max_elapsed = total;
@@ -132,6 +134,16 @@ impl ReconnectPolicy {
     pub fn delays(&self) -> impl Iterator<Item = Duration> + '_ {
         let mut backoff = Backoff::new(self.clone());
         std::iter::from_fn(move || backoff.next_delay_unbounded())
+    }
+
+    /// Every duration of the policy, named, for [`crate::ConnectOptions::validate`].
+    pub(crate) fn durations(&self) -> [(&'static str, Option<Duration>); 4] {
+        [
+            ("reconnect.initial_delay", Some(self.initial_delay)),
+            ("reconnect.max_delay", Some(self.max_delay)),
+            ("reconnect.max_elapsed", self.max_elapsed),
+            ("reconnect.healthy_after", Some(self.healthy_after)),
+        ]
     }
 
     fn upper_bound(&self, delayed_index: u32) -> Duration {

@@ -74,37 +74,7 @@ pub(crate) struct Subscribed {
     pub(crate) rejected: Vec<(String, String)>,
 }
 
-/// Why the driver asks for a replacement channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // some variants are only produced in managed mode
-pub(crate) enum ReplaceReason {
-    /// `v2.system.socket_closing` and the maintenance policy asks for a new channel.
-    Maintenance,
-    /// The channel is gone: handshake 404, `{"result":"404"}`, eviction.
-    NotFound,
-    /// `v2.system.no_longer_subscribed`.
-    NoLongerSubscribed,
-    /// `v2.system.token_revoked`.
-    TokenRevoked,
-    /// The channel's lifetime is over and could not be extended.
-    Expired,
-    /// The service closed the socket normally (1000) without maintenance notice: another
-    /// connection took the channel over, or it was evicted or expired.
-    ClosedByService,
-}
-
-impl ReplaceReason {
-    pub(crate) fn reason(self) -> Reason {
-        match self {
-            ReplaceReason::Maintenance => Reason::ChannelClosing,
-            ReplaceReason::NotFound => Reason::ChannelNotFound,
-            ReplaceReason::NoLongerSubscribed => Reason::NoLongerSubscribed,
-            ReplaceReason::TokenRevoked => Reason::TokenRevoked,
-            ReplaceReason::Expired => Reason::ChannelExpired,
-            ReplaceReason::ClosedByService => Reason::ClosedByService,
-        }
-    }
-}
+pub(crate) use crate::machine::recovery::ReplaceReason;
 
 /// How the driver obtains, subscribes, extends and replaces channels. See the module docs.
 pub(crate) trait ChannelSource: Send + Sync + 'static {

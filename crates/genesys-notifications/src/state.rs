@@ -64,39 +64,57 @@ impl Continuity {
 
 /// Remembers notifications delivered from an old channel while a new channel overlaps, so
 /// the new channel's copies are recognised and skipped.
+///
+/// Keys: topic and correlation id, else topic and body. Bounded by the bytes of the frames
+/// remembered ([`DEDUP_MAX_BYTES`]): past it nothing more is recorded (copies of what was not
+/// recorded are delivered twice rather than anything dropped).
 #[derive(Debug, Default)]
 pub(crate) struct Dedup {
-    seen: HashMap<u64, Vec<Notification>>,
+    /// By [`Notification::dedup_hash`]: each notification delivered, with the socket it
+    /// came from.
+    seen: HashMap<u64, Vec<(u64, Notification)>>,
     len: usize,
+    bytes: usize,
     until: Option<Instant>,
 }
 
-/// Bound on remembered notifications (an overlap lasts seconds).
-const DEDUP_CAPACITY: usize = 1 << 16;
+/// Bound on the frame bytes remembered (an overlap lasts seconds to a minute).
+pub(crate) const DEDUP_MAX_BYTES: usize = 32 << 20;
 
 impl Dedup {
-    pub(crate) fn record(&mut self, n: &Notification) {
-        if self.len >= DEDUP_CAPACITY {
+    /// `n` was delivered from socket `origin`.
+    pub(crate) fn record(&mut self, origin: u64, n: &Notification) {
+        let size = n.raw().len();
+        if self.bytes + size > DEDUP_MAX_BYTES {
             return;
         }
-        self.seen.entry(n.dedup_hash()).or_default().push(n.clone());
+        self.seen
+            .entry(n.dedup_hash())
+            .or_default()
+            .push((origin, n.clone()));
         self.len += 1;
+        self.bytes += size;
     }
 
-    /// Whether `n` was already delivered (and forget it: each copy is skipped once).
-    pub(crate) fn take_match(&mut self, n: &Notification) -> bool {
+    /// Whether `n`, received on socket `from`, was already delivered from another socket
+    /// (and forget it: each copy is skipped once). A repeat on the same socket is a new event.
+    pub(crate) fn take_match(&mut self, from: u64, n: &Notification) -> bool {
         let hash = n.dedup_hash();
         let Some(bucket) = self.seen.get_mut(&hash) else {
             return false;
         };
-        let Some(pos) = bucket.iter().position(|m| m.same_event(n)) else {
+        let Some(pos) = bucket
+            .iter()
+            .position(|(origin, m)| *origin != from && m.same_event(n))
+        else {
             return false;
         };
-        bucket.swap_remove(pos);
+        let (_, gone) = bucket.swap_remove(pos);
         if bucket.is_empty() {
             self.seen.remove(&hash);
         }
         self.len -= 1;
+        self.bytes = self.bytes.saturating_sub(gone.raw().len());
         true
     }
 
@@ -112,7 +130,14 @@ impl Dedup {
     pub(crate) fn clear(&mut self) {
         self.seen.clear();
         self.len = 0;
+        self.bytes = 0;
         self.until = None;
+    }
+
+    /// The frame bytes remembered.
+    #[cfg(test)]
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes
     }
 
     #[cfg(test)]
@@ -178,13 +203,36 @@ mod tests {
         let mut d = Dedup::default();
         let a = n(r#"{"topicName":"t","eventBody":1,"metadata":{"CorrelationId":"x"}}"#);
         let b = n(r#"{"topicName":"t","eventBody":1}"#);
-        d.record(&a);
-        d.record(&b);
-        assert!(d.take_match(&a.clone()));
-        assert!(!d.take_match(&a), "each copy skipped once");
-        assert!(!d.take_match(&n(r#"{"topicName":"t","eventBody":2}"#)));
-        assert!(d.take_match(&n(r#"{"topicName":"t","version":"2","eventBody":1}"#)));
+        d.record(0, &a);
+        d.record(0, &b);
+        assert!(
+            !d.take_match(0, &a),
+            "a repeat on the same socket is a new event"
+        );
+        assert!(d.take_match(1, &a.clone()));
+        assert!(!d.take_match(1, &a), "each copy skipped once");
+        assert!(!d.take_match(1, &n(r#"{"topicName":"t","eventBody":2}"#)));
+        assert!(d.take_match(1, &n(r#"{"topicName":"t","version":"2","eventBody":1}"#)));
         assert!(d.is_empty());
+        assert_eq!(d.bytes(), 0);
+    }
+
+    #[test]
+    fn dedup_is_bounded_by_bytes() {
+        let mut d = Dedup::default();
+        let body = "x".repeat(1 << 20);
+        let frame = |i: usize| format!(r#"{{"topicName":"t","eventBody":"{body}{i}"}}"#);
+        for i in 0..40 {
+            d.record(0, &n(&frame(i)));
+        }
+        assert!(d.bytes() <= DEDUP_MAX_BYTES);
+        assert!(d.take_match(1, &n(&frame(0))), "the first ones are kept");
+        assert!(
+            !d.take_match(1, &n(&frame(39))),
+            "past the bound nothing is recorded"
+        );
+        d.clear();
+        assert_eq!(d.bytes(), 0);
     }
 
     #[tokio::test(start_paused = true)]

@@ -149,8 +149,11 @@ async fn rejected_subscription_is_a_subscription_failure_with_the_service_messag
     assert!(raw.contains("\"result\":\"400\""), "{raw}");
 }
 
+/// The subscription reply is not guaranteed by the service: without one, a socket that
+/// answers a ping goes on with a warning; one that answers nothing fails at exactly the
+/// subscribe timeout plus the ping timeout.
 #[tokio::test(start_paused = true)]
-async fn unconfirmed_subscription_times_out_exactly_or_proceeds_when_asked() {
+async fn unconfirmed_subscription_goes_on_when_the_socket_answers_or_fails_exactly() {
     let sim = sim_with(SimConfig {
         ws_subscribe: false,
         ..SimConfig::default()
@@ -158,12 +161,53 @@ async fn unconfirmed_subscription_times_out_exactly_or_proceeds_when_asked() {
     .await;
     let info = channel(&sim);
     let t0 = Instant::now();
-    let e = ConnectOptions::new()
+    let mut ch = ConnectOptions::new()
         .subscribe_timeout(Duration::from_secs(7))
         .connect(&info.connect_uri, [TOPIC])
         .await
-        .unwrap_err();
+        .unwrap();
     assert_eq!(Instant::now() - t0, Duration::from_secs(7));
+    assert_eq!(ch.state(), State::Open);
+    let warning = next_err(&mut ch).await;
+    assert!(!warning.is_fatal(), "{warning:?}");
+    assert_eq!(
+        (warning.kind(), warning.reason()),
+        (ErrorKind::Subscription, Reason::Timeout)
+    );
+    assert!(
+        warning
+            .message()
+            .unwrap()
+            .contains("subscription not confirmed"),
+        "{warning}"
+    );
+
+    // A socket that answers nothing at all.
+    let silent = channel(&sim);
+    let uri = silent.connect_uri.clone();
+    let t1 = Instant::now();
+    let connecting = tokio::spawn(async move {
+        ConnectOptions::new()
+            .subscribe_timeout(Duration::from_secs(7))
+            .ping_timeout(Duration::from_secs(4))
+            .connect(&uri, [TOPIC])
+            .await
+    });
+    for _ in 0..100 {
+        if sim.stats().channel(&silent.id).is_some_and(|c| c.connected) {
+            break;
+        }
+        settle().await;
+    }
+    sim.fault(
+        &silent.id,
+        Fault::Stall {
+            duration: Duration::from_secs(3600),
+        },
+    )
+    .unwrap();
+    let e = connecting.await.unwrap().unwrap_err();
+    assert_eq!(Instant::now() - t1, Duration::from_secs(7 + 4));
     assert_eq!(
         (e.kind(), e.reason()),
         (ErrorKind::Subscription, Reason::Timeout)
@@ -176,6 +220,35 @@ async fn unconfirmed_subscription_times_out_exactly_or_proceeds_when_asked() {
         .await
         .unwrap();
     assert_eq!(ch.state(), State::Open);
+}
+
+/// A duration too long to schedule is refused before connecting, never a panic.
+#[tokio::test(start_paused = true)]
+async fn durations_too_long_to_schedule_are_refused() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let forever = Duration::from_secs(100_000 * 365 * 86_400);
+    let refused = [
+        ConnectOptions::new().heartbeat_timeout(Some(forever)),
+        ConnectOptions::new().ping_timeout(forever),
+        ConnectOptions::new().extend_after(Some(forever)),
+        ConnectOptions::new().reconnect(ReconnectPolicy::default().max_delay(forever)),
+    ];
+    for options in refused {
+        let e = options
+            .connect(&info.connect_uri, [TOPIC])
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.reason()),
+            (ErrorKind::Connection, Reason::InvalidOption),
+            "{e}"
+        );
+        assert!(e.is_fatal());
+    }
+    assert_eq!(sim.stats().channel(&info.id).unwrap().connections, 0);
+    let ok = ConnectOptions::new().heartbeat_timeout(Some(ConnectOptions::MAX_DURATION));
+    assert!(ok.connect(&info.connect_uri, [TOPIC]).await.is_ok());
 }
 
 #[tokio::test(start_paused = true)]

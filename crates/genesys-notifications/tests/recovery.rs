@@ -303,38 +303,47 @@ fn assert_accounted(published: &[Instant], seen: &BTreeMap<u64, u32>, gaps: &[Ga
     in_gaps
 }
 
+/// Make before break on maintenance, whichever way the service treats the old socket once the
+/// new one is there: closed at once, or delivering (copies) until its grace period ends. Both
+/// sockets are read until the service closes the old one: nothing lost, nothing twice, in
+/// order, no gap.
 #[tokio::test(start_paused = true)]
 async fn socket_closing_under_continuous_publishing_make_before_break_loses_nothing() {
-    let sim = std::sync::Arc::new(sim().await);
-    let info = channel(&sim);
-    let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
-    let mut events = ch.events();
-    let publisher = publish_continuously(&sim, 1500);
-    tokio::time::sleep(Duration::from_millis(30_050)).await;
-    sim.fault(&info.id, Fault::SocketClosing).unwrap();
-    let (seen, gaps, order) = collect_until(&mut ch, 1499).await;
-    let published = publisher.await.unwrap();
-    assert!(
-        gaps.is_empty(),
-        "make before break: no gap at all, got {gaps:?}"
-    );
-    assert_eq!(assert_accounted(&published, &seen, &gaps), 0);
-    assert_eq!(order, (0..1500).collect::<Vec<_>>(), "in order");
-    let mut got = Vec::new();
-    while let Ok(Some(e)) = tokio::time::timeout(Duration::ZERO, events.recv()).await {
-        got.push(e);
+    for keeps_delivering in [false, true] {
+        let mut config = SimConfig::default();
+        config.protocol.closing_socket_keeps_delivering = keeps_delivering;
+        let sim = std::sync::Arc::new(sim_with(config).await);
+        let info = channel(&sim);
+        let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+        let mut events = ch.events();
+        let publisher = publish_continuously(&sim, 1500);
+        tokio::time::sleep(Duration::from_millis(30_050)).await;
+        sim.fault(&info.id, Fault::SocketClosing).unwrap();
+        let (seen, gaps, order) = collect_until(&mut ch, 1499).await;
+        let published = publisher.await.unwrap();
+        assert!(
+            gaps.is_empty(),
+            "keeps delivering {keeps_delivering}: no gap at all, got {gaps:?}"
+        );
+        assert_eq!(assert_accounted(&published, &seen, &gaps), 0);
+        assert_eq!(order, (0..1500).collect::<Vec<_>>(), "in order");
+        let mut got = Vec::new();
+        while let Ok(Some(e)) = tokio::time::timeout(Duration::ZERO, events.recv()).await {
+            got.push(e);
+        }
+        assert!(got.contains(&Event::SocketClosing));
+        assert!(got.contains(&Event::RolloverStarted));
+        assert!(got.contains(&Event::RolloverCompleted));
+        assert!(
+            !got.iter().any(|e| matches!(e, Event::Disconnected { .. })),
+            "{got:?}"
+        );
+        let stats = sim.stats();
+        let c = stats.channel(&info.id).unwrap();
+        assert_eq!(c.connections, 2);
+        assert_eq!(c.lost, 0);
+        assert_eq!(ch.stats().gaps, 0);
     }
-    assert!(got.contains(&Event::SocketClosing));
-    assert!(got.contains(&Event::RolloverStarted));
-    assert!(got.contains(&Event::RolloverCompleted));
-    assert!(
-        !got.iter().any(|e| matches!(e, Event::Disconnected { .. })),
-        "{got:?}"
-    );
-    let stats = sim.stats();
-    let c = stats.channel(&info.id).unwrap();
-    assert_eq!(c.connections, 2);
-    assert_eq!(c.lost, 0);
 }
 
 #[tokio::test(start_paused = true)]
@@ -428,30 +437,77 @@ async fn eviction_is_a_fatal_channel_failure_in_uri_mode() {
         let mut events = ch.events();
         sim.fault(&info.id, Fault::Evict).unwrap();
         let e = next_err(&mut ch).await;
-        // With the 404 frame the reason is precise; without it the service's normal close
-        // cannot tell eviction from a take-over, and neither is retried.
-        let expected = if not_found_frame {
-            Reason::ChannelNotFound
+        // With the 404 frame the reason is known at once. Without it the service's normal
+        // close cannot be told from a proxy's: one reconnection, answered with 404.
+        let (kind, attempts) = if not_found_frame {
+            (ErrorKind::Receive, 0)
         } else {
-            Reason::ClosedByService
+            (ErrorKind::Reconnect, 1)
         };
-        assert_eq!((e.kind(), e.reason()), (ErrorKind::Receive, expected));
+        assert_eq!((e.kind(), e.reason()), (kind, Reason::ChannelNotFound));
         assert!(e.is_channel_failure() && e.is_fatal() && e.is_permanent());
         assert!(next_opt(&mut ch).await.is_none());
-        let mut attempts = 0;
+        let mut seen = 0;
         while let Some(ev) = events.recv().await {
-            attempts += usize::from(matches!(ev, Event::ReconnectAttempt { .. }));
+            seen += usize::from(matches!(ev, Event::ReconnectAttempt { .. }));
         }
-        assert_eq!(attempts, 0);
+        assert_eq!(seen, attempts);
     }
 }
 
+/// A proxy or load balancer may close with 1000 too: a lone normal close is reconnected once,
+/// after a pause, and the stream goes on with the gap reported.
 #[tokio::test(start_paused = true)]
-async fn kicked_by_another_connection_is_not_taken_back() {
+async fn a_lone_normal_close_is_reconnected_once_after_a_pause() {
     let sim = sim().await;
     let info = channel(&sim);
     let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+    let mut events = ch.events();
+    let kicked_at = Instant::now();
     sim.fault(&info.id, Fault::Kick).unwrap();
+    let (e, _) = wait_event(&mut events, |e| matches!(e, Event::ReconnectAttempt { .. })).await;
+    assert_eq!(
+        e,
+        Event::ReconnectAttempt {
+            attempt: 1,
+            delay: Duration::from_secs(1)
+        }
+    );
+    let (e, at) = wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    assert_eq!(e, Event::Reconnected { attempts: 1 });
+    assert_eq!(at, kicked_at + Duration::from_secs(1));
+    sim.publish(TOPIC, json!({"i": 7}));
+    let gap = next_err(&mut ch).await;
+    assert!(gap.is_gap(), "{gap:?}");
+    assert_eq!(gap.gap_window().unwrap().to_instant, at);
+    assert_eq!(body_i(&next_note(&mut ch).await), 7);
+    assert_eq!(sim.stats().channel(&info.id).unwrap().connections, 2);
+    assert_eq!(ch.state(), State::Open);
+}
+
+/// Someone else holds the channel and takes it back whenever they lose it: after the one
+/// reconnection, the second normal close ends the stream; no tug of war.
+#[tokio::test(start_paused = true)]
+async fn taken_over_by_another_connection_is_not_taken_back() {
+    use futures_util::StreamExt;
+    let sim = sim().await;
+    let info = channel(&sim);
+    let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+    // The other holder: connects, and reconnects once when it is kicked.
+    let uri = info.connect_uri.clone();
+    let other = tokio::spawn(async move {
+        let (mut ws, _) = tokio_tungstenite::connect_async(uri.as_str())
+            .await
+            .unwrap();
+        while let Some(Ok(_)) = ws.next().await {}
+        // Holds the channel from now on.
+        let (ws, _) = tokio_tungstenite::connect_async(uri.as_str())
+            .await
+            .unwrap();
+        ws
+    });
+    let e = next_err(&mut ch).await;
+    assert!(e.is_gap(), "the first close is a gap, not the end: {e:?}");
     let e = next_err(&mut ch).await;
     assert_eq!(
         (e.kind(), e.reason()),
@@ -465,12 +521,64 @@ async fn kicked_by_another_connection_is_not_taken_back() {
         "{e}"
     );
     assert!(next_opt(&mut ch).await.is_none());
+    let _held = other.await.unwrap();
     let stats = sim.stats();
     assert_eq!(
         stats.channel(&info.id).unwrap().connections,
-        1,
-        "no reconnection"
+        4,
+        "ours twice, theirs twice"
     );
+    assert!(stats.channel(&info.id).unwrap().connected, "theirs");
+}
+
+/// A rollover whose new socket cannot open while the old one closes meanwhile must not leave
+/// the channel without a socket.
+#[tokio::test(start_paused = true)]
+async fn a_rollover_that_fails_after_the_old_socket_closed_reconnects() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let ch = ConnectOptions::new()
+        .connect_timeout(Duration::from_secs(5))
+        .connect(&info.connect_uri, [TOPIC])
+        .await
+        .unwrap();
+    let mut events = ch.events();
+    // The new channel's host accepts and never answers: the connect times out after 5 s.
+    let silent = Proxy::start(Mode::Silent).await;
+    let other = channel(&sim);
+    let handle = ch.handle();
+    let rollover = tokio::spawn(async move { handle.rollover(&silent.uri(&other)).await });
+    settle().await;
+    sim.fault(&info.id, Fault::Drop).unwrap();
+    let e = rollover.await.unwrap().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Rollover);
+    let (e, at) = wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    assert_eq!(e, Event::Reconnected { attempts: 1 });
+    assert_eq!(ch.state(), State::Open);
+    assert!(at.elapsed() < Duration::from_secs(1));
+    assert_eq!(sim.stats().channel(&info.id).unwrap().connections, 2);
+}
+
+/// By default the channel reconnects however long the outage lasts.
+#[tokio::test(start_paused = true)]
+async fn by_default_reconnection_never_gives_up() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+    let mut events = ch.events();
+    let hour = Duration::from_secs(3600);
+    sim.fault(&info.id, Fault::RefuseConnections { duration: hour })
+        .unwrap();
+    let t0 = Instant::now();
+    sim.fault(&info.id, Fault::Drop).unwrap();
+    let (e, at) = wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    assert!(at - t0 >= hour, "{:?}", at - t0);
+    assert!(at - t0 <= hour + Duration::from_secs(30), "{:?}", at - t0);
+    let Event::Reconnected { attempts } = e else {
+        unreachable!()
+    };
+    assert!(attempts > 100, "{attempts}");
+    assert_eq!(ch.state(), State::Open);
 }
 
 #[tokio::test(start_paused = true)]
@@ -572,4 +680,92 @@ async fn attempts_reset_only_after_a_healthy_period() {
     let (e, _) = wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
     assert_eq!(e, Event::Reconnected { attempts: 1 });
     assert_eq!(ch.state(), State::Open);
+}
+
+/// A topic added while a rollover is under way reaches the new channel: the desired topics
+/// are compared with what the new channel was subscribed with when the switch completes.
+#[tokio::test(start_paused = true)]
+async fn a_topic_added_during_a_rollover_reaches_the_new_channel() {
+    const OTHER: &str = "v2.users.u2.presence";
+    let mut missed = Vec::new();
+    for yields in 0..24 {
+        let sim = sim().await;
+        let a = channel(&sim);
+        let b = channel(&sim);
+        let mut ch = connect(&a.connect_uri, [TOPIC]).await.unwrap();
+        let handle = ch.handle();
+        let uri = b.connect_uri.clone();
+        let rollover = tokio::spawn(async move { handle.rollover(&uri).await });
+        for _ in 0..yields {
+            tokio::task::yield_now().await;
+        }
+        ch.subscribe([OTHER]).await.unwrap();
+        rollover.await.unwrap().unwrap();
+        // Let a catch-up subscription, if one is needed, be answered.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let topics = sim.stats().channel(&b.id).unwrap().topics.clone();
+        if !topics.iter().any(|t| t == OTHER) {
+            missed.push(yields);
+            continue;
+        }
+        assert_eq!(
+            sim.publish(OTHER, json!({"i": yields})),
+            1,
+            "yields {yields}"
+        );
+        loop {
+            let n = next_note(&mut ch).await;
+            if n.topic() == OTHER {
+                break;
+            }
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "the new channel lacks the topic for yields {missed:?}"
+    );
+}
+
+/// A `subscribe()` made while the channel recovers answers with the outcome of the
+/// resubscription that carries it, not at once.
+#[tokio::test(start_paused = true)]
+async fn a_subscribe_during_recovery_answers_when_it_is_subscribed() {
+    const OTHER: &str = "v2.users.u2.presence";
+    let sim = sim().await;
+    let info = channel(&sim);
+    let mut ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+    let mut events = ch.events();
+    let outage = Duration::from_secs(10);
+    sim.fault(&info.id, Fault::RefuseConnections { duration: outage })
+        .unwrap();
+    sim.fault(&info.id, Fault::Drop).unwrap();
+    wait_event(&mut events, |e| matches!(e, Event::ReconnectAttempt { .. })).await;
+    assert_eq!(ch.state(), State::Reconnecting);
+    let handle = ch.handle();
+    let t0 = Instant::now();
+    let add = tokio::spawn(async move {
+        let r = handle.subscribe([OTHER]).await;
+        (r, Instant::now())
+    });
+    settle().await;
+    assert!(
+        !add.is_finished(),
+        "answered before anything was subscribed"
+    );
+    let (_, reconnected_at) =
+        wait_event(&mut events, |e| matches!(e, Event::Reconnected { .. })).await;
+    let (result, answered_at) = add.await.unwrap();
+    result.unwrap();
+    assert!(answered_at >= reconnected_at && answered_at - t0 >= Duration::from_secs(5));
+    assert!(
+        sim.stats()
+            .channel(&info.id)
+            .unwrap()
+            .topics
+            .iter()
+            .any(|t| t == OTHER)
+    );
+    sim.publish(OTHER, json!({"i": 3}));
+    assert!(next_err(&mut ch).await.is_gap());
+    assert_eq!(body_i(&next_note(&mut ch).await), 3);
 }

@@ -511,7 +511,21 @@ async fn a_topic_refused_at_run_time_is_reported_and_dropped() {
     };
     let (sim, mut channel) = start(config).await;
     let mut events = channel.handle().events();
-    channel.subscribe([DENIED, OTHER]).await.unwrap();
+    let e = channel.subscribe([DENIED, OTHER]).await.unwrap_err();
+    assert_eq!(
+        (e.kind(), e.reason(), e.is_fatal()),
+        (
+            genesys_notifications::ErrorKind::Subscription,
+            genesys_notifications::Reason::SubscriptionRejected,
+            false
+        )
+    );
+    let message = e.message().unwrap();
+    assert!(
+        message.contains(DENIED) && message.contains("notifications:topic:view"),
+        "{message}"
+    );
+    assert!(!message.contains(OTHER), "{message}");
     let rejected = loop {
         match events.next().await.unwrap() {
             Event::TopicsRejected { topics } => break topics,
@@ -555,4 +569,50 @@ async fn a_service_outage_is_survived_on_the_same_channel_with_the_gap_reported(
     assert_eq!(ledger.gaps.len(), 1);
     assert!(ledger.lost() >= 10, "{}", ledger.summary());
     assert!(ledger.gaps[0].duration() >= Duration::from_secs(10));
+}
+
+/// A new channel cannot be created during maintenance (429 with a Retry-After far too long):
+/// the stream falls back to a make-before-break to the same channel, within the grace, and
+/// loses nothing.
+#[tokio::test(start_paused = true)]
+async fn maintenance_without_a_new_channel_falls_back_to_the_same_channel() {
+    let config = SimConfig {
+        rate_limit: Some(genesys_sim::RateLimit {
+            requests: 30,
+            per: Duration::from_secs(3600),
+        }),
+        ..SimConfig::default()
+    };
+    let (sim, mut channel) = start(config).await;
+    let first = connected_channel(&sim).unwrap();
+    // Spend the client's request budget: every REST call now answers 429 for an hour.
+    let rest = rest_client(&sim);
+    let mut spent = 0;
+    while rest
+        .list_channels(genesys_notifications::rest::ChannelScope::Token)
+        .await
+        .is_ok()
+    {
+        spent += 1;
+        assert!(spent < 30, "the budget runs out");
+    }
+    let ledger = run(
+        &sim,
+        &mut channel,
+        120,
+        Duration::from_secs(1),
+        |tick, sim| {
+            if tick == 30 {
+                sim.fault(&connected_channel(sim).unwrap(), Fault::SocketClosing)
+                    .unwrap();
+            }
+        },
+    )
+    .await;
+    eprintln!("{}", ledger.summary());
+    ledger.assert_exact();
+    assert_eq!(ledger.received.len(), 120, "{ledger:?}");
+    assert!(ledger.gaps.is_empty(), "{:?}", ledger.gaps);
+    assert_eq!(connected_channel(&sim).unwrap(), first, "the same channel");
+    assert_eq!(sim.stats().channel(&first).unwrap().connections, 2);
 }

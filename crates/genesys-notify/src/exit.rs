@@ -114,7 +114,7 @@ pub(crate) fn code_of(error: &anyhow::Error) -> Exit {
 /// ([`ErrorKind`]).
 pub(crate) fn of_library(error: &Error) -> Exit {
     match error.reason() {
-        Reason::InvalidUri | Reason::InvalidTopic => return Exit::Usage,
+        Reason::InvalidUri | Reason::InvalidTopic | Reason::InvalidOption => return Exit::Usage,
         Reason::HttpUnauthorized | Reason::HttpForbidden | Reason::TokenRevoked => {
             return Exit::Authorization;
         }

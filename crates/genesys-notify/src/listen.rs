@@ -56,8 +56,8 @@ pub(crate) struct Tuning {
     #[arg(long, value_name = "DURATION", default_value = "75s", value_parser = humantime::parse_duration)]
     heartbeat_timeout: Duration,
     /// Give up (exit 14) after this many failed reconnect attempts in a row; `0` never
-    /// reconnects. Default: first retry at once, then backoff with jitter up to 30 s, for
-    /// at most 5 minutes.
+    /// reconnects. Default: first retry at once, then backoff with jitter up to 30 s,
+    /// forever.
     #[arg(long, value_name = "N")]
     max_reconnect_attempts: Option<u32>,
     /// Extend the channel's lifetime (resubscribe) this long after the last subscription

@@ -315,6 +315,26 @@ async fn usage_errors_exit_2() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn durations_too_long_to_schedule_exit_2() {
+    let sim = simulator(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    for flag in ["--heartbeat-timeout", "--lifetime", "--subscribe-timeout"] {
+        let args = [
+            "listen",
+            "--uri",
+            &channel.connect_uri,
+            "-t",
+            PRESENCE,
+            flag,
+            "100000y",
+        ];
+        let (code, out, log) = run(&args).await;
+        assert_eq!((code, out.len()), (2, 0), "{flag}: {log:?}");
+        assert!(log.iter().any(|l| l.contains("invalid option")), "{log:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_connection_exits_10() {
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -170,6 +170,10 @@ pub struct SimArgs {
     /// [U] Accept a socket `unsubscribe` message (no source documents one).
     #[arg(long)]
     ws_unsubscribe: bool,
+    /// [U] After socket_closing, a second socket does not close the first: both receive
+    /// until the first's grace period ends.
+    #[arg(long)]
+    closing_socket_keeps_delivering: bool,
     /// [U] How other tokens' channels appear with includechannels=oauthclient.
     #[arg(long, value_enum, default_value_t = OtherChannels::ExpiresOnly)]
     other_token_channels: OtherChannels,
@@ -359,6 +363,7 @@ impl SimArgs {
         p.case_insensitive_topics = args.case_insensitive_topics;
         p.reply_to_invalid_frames = args.reply_to_invalid_frames;
         p.ws_unsubscribe = args.ws_unsubscribe;
+        p.closing_socket_keeps_delivering = args.closing_socket_keeps_delivering;
         p.socket_closing_body = args.socket_closing_body.unwrap_or_default();
         p.other_token_channels = match args.other_token_channels {
             OtherChannels::ExpiresOnly => OtherTokenChannels::ExpiresOnly,

@@ -358,6 +358,13 @@ pub struct ProtocolOptions {
     /// and answer `{"result":"200","status":"unsubscribed"}` (default `false`: treated as
     /// an unknown frame).
     pub ws_unsubscribe: bool,
+    /// After `v2.system.socket_closing`, a second socket to the channel does not close the
+    /// first: the first keeps receiving what is published until its grace period ends (then
+    /// it closes as announced), and the second receives it too (default `false`: the second
+    /// socket closes the first at once, like any second socket). Frames published with
+    /// back-pressure (`publish_raw_wait`, `publish_raw_batch_wait`) go to the newer socket
+    /// only.
+    pub closing_socket_keeps_delivering: bool,
     /// Values of the `v2.system.socket_closing` body, merged over the default one (the
     /// reference knows its keys, not its values): each key replaces the default's, a `null`
     /// removes the key. Default: empty, giving
@@ -395,6 +402,7 @@ impl Default for ProtocolOptions {
             reply_to_invalid_frames: false,
             other_token_channels: OtherTokenChannels::default(),
             ws_unsubscribe: false,
+            closing_socket_keeps_delivering: false,
             socket_closing_body: serde_json::Map::new(),
         }
     }

@@ -256,13 +256,13 @@ async fn client_credentials_grant(
         .timeout(timeout)
         .send()
         .await
-        .map_err(|error| super::client::transport_error(error, request))?;
+        .map_err(|error| super::error::transport_error(error, request))?;
     let status = response.status().as_u16();
-    let retry_after = super::client::retry_after(response.headers());
+    let retry_after = super::error::retry_after(response.headers());
     let text = response
         .text()
         .await
-        .map_err(|error| super::client::transport_error(error, request))?;
+        .map_err(|error| super::error::transport_error(error, request))?;
     if !(200..300).contains(&status) {
         return Err(RestError::token_error(status, &text)
             .with_request(request)

@@ -5,14 +5,14 @@ use std::fmt;
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use url::Url;
 
 use super::auth::{Credentials, TokenCache};
-use super::error::{RestError, RestErrorKind};
+use super::error::{RestError, RestErrorKind, retry_after, transport_error};
 use super::model::{
     AvailableTopic, ChannelInfo, ChannelScope, EntityListing, Subscriptions, TopicRequest,
 };
@@ -177,32 +177,6 @@ struct Answer {
     status: StatusCode,
     text: String,
     label: String,
-}
-
-pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> RestError {
-    let kind = if error.is_timeout() {
-        RestErrorKind::Timeout
-    } else {
-        RestErrorKind::Transport
-    };
-    // reqwest's error shows the URL, channel id included: show it shortened.
-    let error = match error.url().cloned() {
-        Some(mut url) => {
-            url.set_path(&transport::redact_path(url.path()));
-            error.with_url(url)
-        }
-        None => error,
-    };
-    let not_sent = error.is_connect();
-    let error = RestError::new(kind)
-        .with_request(request)
-        .with_source(error);
-    if not_sent { error.not_sent() } else { error }
-}
-
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    value.parse::<u64>().ok().map(Duration::from_secs)
 }
 
 fn correlation_id(headers: &HeaderMap) -> Option<String> {

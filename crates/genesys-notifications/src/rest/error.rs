@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::model::{ErrorBody, OAuthErrorBody};
 use crate::error::{Error, ErrorKind, Reason};
+use crate::transport;
 
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
@@ -357,6 +358,38 @@ impl StdError for RestError {
             .as_deref()
             .map(|source| source as &(dyn StdError + 'static))
     }
+}
+
+/// The `Retry-After` header in whole seconds (the service's form), if present and valid.
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    value.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// A `reqwest` failure as a [`RestError`], the channel id in its URL shortened.
+pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> RestError {
+    let kind = if error.is_timeout() {
+        RestErrorKind::Timeout
+    } else {
+        RestErrorKind::Transport
+    };
+    // reqwest's error shows the URL, channel id included: show it shortened.
+    let error = match error.url().cloned() {
+        Some(mut url) => {
+            url.set_path(&transport::redact_path(url.path()));
+            error.with_url(url)
+        }
+        None => error,
+    };
+    let not_sent = error.is_connect();
+    let error = RestError::new(kind)
+        .with_request(request)
+        .with_source(error);
+    if not_sent { error.not_sent() } else { error }
 }
 
 #[cfg(test)]

@@ -32,6 +32,11 @@ pub(super) struct Channel {
     /// [`TopicCounting::Entries`](crate::TopicCounting::Entries).
     pub(super) entries: BTreeMap<String, Vec<String>>,
     pub(super) socket: Option<SocketLink>,
+    /// With [`ProtocolOptions::closing_socket_keeps_delivering`]: the announced-closing
+    /// socket a newer one replaced, still delivering until its grace period ends.
+    ///
+    /// [`ProtocolOptions::closing_socket_keeps_delivering`]: crate::ProtocolOptions::closing_socket_keeps_delivering
+    pub(super) closing: Option<SocketLink>,
     pub(super) connections: u64,
     pub(super) requests: SubscribeRequests,
     pub(super) counters: Arc<Counters>,
@@ -95,6 +100,7 @@ impl State {
             topics: BTreeMap::new(),
             entries: BTreeMap::new(),
             socket: None,
+            closing: None,
             connections: 0,
             requests: SubscribeRequests::default(),
             counters: Arc::new(Counters::default()),
@@ -189,6 +195,10 @@ impl State {
             return;
         };
         self.index.remove(id, c.topics.keys());
+        if let Some(old) = c.closing {
+            let kicked = self.config.protocol.close_codes.kicked;
+            old.close(Vec::new(), kicked, "replaced by a new connection");
+        }
         let Some(link) = c.socket else {
             return;
         };
@@ -257,8 +267,15 @@ impl State {
         let conn_id = self.next_conn_id;
         let c = self.channels.get_mut(id).ok_or(ConnectError::NotFound)?;
         let (link, attached) = SocketLink::open(conn_id, capacity, abort, Arc::clone(&c.counters));
+        let keep_closing = self.config.protocol.closing_socket_keeps_delivering;
         if let Some(old) = c.socket.replace(link) {
-            old.close(Vec::new(), kicked, "replaced by a new connection");
+            if keep_closing && old.closing {
+                if let Some(older) = c.closing.replace(old) {
+                    older.close(Vec::new(), kicked, "replaced by a new connection");
+                }
+            } else {
+                old.close(Vec::new(), kicked, "replaced by a new connection");
+            }
         }
         c.connections += 1;
         c.last_used = now;
@@ -272,6 +289,11 @@ impl State {
         {
             c.socket = None;
             c.last_used = now;
+        }
+        if let Some(c) = self.channels.get_mut(id)
+            && c.closing.as_ref().is_some_and(|s| s.conn_id == conn_id)
+        {
+            c.closing = None;
         }
     }
 }
@@ -369,6 +391,31 @@ mod tests {
         assert_eq!(all.len(), 2);
         assert!(all[1].get("id").is_none(), "expires only: {}", all[1]);
         assert!(all[1].get("expires").is_some());
+    }
+
+    #[test]
+    fn a_closing_socket_keeps_delivering_when_configured() {
+        for keeps in [false, true] {
+            let mut config = SimConfig::default();
+            config.protocol.closing_socket_keeps_delivering = keeps;
+            let mut s = state(config);
+            let t = Instant::now();
+            let a = s.create_channel("demo-client", None, t);
+            s.subscribe(&a.id, &strings(&["x.y"]), Mode::Replace, false, Via::Ws, t)
+                .unwrap();
+            let mut first = s.attach(&a.id, t, CancellationToken::new()).unwrap();
+            s.fault(&a.id, crate::Fault::SocketClosing, t).unwrap();
+            let mut second = s.attach(&a.id, t, CancellationToken::new()).unwrap();
+            let f = Frame::text("n".to_owned());
+            assert_eq!(s.publish("x.y", &f, t), 1, "counted once");
+            assert!(second.data.try_recv().is_ok());
+            assert_eq!(first.data.try_recv().is_ok(), keeps, "keeps: {keeps}");
+            // The first socket ends (its grace is over): only the second receives.
+            s.detach(&a.id, first.conn_id, t);
+            assert_eq!(s.publish("x.y", &f, t), 1);
+            assert!(first.data.try_recv().is_err());
+            assert!(second.data.try_recv().is_ok());
+        }
     }
 
     #[test]

@@ -69,7 +69,8 @@ impl State {
                         link.send(Control::Stall(until));
                     }
                     Fault::SocketClosing => {
-                        let link = c.socket.as_ref().ok_or_else(not_connected)?;
+                        let link = c.socket.as_mut().ok_or_else(not_connected)?;
+                        link.closing = true;
                         let mut body = frames::system_body(
                             id,
                             "socket_closing",
@@ -139,7 +140,7 @@ impl State {
     pub(crate) fn outage(&mut self, duration: Duration, now: Instant) {
         self.outage_until = Some(later(now, duration));
         for c in self.channels.values_mut() {
-            if let Some(link) = c.socket.take() {
+            for link in [c.socket.take(), c.closing.take()].into_iter().flatten() {
                 link.abort.cancel();
                 link.send(Control::Drop);
             }

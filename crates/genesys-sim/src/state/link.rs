@@ -51,6 +51,8 @@ pub(super) struct SocketLink {
     pub(super) data: mpsc::Sender<Frame>,
     control: mpsc::UnboundedSender<Ordered>,
     pub(super) stalled_until: Option<Instant>,
+    /// `socket_closing` was sent on it (it closes itself after the grace period).
+    pub(super) closing: bool,
     /// Frames queued on `data` so far; stamped on every control command. Shared with
     /// back-pressured publishers ([`Subscriber`]), which queue without the state's lock.
     pub(super) queued: Arc<AtomicU64>,
@@ -82,6 +84,7 @@ impl SocketLink {
             data: data_tx,
             control: control_tx,
             stalled_until: None,
+            closing: false,
             queued: Arc::new(AtomicU64::new(0)),
         };
         let attached = Attached {

@@ -343,7 +343,12 @@ impl State {
                 Some(link) if link.live(now) => link.try_queue(frame),
                 _ => false,
             };
-            if queued {
+            // A closing socket kept by `closing_socket_keeps_delivering` gets a copy too.
+            let copied = match &c.closing {
+                Some(link) if link.live(now) => link.try_queue(frame),
+                _ => false,
+            };
+            if queued || copied {
                 delivered += 1;
             } else {
                 c.counters.lost.fetch_add(1, Ordering::Relaxed);
