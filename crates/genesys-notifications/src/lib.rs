@@ -43,6 +43,7 @@
 //! |---|---|
 //! | `protocol` (private) | The wire protocol without I/O: one-pass classification of frames, subscribe/ping encoding. |
 //! | [`topic`] | Topic validation and combined-topic (`prefix?a&b`) expansion. |
+//! | `models` (feature `models`) | Typed event bodies of the common topics, topic templates (parse, build, combine) and `Notification::decode`. Pure: depends only on `Notification`, `topic` and `Error`. |
 //! | [`Notification`] | A notification kept as its frame, parts located once, body decoded on demand. |
 //! | [`Error`], [`ErrorKind`], [`Reason`], [`Gap`] | The single opaque error type and its taxonomy. |
 //! | [`ConnectOptions`], [`Overflow`], [`Maintenance`] | Options: a plain struct, chainable setters, terminal `connect`. |
@@ -122,6 +123,10 @@ mod source;
 mod state;
 pub mod topic;
 mod transport;
+
+#[cfg(feature = "models")]
+#[cfg_attr(docsrs, doc(cfg(feature = "models")))]
+pub mod models;
 
 #[cfg(feature = "rest")]
 pub mod rest;
