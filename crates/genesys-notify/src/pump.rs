@@ -6,6 +6,7 @@ use std::future::Future;
 use std::io;
 use std::time::{Duration, SystemTime};
 
+use genesys_notifications::models::Template;
 use genesys_notifications::{Channel, ErrorKind, Event, Events};
 use tokio::sync::watch;
 
@@ -66,6 +67,8 @@ pub(crate) struct Pump {
     events: Events,
     out: Output,
     heartbeats: bool,
+    /// Templates whose notifications are written; empty: all.
+    only: Vec<Template>,
     tally: Tally,
     written: watch::Sender<u64>,
 }
@@ -79,9 +82,22 @@ impl Pump {
             events,
             out,
             heartbeats,
+            only: Vec::new(),
             tally: Tally::default(),
             written: watch::Sender::new(0),
         }
+    }
+
+    /// Writes only notifications of these templates (all when empty).
+    pub(crate) fn only(mut self, templates: Vec<Template>) -> Self {
+        self.only = templates;
+        self
+    }
+
+    /// Whether a notification on `topic` passes the template filter.
+    fn keeps(&self, topic: &str) -> bool {
+        self.only.is_empty()
+            || Template::parse(topic).is_some_and(|(template, _)| self.only.contains(&template))
     }
 
     /// The count of notifications written so far, observable from elsewhere.
@@ -106,6 +122,7 @@ impl Pump {
                 stop = &mut until => return stop,
                 item = self.channel.next_item() => match item {
                     None => return Stop::Ended,
+                    Some(Ok(notification)) if !self.keeps(notification.topic()) => {}
                     Some(Ok(notification)) => {
                         if let Err(stop) = self.write(notification.topic(), notification.raw()) {
                             return stop;
@@ -127,7 +144,7 @@ impl Pump {
             self.channel.close().await;
             while let Some(item) = self.channel.next_item().await {
                 match item {
-                    Ok(_) if !flush => {}
+                    Ok(n) if !flush || !self.keeps(n.topic()) => {}
                     Ok(notification) => {
                         if self
                             .write(notification.topic(), notification.raw())

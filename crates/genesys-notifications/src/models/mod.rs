@@ -160,7 +160,7 @@ pub use conversation::*;
 pub use detail::*;
 pub use system::*;
 pub use timestamp::Timestamp;
-pub use topics::{Template, TopicEvent, TopicIds, combine};
+pub use topics::{Template, TopicEvent, TopicIds, UnknownTemplate, combine};
 pub use transcription::*;
 pub use user::*;
 pub use wfm::*;
