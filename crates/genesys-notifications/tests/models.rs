@@ -1087,9 +1087,8 @@ mod property {
         ]
     }
 
+    // 256 cases each by default; `PROPTEST_CASES=N` for more.
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
-
         #[test]
         fn arbitrary_objects_never_panic(
             template in prop::sample::select(delivered()),
