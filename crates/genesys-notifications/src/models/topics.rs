@@ -2,6 +2,7 @@
 //! decoded [`TopicEvent`].
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use crate::error::{Error, ErrorKind, Reason};
 use crate::notification::Notification;
@@ -11,6 +12,14 @@ use super::*;
 
 /// Most `.`-separated segments in a template.
 const MAX_SEGMENTS: usize = 7;
+
+/// Every template with its pattern split into segments, in [`Template::ALL`] order.
+static PATTERNS: LazyLock<Vec<(Template, Vec<&'static str>)>> = LazyLock::new(|| {
+    Template::ALL
+        .iter()
+        .map(|&t| (t, t.pattern().split('.').collect()))
+        .collect()
+});
 
 /// Declares the templates once: [`Template`], [`TopicEvent`] and the decoder dispatch.
 macro_rules! templates {
@@ -247,17 +256,23 @@ impl Template {
             count += 1;
         }
         let segments = &segments[..count];
-        Template::ALL.iter().find_map(|&template| {
+        let fits = |pattern: &str, segment: &str| {
+            pattern == "{id}" || pattern.eq_ignore_ascii_case(segment)
+        };
+        PATTERNS.iter().find_map(|(template, pattern)| {
+            // Cheap rejections first: the number of segments, then the last one.
+            if pattern.len() != count || !fits(pattern[count - 1], segments[count - 1]) {
+                return None;
+            }
             let mut ids = TopicIds::default();
-            let mut pattern = template.pattern().split('.');
-            for segment in segments {
-                match pattern.next()? {
-                    "{id}" => ids.push(segment),
-                    fixed if fixed.eq_ignore_ascii_case(segment) => {}
-                    _ => return None,
+            for (&p, &segment) in pattern.iter().zip(segments) {
+                if p == "{id}" {
+                    ids.push(segment);
+                } else if !p.eq_ignore_ascii_case(segment) {
+                    return None;
                 }
             }
-            pattern.next().is_none().then_some((template, ids))
+            Some((*template, ids))
         })
     }
 
