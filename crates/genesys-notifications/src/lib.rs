@@ -41,7 +41,8 @@
 //!
 //! | Module | What it holds |
 //! |---|---|
-//! | `protocol` (private) | The wire protocol without I/O: one-pass classification of frames, subscribe/ping encoding. |
+//! | `protocol` (private) | The wire protocol without I/O: one-pass classification of frames (a strict fast path for the usual envelope, the tolerant parser for everything else), subscribe/ping encoding. |
+//! | `queue` (private) | The buffer toward the consumer: byte accounting, overflow policy, the pure back-pressure decision (which sockets may be read), batched hand-off. |
 //! | [`topic`] | Topic validation and combined-topic (`prefix?a&b`) expansion. |
 //! | `models` (feature `models`) | Typed event bodies of the common topics, topic templates (parse, build, combine) and `Notification::decode`. Pure: depends only on `Notification`, `topic` and `Error`. |
 //! | [`Notification`] | A notification kept as its frame, parts located once, body decoded on demand. |
@@ -61,8 +62,11 @@
 //! the stream (`!e.is_fatal()`) are placed where they happened: a malformed or binary frame
 //! (with its raw bytes, [`Error::raw_frame`]), a [`Gap`], a `Lagged` marker when the consumer
 //! was too slow (see [`Overflow`]), a `ChannelExpiring` warning. A fatal error is the last
-//! item. The socket is read continuously whatever the consumer's speed; the buffer toward the
-//! consumer is bounded ([`ConnectOptions::buffer`]).
+//! item. The buffer toward the consumer is bounded by bytes ([`ConnectOptions::max_buffer`],
+//! 64 MiB by default); when it is full the channel stops reading its socket until the
+//! consumer catches up ([`Overflow::Block`], the default: TCP flow control, nothing lost), or
+//! drops with a `Lagged` marker if asked to ([`Overflow::DropNewest`],
+//! [`Overflow::DropOldest`]).
 //!
 //! # Recovery model
 //!
@@ -108,7 +112,10 @@
 //! platform verifier, or the bundled Mozilla roots with feature `webpki-roots`; add roots with
 //! [`ConnectOptions::add_root_certificate_der`] or bring a whole configuration with
 //! [`ConnectOptions::tls_config`]. Plain `ws://` is only accepted to loopback hosts unless
-//! [`ConnectOptions::danger_allow_plain_ws`] is set.
+//! [`ConnectOptions::danger_allow_plain_ws`] is set, whether the URI is yours or a
+//! `connectUri` returned by the REST API. Plain `http://` REST base URLs, which would carry the
+//! client secret and tokens, are refused the same way (opt-in:
+//! `rest::Environment::danger_custom_plain_http`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod channel;
@@ -211,6 +218,21 @@ pub mod __private {
             }
             _ => None,
         }
+    }
+
+    /// Whether the strict fast path of the classification agrees with the tolerant parser on
+    /// `frame`: it either declines the frame or gives exactly the tolerant parser's
+    /// notification (for the fuzz harness and tests).
+    pub fn fast_path_agrees(frame: &str) -> bool {
+        match protocol::fast::notification(frame) {
+            None => true,
+            Some(parts) => protocol::classify_tolerant(frame) == Frame::Notification(parts),
+        }
+    }
+
+    /// Whether the strict fast path accepts `frame` (for tests and benchmarks).
+    pub fn fast_path_accepts(frame: &str) -> bool {
+        protocol::fast::notification(frame).is_some()
     }
 
     /// Encodes the socket subscribe message as the driver does.

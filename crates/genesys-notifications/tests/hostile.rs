@@ -16,7 +16,7 @@ use futures_util::{SinkExt, StreamExt};
 use genesys_notifications::{
     Channel, ConnectOptions, Error, ErrorKind, Event, Notification, Reason, State,
 };
-use genesys_sim::{ChannelInfo, Fault, ProtocolOptions, SimConfig, Simulator};
+use genesys_sim::{Fault, ProtocolOptions, SimChannel, SimConfig, Simulator};
 use serde_json::json;
 use support::*;
 use tokio::io::AsyncWriteExt;
@@ -260,7 +260,7 @@ fn cases() -> Vec<Case> {
 /// frame every hostile case.
 struct Rig {
     sim: Simulator,
-    info: ChannelInfo,
+    info: SimChannel,
     ch: Channel,
     seq: u64,
 }
@@ -565,7 +565,12 @@ async fn a_flood_of_malformed_frames_to_a_slow_consumer_stays_bounded() {
     // malformed frames while the consumer is busy must not grow memory without bound.
     const CAPACITY: usize = 16;
     const FLOOD: usize = 1_000;
-    let mut rig = Rig::new(SimConfig::default(), ConnectOptions::new().buffer(CAPACITY)).await;
+    // A drop policy: the socket is read whatever the consumer does (back-pressure, the
+    // default, would simply stop reading).
+    let options = ConnectOptions::new()
+        .buffer(CAPACITY)
+        .overflow(genesys_notifications::Overflow::DropNewest);
+    let mut rig = Rig::new(SimConfig::default(), options).await;
     let junk = "x".repeat(1024);
     for _ in 0..FLOOD {
         rig.sim
