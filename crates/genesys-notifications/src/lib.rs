@@ -47,6 +47,7 @@
 //! | pure | `protocol` (private) | The wire protocol without I/O: one-pass classification of frames (a strict fast path for the usual envelope, the tolerant parser for everything else), subscribe/ping encoding. |
 //! | pure | [`topic`] | Topic validation and combined-topic (`prefix?a&b`) expansion. |
 //! | pure | [`Notification`] | A notification kept as its frame, parts located once, body decoded on demand. |
+//! | pure | `models` (feature `models`) | Typed event bodies of the common topics, topic templates (parse, build, combine) and `Notification::decode`. Depends only on `Notification`, `topic` and `Error`. |
 //! | pure | [`ReconnectPolicy`] | The pure retry policy (immediate first retry, exponential backoff with full jitter). |
 //! | pure | [`ConnectOptions`], [`Overflow`], [`Maintenance`] | Options: a plain struct, chainable setters, validation. |
 //! | pure | `state` (private) | Pure bookkeeping: continuity/gap tracking, overlap de-duplication, extension schedule. |
@@ -155,6 +156,10 @@ mod source;
 mod state;
 pub mod topic;
 mod transport;
+
+#[cfg(feature = "models")]
+#[cfg_attr(docsrs, doc(cfg(feature = "models")))]
+pub mod models;
 
 #[cfg(feature = "rest")]
 pub mod rest;

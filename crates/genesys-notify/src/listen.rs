@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use genesys_notifications::models::Template;
 use genesys_notifications::rest::ManagedOptions;
 use genesys_notifications::{Channel, ConnectOptions, Maintenance, Overflow, ReconnectPolicy};
 use tokio::time::Instant;
@@ -32,6 +33,10 @@ pub(crate) struct ListenArgs {
     /// Pretty-print each notification over indented lines instead of one a line.
     #[arg(long, help_heading = "Output")]
     pretty: bool,
+    /// Print only notifications of this topic template (repeatable), as a pattern
+    /// (`v2.users.{id}.presence`) or a name (`UserPresence`); --count counts only those.
+    #[arg(long = "filter", value_name = "TEMPLATE", help_heading = "Output")]
+    filter: Vec<Template>,
     /// Exit 0 after this many notifications.
     #[arg(long, value_name = "N", help_heading = "Stopping")]
     count: Option<u64>,
@@ -180,7 +185,8 @@ pub(crate) async fn run(args: ListenArgs) -> anyhow::Result<()> {
     );
 
     let deadline = args.duration.map(|d| started + d);
-    let mut pump = Pump::new(channel, Lines::stdout(args.pretty), args.include_heartbeats);
+    let mut pump = Pump::new(channel, Lines::stdout(args.pretty), args.include_heartbeats)
+        .only(args.filter.clone());
     let stop = pump
         .run(args.count, async {
             tokio::select! {

@@ -6,6 +6,7 @@ use std::future::Future;
 use std::io;
 use std::time::{Duration, SystemTime};
 
+use genesys_notifications::models::Template;
 use genesys_notifications::{Channel, ErrorKind, Event, Events};
 use tokio::sync::watch;
 
@@ -68,6 +69,8 @@ pub(crate) struct Pump {
     events: Events,
     out: Lines,
     heartbeats: bool,
+    /// Templates whose notifications are written; empty: all.
+    only: Vec<Template>,
     tally: Tally,
     written: watch::Sender<u64>,
 }
@@ -81,9 +84,22 @@ impl Pump {
             events,
             out,
             heartbeats,
+            only: Vec::new(),
             tally: Tally::default(),
             written: watch::Sender::new(0),
         }
+    }
+
+    /// Writes only notifications of these templates (all when empty).
+    pub(crate) fn only(mut self, templates: Vec<Template>) -> Self {
+        self.only = templates;
+        self
+    }
+
+    /// Whether a notification on `topic` passes the template filter.
+    fn keeps(&self, topic: &str) -> bool {
+        self.only.is_empty()
+            || Template::parse(topic).is_some_and(|(template, _)| self.only.contains(&template))
     }
 
     /// The count of notifications written so far (updated with each batch handed to
@@ -204,7 +220,7 @@ impl Pump {
     /// into the batch.
     fn write(&mut self, topic: &str, frame: &str) {
         let heartbeat = topic == HEARTBEAT_TOPIC;
-        if heartbeat && !self.heartbeats {
+        if (heartbeat && !self.heartbeats) || (!heartbeat && !self.keeps(topic)) {
             return;
         }
         self.out.frame(frame);

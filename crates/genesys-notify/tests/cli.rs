@@ -271,6 +271,46 @@ async fn heartbeats_only_with_the_flag_and_count_stops() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filter_prints_only_the_chosen_templates() {
+    let sim = simulator(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut listen = Run::spawn(&[
+        "listen",
+        "--uri",
+        &channel.connect_uri,
+        "-t",
+        "v2.users.u1?presence&routingStatus&activity",
+        "--filter",
+        "v2.users.{id}.presence",
+        "--filter",
+        "UserActivity",
+        "--count",
+        "2",
+    ]);
+    listen.event("listening").await;
+    publish(&sim, ROUTING, 1);
+    let presence = publish(&sim, PRESENCE, 2);
+    publish(&sim, ROUTING, 3);
+    let activity = publish(&sim, "v2.users.u1.activity", 4);
+    assert_eq!(listen.line().await, presence);
+    assert_eq!(listen.line().await, activity);
+    let (code, rest, log) = listen.finish().await;
+    assert_eq!((code, rest.len()), (0, 0), "{log:?}");
+    // An unknown template is a usage error.
+    let (code, _, _) = run(&[
+        "listen",
+        "--uri",
+        &channel.connect_uri,
+        "-t",
+        PRESENCE,
+        "--filter",
+        "v2.users.{id}.nothing",
+    ])
+    .await;
+    assert_eq!(code, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duration_ends_listen_with_0_and_pretty_spans_lines() {
     let sim = simulator(SimConfig::default()).await;
     let channel = sim.create_channel("demo-client");

@@ -91,23 +91,139 @@ pub(crate) enum TopicKind {
     UserRoutingStatus,
     UserActivity,
     UserConversations,
+    UserConversationSummary,
+    UserGeolocation,
+    UserStation,
+    UserOutOfOffice,
+    UserIntegrationPresence,
+    UserCallForwarding,
+    UserVoicemailMessages,
+    UserAdherence,
+    UserSchedules,
+    UserAggregates,
+    /// `v2.users.{id}.conversations.{media}`.
+    UserMedia(Media),
     QueueConversations,
+    /// `v2.routing.queues.{id}.conversations.{media}`.
+    QueueMedia(Media),
     QueueObservations,
+    QueueActivity,
     QueueUsers,
+    Transcription,
+    ManagementUnitAdherence,
+    /// `v2.detail.events.conversation.{id}.{event}`.
+    Detail(DetailEvent),
+    AgentState,
     Other,
+}
+
+/// The media type of a per-media conversation topic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Media {
+    Calls,
+    Callbacks,
+    Chats,
+    Emails,
+    Messages,
+}
+
+/// The event of a conversation detail-event topic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DetailEvent {
+    AcdStart,
+    AcdEnd,
+    Acw,
+    Attributes,
+    Contact,
+    CustomerStart,
+    CustomerEnd,
+    FlowStart,
+    FlowEnd,
+    FlowOutcome,
+    Outbound,
+    UserStart,
+    UserEnd,
+    VoicemailStart,
+    VoicemailEnd,
+    Wrapup,
+}
+
+fn media(leaf: &str) -> Option<Media> {
+    Some(match leaf {
+        "calls" => Media::Calls,
+        "callbacks" => Media::Callbacks,
+        "chats" => Media::Chats,
+        "emails" => Media::Emails,
+        "messages" => Media::Messages,
+        _ => return None,
+    })
+}
+
+fn detail_event(rest: &[&str]) -> Option<DetailEvent> {
+    Some(match rest {
+        ["acd", "start"] => DetailEvent::AcdStart,
+        ["acd", "end"] => DetailEvent::AcdEnd,
+        ["acw"] => DetailEvent::Acw,
+        ["attributes"] => DetailEvent::Attributes,
+        ["contact"] => DetailEvent::Contact,
+        ["customer", "start"] => DetailEvent::CustomerStart,
+        ["customer", "end"] => DetailEvent::CustomerEnd,
+        ["flow", "start"] => DetailEvent::FlowStart,
+        ["flow", "end"] => DetailEvent::FlowEnd,
+        ["flow", "outcome"] => DetailEvent::FlowOutcome,
+        ["outbound"] => DetailEvent::Outbound,
+        ["user", "start"] => DetailEvent::UserStart,
+        ["user", "end"] => DetailEvent::UserEnd,
+        ["voicemail", "start"] => DetailEvent::VoicemailStart,
+        ["voicemail", "end"] => DetailEvent::VoicemailEnd,
+        ["wrapup"] => DetailEvent::Wrapup,
+        _ => return None,
+    })
 }
 
 /// Classifies a concrete topic name and returns its kind and first id segment.
 pub(crate) fn classify(topic: &str) -> (TopicKind, &str) {
     let parts: Vec<&str> = topic.split('.').collect();
     match parts.as_slice() {
-        ["v2", "users", id, "presence"] => (TopicKind::UserPresence, id),
-        ["v2", "users", id, "routingStatus"] => (TopicKind::UserRoutingStatus, id),
-        ["v2", "users", id, "activity"] => (TopicKind::UserActivity, id),
-        ["v2", "users", id, "conversations"] => (TopicKind::UserConversations, id),
-        ["v2", "routing", "queues", id, "conversations"] => (TopicKind::QueueConversations, id),
-        ["v2", "analytics", "queues", id, "observations"] => (TopicKind::QueueObservations, id),
-        ["v2", "routing", "queues", id, "users"] => (TopicKind::QueueUsers, id),
+        ["v2", "users", id, "presence"] => (TopicKind::UserPresence, *id),
+        ["v2", "users", id, "routingStatus"] => (TopicKind::UserRoutingStatus, *id),
+        ["v2", "users", id, "activity"] => (TopicKind::UserActivity, *id),
+        ["v2", "users", id, "conversations"] => (TopicKind::UserConversations, *id),
+        ["v2", "users", id, "conversationsummary"] => (TopicKind::UserConversationSummary, *id),
+        ["v2", "users", id, "geolocation"] => (TopicKind::UserGeolocation, *id),
+        ["v2", "users", id, "station"] => (TopicKind::UserStation, *id),
+        ["v2", "users", id, "outofoffice"] => (TopicKind::UserOutOfOffice, *id),
+        ["v2", "users", id, "integrationpresence"] => (TopicKind::UserIntegrationPresence, *id),
+        ["v2", "users", id, "callforwarding"] => (TopicKind::UserCallForwarding, *id),
+        ["v2", "users", id, "voicemail", "messages"] => (TopicKind::UserVoicemailMessages, *id),
+        ["v2", "users", id, "workforcemanagement", "adherence"] => (TopicKind::UserAdherence, *id),
+        ["v2", "users", id, "workforcemanagement", "schedules"] => (TopicKind::UserSchedules, *id),
+        ["v2", "users", id, "conversations", leaf] => match media(leaf) {
+            Some(m) => (TopicKind::UserMedia(m), *id),
+            None => (TopicKind::Other, ""),
+        },
+        ["v2", "routing", "queues", id, "conversations"] => (TopicKind::QueueConversations, *id),
+        ["v2", "routing", "queues", id, "conversations", leaf] => match media(leaf) {
+            Some(m) => (TopicKind::QueueMedia(m), *id),
+            None => (TopicKind::Other, ""),
+        },
+        ["v2", "routing", "queues", id, "users"] => (TopicKind::QueueUsers, *id),
+        ["v2", "analytics", "queues", id, "observations"] => (TopicKind::QueueObservations, *id),
+        ["v2", "analytics", "queues", id, "activity"] => (TopicKind::QueueActivity, *id),
+        ["v2", "analytics", "users", id, "aggregates"] => (TopicKind::UserAggregates, *id),
+        ["v2", "conversations", id, "transcription"] => (TopicKind::Transcription, *id),
+        [
+            "v2",
+            "workforcemanagement",
+            "managementunits",
+            id,
+            "adherence",
+        ] => (TopicKind::ManagementUnitAdherence, *id),
+        ["v2", "detail", "events", "agent", id, "state"] => (TopicKind::AgentState, *id),
+        ["v2", "detail", "events", "conversation", id, rest @ ..] => match detail_event(rest) {
+            Some(e) => (TopicKind::Detail(e), *id),
+            None => (TopicKind::Other, ""),
+        },
         _ => (TopicKind::Other, ""),
     }
 }
@@ -230,6 +346,26 @@ mod tests {
         assert_eq!(
             classify("v2.routing.queues.q.users"),
             (TopicKind::QueueUsers, "q")
+        );
+        assert_eq!(
+            classify("v2.routing.queues.q.conversations.emails"),
+            (TopicKind::QueueMedia(Media::Emails), "q")
+        );
+        assert_eq!(
+            classify("v2.detail.events.conversation.c.flow.outcome"),
+            (TopicKind::Detail(DetailEvent::FlowOutcome), "c")
+        );
+        assert_eq!(
+            classify("v2.users.u.workforcemanagement.schedules"),
+            (TopicKind::UserSchedules, "u")
+        );
+        assert_eq!(
+            classify("v2.users.u.conversations.faxes").0,
+            TopicKind::Other
+        );
+        assert_eq!(
+            classify("v2.detail.events.conversation.c.acd").0,
+            TopicKind::Other
         );
         assert_eq!(classify("v2.other"), (TopicKind::Other, ""));
     }
