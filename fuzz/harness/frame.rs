@@ -77,7 +77,10 @@ fn check_text(text: &str) {
             match (body, range) {
                 (None, None) => assert_eq!(n.body_raw(), "null"),
                 (Some(want), Some((start, end))) => {
-                    assert!(start <= end && end <= text.len(), "{text:?}: {start}..{end}");
+                    assert!(
+                        start <= end && end <= text.len(),
+                        "{text:?}: {start}..{end}"
+                    );
                     let slice = text.get(start..end).expect("on character boundaries");
                     assert_eq!(n.body_raw(), slice);
                     assert_eq!(slice, want, "{text:?}: {start}..{end}");

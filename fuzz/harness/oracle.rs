@@ -202,9 +202,7 @@ pub fn oracle(text: &str) -> Oracle {
             version,
             correlation_id,
             // An explicit `null` body is no body.
-            body: body
-                .map(|b| b.get().to_owned())
-                .filter(|b| b != "null"),
+            body: body.map(|b| b.get().to_owned()).filter(|b| b != "null"),
         },
         None => match result.map(|r| r.trim().parse::<u16>()) {
             None | Some(Err(_)) => Oracle::Malformed,

@@ -242,7 +242,10 @@ async fn a_managed_channel_through_faults_never_logs_a_secret_or_a_whole_channel
     // The paths the run claims to reach: the revoked token was answered with 401 (on the
     // eviction's channel creation) and replaced; the channel was replaced.
     assert_ne!(tokens[0], tokens[1], "the revoked token was replaced");
-    assert!(ids.len() >= 3, "maintenance and eviction made new channels: {ids:?}");
+    assert!(
+        ids.len() >= 3,
+        "maintenance and eviction made new channels: {ids:?}"
+    );
     for e in &errors {
         assert_absent(&error_texts(e), &needles, "a stream error");
     }
