@@ -76,11 +76,6 @@ impl Oracle {
             Oracle::SocketClosing => &["socket_closing"],
         }
     }
-
-    /// Whether the frame changes the channel (ends it, or moves it to a new socket).
-    pub fn changes_the_channel(&self) -> bool {
-        matches!(self, Oracle::Gone(_) | Oracle::SocketClosing)
-    }
 }
 
 /// The members of a JSON object in order, duplicates kept, each value as raw JSON text
