@@ -15,7 +15,7 @@ mod support;
 use std::time::Duration;
 
 use genesys_notifications::{Channel, ConnectOptions, Event, connect};
-use genesys_sim::{ChannelInfo, Frame, Simulator};
+use genesys_sim::{Frame, SimChannel, Simulator};
 use serde_json::json;
 use support::*;
 use tokio::task::JoinHandle;
@@ -32,8 +32,8 @@ fn bare(i: u64) -> Frame {
 async fn overlap(
     sim: &Simulator,
     ch: &Channel,
-    from: &ChannelInfo,
-    to: &ChannelInfo,
+    from: &SimChannel,
+    to: &SimChannel,
 ) -> JoinHandle<Result<(), genesys_notifications::Error>> {
     let handle = ch.handle();
     let uri = to.connect_uri.clone();
@@ -49,7 +49,7 @@ async fn overlap(
     rollover
 }
 
-fn delivered(sim: &Simulator, info: &ChannelInfo) -> u64 {
+fn delivered(sim: &Simulator, info: &SimChannel) -> u64 {
     sim.stats().channel(&info.id).unwrap().delivered
 }
 

@@ -32,7 +32,7 @@ use genesys_notifications::{
     Channel, ConnectOptions, Error, ErrorKind, Event, Events, Notification, Reason,
     ReconnectPolicy, topic,
 };
-use genesys_sim::{ChannelInfo, Fault, Simulator};
+use genesys_sim::{Fault, SimChannel, Simulator};
 use oracle::{Gone, Oracle, oracle};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -67,7 +67,7 @@ fn cases(default: u32) -> u32 {
 /// One simulator and one subscribed channel, shared by every case until a frame ends it.
 struct Rig {
     sim: Simulator,
-    info: ChannelInfo,
+    info: SimChannel,
     ch: Channel,
     events: Events,
     seq: u64,
