@@ -12,7 +12,9 @@
 #[path = "oracle.rs"]
 mod oracle;
 
-use genesys_notifications::__private::{body_range, classify, classify_binary, frame_kind};
+use genesys_notifications::__private::{
+    body_range, classify, classify_binary, fast_path_agrees, frame_kind,
+};
 use genesys_notifications::{ErrorKind, Reason};
 use oracle::{Oracle, oracle};
 
@@ -50,6 +52,8 @@ fn check_binary(payload: &[u8]) {
 }
 
 fn check_text(text: &str) {
+    // The strict fast path declines or agrees exactly with the tolerant parser.
+    assert!(fast_path_agrees(text), "{text:?}: the fast path disagrees");
     let expected = oracle(text);
     let kind = frame_kind(text);
     assert!(

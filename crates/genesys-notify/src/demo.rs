@@ -27,7 +27,7 @@ use tokio::time::Instant;
 
 use crate::exit::{EXIT_CODES_HELP, usage};
 use crate::logging::LogFormat;
-use crate::output::Output;
+use crate::output::Lines;
 use crate::pump::{Pump, Stop, Tally, millis, short_id};
 use crate::signal::Shutdown;
 
@@ -185,11 +185,7 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
     let channel = connect(&rest, args.include_heartbeats).await?;
 
     let started = Instant::now();
-    let mut pump = Pump::new(
-        channel,
-        Output::stdout(args.pretty),
-        args.include_heartbeats,
-    );
+    let mut pump = Pump::new(channel, Lines::stdout(args.pretty), args.include_heartbeats);
     let mut stop =
         stream_with_faults(&mut pump, &sim, &mut shutdown, started + args.duration).await;
     let mut published = sim.stats().published;
