@@ -9,7 +9,10 @@ use std::time::Duration;
 pub struct Usage {
     /// User plus system CPU time.
     pub cpu: Duration,
-    /// Peak resident set size (`ru_maxrss`, the kernel's `VmHWM`), in KiB.
+    /// Peak resident set size (`ru_maxrss`), in KiB. On Linux it also covers the image the
+    /// process replaced at exec: for a child spawned with `vfork`/`posix_spawn` (as
+    /// `std::process::Command` does) that is the parent's peak at that moment, so it is at
+    /// least the child's own `VmHWM`, and can be more.
     pub max_rss_kib: u64,
 }
 
@@ -130,11 +133,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn self_usage_and_proc_status_agree_roughly() {
-        let u = self_usage();
-        assert!(u.max_rss_kib > 0);
+    fn self_usage_is_at_least_the_peak_proc_status_reports() {
+        // `ru_maxrss` is the peak of this process *and* of the image it replaced at exec
+        // (Linux keeps the larger): for a process spawned by a large parent it can be far
+        // above `VmHWM`, the peak of the current image (seen here: 78,808 vs 10,860 KiB for
+        // this test binary started by cargo). What always holds: it is never below.
         let hwm = proc_status_kib("VmHWM").unwrap();
+        let u = self_usage();
         assert!(hwm > 0);
+        assert!(
+            u.max_rss_kib >= hwm,
+            "ru_maxrss {} KiB < VmHWM {hwm} KiB",
+            u.max_rss_kib
+        );
         assert!(proc_status_kib("NoSuchField").is_none());
     }
 

@@ -22,7 +22,7 @@ use genesys_sim::{Fault, Frame, SimConfig, Simulator};
 
 use crate::shapes::Shape;
 
-/// The latency target of issue 7.
+/// The recovery latency target (BENCHMARKS.md).
 pub const TARGET: Duration = Duration::from_millis(50);
 
 /// How long one measurement may take before it counts as a failure.

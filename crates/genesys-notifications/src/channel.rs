@@ -95,7 +95,9 @@ pub enum Event {
         /// `(topic, reason)` pairs.
         topics: Vec<(String, String)>,
     },
-    /// Notifications may have been missed (also an item of the stream).
+    /// Notifications may have been missed. Also an item of the stream, placed where they
+    /// would have been: back-fill from the item; use this event for monitoring only (see
+    /// "Where to take gaps from" in the crate documentation).
     Gap(Gap),
     /// The buffer toward the consumer is full ([`Overflow::Block`](crate::Overflow::Block)):
     /// the channel stopped reading its socket(s) until the consumer catches up. Nothing is

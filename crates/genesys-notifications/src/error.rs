@@ -43,6 +43,9 @@ struct Inner {
     raw: Option<Bytes>,
     detail: Detail,
     source: Option<BoxError>,
+    /// The message already says what `source` says: [`std::error::Error::source`] then goes
+    /// on with the source's own cause, so a chain printer never shows a text twice.
+    source_shown: bool,
 }
 
 enum Detail {
@@ -84,7 +87,8 @@ pub enum ErrorKind {
     Closed,
 }
 
-/// Why an error happened: the seed's reasons, plus what this client knows more precisely.
+/// Why an error happened: the reasons of the Python package `genesys-notifications`, plus what
+/// this client knows more precisely.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Reason {
@@ -197,6 +201,7 @@ impl Error {
             raw: None,
             detail: Detail::None,
             source: None,
+            source_shown: false,
         }))
     }
 
@@ -209,6 +214,12 @@ impl Error {
             .with_raw(raw)
     }
 
+    /// The non-fatal item for a binary frame: never parsed (the service sends text frames),
+    /// its bytes kept as received.
+    pub(crate) fn binary_frame(raw: Bytes) -> Self {
+        Error::malformed("unexpected binary frame", raw)
+    }
+
     pub(crate) fn with_message(mut self, message: impl Into<String>) -> Self {
         self.0.message = Some(message.into());
         self
@@ -216,7 +227,24 @@ impl Error {
 
     pub(crate) fn with_source(mut self, source: impl Into<BoxError>) -> Self {
         self.0.source = Some(source.into());
+        self.0.source_shown = false;
         self
+    }
+
+    /// Keeps `source` as the cause whose text the message already contains: `source()`
+    /// skips it (and goes on with its own cause), so the chain never repeats it; it stays
+    /// reachable for downcasting through [`Error::cause`].
+    pub(crate) fn with_shown_source(mut self, source: impl Into<BoxError>) -> Self {
+        self.0.source = Some(source.into());
+        self.0.source_shown = true;
+        self
+    }
+
+    /// The underlying cause as kept, even when its text is already part of the message (and
+    /// [`std::error::Error::source`] therefore skips it).
+    #[cfg_attr(not(feature = "rest"), allow(dead_code))]
+    pub(crate) fn cause(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        self.0.source.as_deref()
     }
 
     pub(crate) fn with_raw(mut self, raw: Bytes) -> Self {
@@ -424,6 +452,7 @@ impl Error {
         };
         if let Some(src) = &inner.source {
             e.0.source = Some(Box::new(SourceText(src.to_string())));
+            e.0.source_shown = inner.source_shown;
         }
         e
     }
@@ -549,11 +578,18 @@ impl fmt::Debug for Error {
 }
 
 impl std::error::Error for Error {
+    /// The cause, when the message does not already say it; otherwise the cause's own cause.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.0
+        let source = self
+            .0
             .source
             .as_ref()
-            .map(|s| &**s as &(dyn std::error::Error + 'static))
+            .map(|s| &**s as &(dyn std::error::Error + 'static))?;
+        if self.0.source_shown {
+            source.source()
+        } else {
+            Some(source)
+        }
     }
 }
 
@@ -593,6 +629,54 @@ mod tests {
         let lag = Error::lagged(7);
         assert_eq!(lag.dropped(), Some(7));
         assert!(!lag.is_fatal());
+    }
+
+    /// Every level of `{e}: {source}: {source's source}...`, as a chain printer shows it.
+    fn chain(e: &Error) -> String {
+        let mut text = e.to_string();
+        let mut next = std::error::Error::source(e);
+        while let Some(cause) = next {
+            text.push_str(&format!(": {cause}"));
+            next = cause.source();
+        }
+        text
+    }
+
+    #[test]
+    fn a_cause_quoted_in_the_message_is_not_repeated_by_the_chain() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("the request failed (POST /oauth/token)")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let outer = Outer(std::io::Error::other("connection refused"));
+        let e = Error::new(ErrorKind::Connection, Reason::Io)
+            .with_message(outer.to_string())
+            .with_shown_source(outer);
+        assert_eq!(
+            chain(&e),
+            "connection failure (I/O error): the request failed (POST /oauth/token): \
+             connection refused"
+        );
+        assert!(
+            e.cause()
+                .is_some_and(|c| c.downcast_ref::<Outer>().is_some())
+        );
+        // A cause the message does not quote stays the source.
+        let e =
+            Error::new(ErrorKind::Receive, Reason::Io).with_source(std::io::Error::other("reset"));
+        assert_eq!(chain(&e), "receive failure (I/O error): reset");
+        assert_eq!(
+            chain(&e.shallow_clone()),
+            "receive failure (I/O error): reset"
+        );
     }
 
     #[test]

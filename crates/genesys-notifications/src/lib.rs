@@ -34,8 +34,10 @@
 //! # Ok(()) }
 //! ```
 //!
-//! For more control use [`ConnectOptions`]; for a channel that creates, subscribes and
-//! replaces itself from OAuth client credentials, see the `rest` module (feature `rest`).
+//! Most programs start from OAuth client credentials instead of a channel URI: the managed
+//! channel of the `rest` module (feature `rest`, on by default) creates, subscribes and
+//! replaces channels by itself and yields the same stream (see the README, and the
+//! `first_hour` example). For more control over a channel use [`ConnectOptions`].
 //!
 //! # Layout
 //!
@@ -129,6 +131,14 @@
 //! of a rollover is closed, a ping proves it delivered everything sent before the new channel
 //! was subscribed; when it cannot be proven (a stalled old socket), the unproven span is a gap.
 //!
+//! **Where to take gaps from.** Each gap is reported twice: as an item of the stream and as
+//! [`Event::Gap`]. Consume the *item* to back-fill: it is placed in order, between the last
+//! notification before the span and the first after it, so a consumer that re-fetches the
+//! window from the REST API can merge without reordering. The *event* is for monitoring from
+//! another task (metrics, alerts) that does not read the stream. A program that handles both
+//! handles every gap twice. [`Gap::topics`] lists the topics as subscribed (a combined topic
+//! `prefix?a&b` is not expanded; [`topic::expand`] gives its individual topics).
+//!
 //! # TLS
 //!
 //! `wss://` uses rustls with the aws-lc-rs provider, always passed explicitly (the library
@@ -140,6 +150,7 @@
 //! `connectUri` returned by the REST API. Plain `http://` REST base URLs, which would carry the
 //! client secret and tokens, are refused the same way (opt-in:
 //! `rest::Environment::danger_custom_plain_http`).
+#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod channel;
@@ -164,10 +175,15 @@ pub mod models;
 #[cfg(feature = "rest")]
 pub mod rest;
 
-/// The README's example is compiled and run as a doc test.
+/// The README's examples are compiled and run as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// The workspace README's example too.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct WorkspaceReadmeDoctests;
 
 pub use channel::{Channel, ChannelHandle, Event, Events, State, Stats};
 pub use error::{Error, ErrorKind, Gap, Reason};
@@ -213,6 +229,12 @@ pub mod __private {
             )),
             _ => Ok(None),
         }
+    }
+
+    /// The non-fatal item the driver yields for a binary frame (never parsed, whatever it
+    /// holds: the service sends text frames), with the bytes as received.
+    pub fn classify_binary(payload: &[u8]) -> Error {
+        Error::binary_frame(bytes::Bytes::copy_from_slice(payload))
     }
 
     /// The kind of a frame as a short stable name: `notification`, `heartbeat`, `pong`,

@@ -70,15 +70,37 @@ impl Notification {
     ///
     /// # Errors
     ///
-    /// A non-fatal [`ErrorKind::Receive`] / [`Reason::InvalidMessage`] error, carrying the
-    /// frame and the decoding error as its source, when the body does not match `T`.
+    /// A non-fatal [`ErrorKind::Receive`] / [`Reason::InvalidMessage`] error carrying the
+    /// frame, when the body does not match `T`. Its message says why, in serde's words:
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use futures_util::StreamExt;
+    /// # let sim = genesys_sim::Simulator::start(genesys_sim::SimConfig::default()).await?;
+    /// # let uri = sim.create_channel("demo-client").connect_uri;
+    /// # let mut channel = genesys_notifications::connect(&uri, ["v2.users.42.presence"]).await?;
+    /// # sim.publish("v2.users.42.presence", serde_json::json!({"source": "PURECLOUD"}));
+    /// # let n = channel.next().await.ok_or("ended")??;
+    /// #[derive(Debug, serde::Deserialize)]
+    /// #[serde(rename_all = "camelCase")]
+    /// struct Presence {
+    ///     presence_definition: serde_json::Value,
+    /// }
+    /// let e = n.body::<Presence>().unwrap_err();
+    /// assert!(e.to_string().contains("missing field `presenceDefinition`"), "{e}");
+    /// # Ok(()) }
+    /// ```
     pub fn body<'a, T: Deserialize<'a>>(&'a self) -> Result<T, Error> {
         serde_json::from_str(self.body_raw()).map_err(|e| {
             Error::new(ErrorKind::Receive, Reason::InvalidMessage)
                 .non_fatal()
-                .with_message(format!("event body of {} does not match", self.topic()))
+                .with_message(format!(
+                    "event body of {} does not match: {e}",
+                    self.topic()
+                ))
                 .with_raw(self.frame.clone().into())
-                .with_source(e)
+                .with_shown_source(e)
         })
     }
 

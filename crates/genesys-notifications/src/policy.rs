@@ -239,6 +239,8 @@ impl Backoff {
         if let Some(max) = self.policy.max_elapsed
             && (now + delay).saturating_duration_since(started) > max
         {
+            // This attempt is not made: it does not count.
+            self.attempts -= 1;
             return None;
         }
         Some(delay)
@@ -303,6 +305,66 @@ mod tests {
         assert!(a.iter().skip(1).any(|d| *d > Duration::ZERO));
     }
 
+    /// A seeded schedule of `n` delays at the cap (every bound is 30 s from the 6th attempt).
+    fn capped(seed: Option<u64>, n: u32) -> Vec<u64> {
+        let mut p = ReconnectPolicy::default()
+            .initial_delay(Duration::from_secs(30))
+            .immediate_first(false)
+            .max_attempts(Some(n));
+        if let Some(seed) = seed {
+            p = p.jitter_seed(seed);
+        }
+        p.delays().map(|d| d.as_millis() as u64).collect()
+    }
+
+    #[test]
+    fn full_jitter_is_spread_over_the_whole_range_not_the_maximum() {
+        // 2,000 draws from 0..=30,000 ms: uniform, so about half below the middle, each
+        // tenth of the range about a tenth of the draws, and the maximum itself rare.
+        let d = capped(Some(3), 2_000);
+        let max = 30_000u64;
+        assert!(d.iter().all(|&x| x <= max));
+        let at_max = d.iter().filter(|&&x| x == max).count();
+        assert!(at_max < 10, "{at_max} of 2000 at the maximum");
+        let below_half = d.iter().filter(|&&x| x < max / 2).count();
+        assert!(
+            (850..=1150).contains(&below_half),
+            "{below_half} below 15 s"
+        );
+        for decile in 0..10 {
+            let (lo, hi) = (decile * max / 10, (decile + 1) * max / 10);
+            let n = d.iter().filter(|&&x| lo <= x && x < hi).count();
+            assert!((120..=280).contains(&n), "decile {decile}: {n} of 2000");
+        }
+        let mean = d.iter().sum::<u64>() / d.len() as u64;
+        assert!((13_500..=16_500).contains(&mean), "mean {mean} ms");
+    }
+
+    #[test]
+    fn seeds_choose_the_schedule() {
+        // The same seed gives the same schedule from a fresh policy; different seeds (and
+        // unseeded policies) give different ones.
+        for seed in [0, 1, 42, u64::MAX] {
+            assert_eq!(
+                capped(Some(seed), 20),
+                capped(Some(seed), 20),
+                "seed {seed}"
+            );
+        }
+        let schedules: Vec<Vec<u64>> = (0..20).map(|s| capped(Some(s), 20)).collect();
+        for (i, a) in schedules.iter().enumerate() {
+            for b in &schedules[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_ne!(
+            capped(None, 20),
+            capped(None, 20),
+            "unseeded jitter is random"
+        );
+        assert_ne!(capped(None, 20), capped(Some(3), 20));
+    }
+
     #[test]
     fn once_and_never() {
         assert_eq!(ReconnectPolicy::once().delays().count(), 1);
@@ -324,6 +386,7 @@ mod tests {
         );
         // 3 s elapsed + 4 s delay > 5 s budget.
         assert_eq!(b.next_delay(t0 + Duration::from_secs(3)), None);
+        assert_eq!(b.attempts(), 3, "the attempt not made is not counted");
         b.reset();
         assert_eq!(b.attempts(), 0);
         assert_eq!(

@@ -1,4 +1,4 @@
-//! Issue 8, item 1: hostile input through the real client, over real sockets, against the
+//! Hostile input through the real client, over real sockets, against the
 //! simulator's raw-frame faults (`RawText`, `RawBinary`, `Oversize`) and, for what the
 //! simulator cannot send (a text frame that is not UTF-8), a hand-rolled WebSocket server.
 //!
@@ -399,8 +399,9 @@ async fn hostile_frames_never_break_the_stream() {
                         (ErrorKind::Receive, Reason::InvalidMessage, false)
                     );
                     assert_eq!(e.raw_frame(), Some(raw.as_slice()));
-                    let cause = std::error::Error::source(&e).unwrap().to_string();
-                    assert!(cause.contains("recursion limit"), "{cause}");
+                    // serde's reason is in the error's own text.
+                    let shown = e.to_string();
+                    assert!(shown.contains("recursion limit"), "{shown}");
                 }
             }
         }

@@ -1,4 +1,4 @@
-//! Issue 4: reconnect, watchdog, extension, maintenance, rollover, channel gone, gaps —
+//! Reconnect, watchdog, extension, maintenance, rollover, channel gone, gaps —
 //! against the simulator over real sockets, on paused time, with exact assertions.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -768,4 +768,79 @@ async fn a_subscribe_during_recovery_answers_when_it_is_subscribed() {
     sim.publish(OTHER, json!({"i": 3}));
     assert!(next_err(&mut ch).await.is_gap());
     assert_eq!(body_i(&next_note(&mut ch).await), 3);
+}
+
+/// A reconnect policy limited to 5 minutes (`max_elapsed`) gives up after 5 minutes of refused
+/// reconnects, end to end: unseeded, the bounds hold for every draw; seeded, the schedule is
+/// known and the give-up exact. (The default policy never gives up: see
+/// `by_default_reconnection_never_gives_up`.)
+#[tokio::test(start_paused = true)]
+async fn a_five_minute_policy_gives_up_after_five_minutes_of_refused_reconnects() {
+    const FIVE_MINUTES: Duration = Duration::from_secs(300);
+    async fn outage(policy: ReconnectPolicy) -> (Vec<(u32, Duration)>, Duration, u32) {
+        let sim = sim().await;
+        let info = channel(&sim);
+        let options = ConnectOptions::new().reconnect(policy);
+        let mut ch = options.connect(&info.connect_uri, [TOPIC]).await.unwrap();
+        let mut events = ch.events();
+        sim.fault(
+            &info.id,
+            Fault::RefuseConnections {
+                duration: Duration::from_secs(3600),
+            },
+        )
+        .unwrap();
+        let t0 = Instant::now();
+        sim.fault(&info.id, Fault::Drop).unwrap();
+        let e = loop {
+            match next(&mut ch).await {
+                Err(e) if e.is_fatal() => break e,
+                _ => {}
+            }
+        };
+        let elapsed = Instant::now() - t0;
+        assert_eq!(
+            (e.kind(), e.reason()),
+            (ErrorKind::Reconnect, Reason::AttemptsExhausted)
+        );
+        let mut attempts = Vec::new();
+        while let Some(ev) = events.recv().await {
+            if let Event::ReconnectAttempt { attempt, delay } = ev {
+                attempts.push((attempt, delay));
+            }
+        }
+        (attempts, elapsed, e.attempts().unwrap())
+    }
+
+    // Unseeded: the first retry at once, then delays of at most 1, 2, 4, 8, 16, 30, 30 ... s.
+    // Even at the maximum every time, 14 attempts fit in 5 minutes (0+1+2+4+8+16 = 31 s, then
+    // 8 × 30 s); and the attempt not made would have started after 5 minutes, so the last one
+    // started less than 30 s before.
+    let limited = ReconnectPolicy::default().max_elapsed(Some(FIVE_MINUTES));
+    let (attempts, elapsed, made) = outage(limited).await;
+    assert!(made >= 14, "{made} attempts: {attempts:?}");
+    assert_eq!(made as usize, attempts.len());
+    assert!(
+        elapsed <= FIVE_MINUTES && elapsed > FIVE_MINUTES - Duration::from_secs(30),
+        "gave up after {elapsed:?}"
+    );
+    assert_eq!(attempts.iter().map(|a| a.1).sum::<Duration>(), elapsed);
+
+    // Seeded: exactly the attempts whose start lies within 5 minutes of the drop.
+    let policy = ReconnectPolicy::default()
+        .max_elapsed(Some(FIVE_MINUTES))
+        .jitter_seed(9);
+    let mut expected = Vec::new();
+    let mut total = Duration::ZERO;
+    for (n, d) in (1u32..).zip(policy.delays()) {
+        if total + d > FIVE_MINUTES {
+            break;
+        }
+        total += d;
+        expected.push((n, d));
+    }
+    let (attempts, elapsed, made) = outage(policy).await;
+    assert_eq!(attempts, expected);
+    assert_eq!(elapsed, total);
+    assert_eq!(made as usize, expected.len());
 }

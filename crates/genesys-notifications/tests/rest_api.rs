@@ -487,3 +487,95 @@ async fn a_token_provider_is_asked_again_after_a_401() {
     assert_eq!(error.kind(), RestErrorKind::TokenProvider);
     assert!(std::error::Error::source(error).is_some());
 }
+
+/// Several callers at once when the token is due (expiry) or rejected (401): one fetch, one
+/// new token for all of them.
+#[tokio::test(start_paused = true)]
+async fn concurrent_callers_at_expiry_or_after_a_401_share_one_fetch() {
+    const CALLERS: usize = 8;
+    let config = SimConfig {
+        token_lifetime: Duration::from_secs(3600),
+        ..SimConfig::default()
+    };
+    let sim = simulator(config).await;
+    let rest = rest_client(&sim, client_credentials());
+    let channel = rest.create_channel().await.unwrap();
+    let first = rest.access_token().await.unwrap();
+    assert_eq!(rest.token_fetches().await, 1);
+
+    // At the refresh point: every caller wants a token at the same moment.
+    tokio::time::advance(Duration::from_secs(3540)).await;
+    let calls = (0..CALLERS).map(|i| {
+        let (rest, id) = (rest.clone(), channel.id.clone());
+        tokio::spawn(async move {
+            if i % 2 == 0 {
+                rest.access_token()
+                    .await
+                    .map(|t| Some(t.expose_secret().to_owned()))
+            } else {
+                rest.subscriptions(&id).await.map(|_| None)
+            }
+        })
+    });
+    let answers = futures_util::future::join_all(calls).await;
+    let tokens: Vec<String> = answers
+        .into_iter()
+        .filter_map(|a| a.unwrap().unwrap())
+        .collect();
+    assert_eq!(tokens.len(), CALLERS / 2);
+    assert_eq!(
+        rest.token_fetches().await,
+        2,
+        "one fetch for {CALLERS} callers"
+    );
+    assert!(tokens.iter().all(|t| t == &tokens[0]));
+    assert_ne!(tokens[0], first.expose_secret());
+
+    // After a revocation: every caller gets a 401, one new token serves them all.
+    assert_eq!(sim.revoke_tokens(CLIENT), 2);
+    let calls = (0..CALLERS).map(|_| {
+        let (rest, id) = (rest.clone(), channel.id.clone());
+        tokio::spawn(async move { rest.channel_exists(&id).await })
+    });
+    for answer in futures_util::future::join_all(calls).await {
+        assert!(answer.unwrap().unwrap());
+    }
+    assert_eq!(
+        rest.token_fetches().await,
+        3,
+        "one fetch for {CALLERS} rejected callers"
+    );
+}
+
+/// An unreachable token endpoint: the error's chain (as `anyhow`'s `{:#}` or a log prints
+/// it) names the request once, then the transport's cause; never the same context twice.
+#[tokio::test(start_paused = true)]
+async fn an_unreachable_token_endpoint_is_one_readable_chain() {
+    let sim = simulator(SimConfig::default()).await;
+    let base = sim.base_url();
+    sim.shutdown().await;
+    let rest = RestClient::builder(Environment::local(&base).unwrap(), client_credentials())
+        .retry_policy(
+            ReconnectPolicy::default()
+                .jitter(false)
+                .max_attempts(Some(2)),
+        )
+        .build()
+        .unwrap();
+    let error = rest.create_channel().await.unwrap_err();
+    let mut levels = vec![error.to_string()];
+    let mut next = std::error::Error::source(&error);
+    while let Some(cause) = next {
+        levels.push(cause.to_string());
+        next = cause.source();
+    }
+    let chain = levels.join(": ");
+    let context = "the REST request failed (POST /oauth/token)";
+    assert_eq!(chain.matches(context).count(), 1, "{chain}");
+    assert!(levels.len() >= 2, "the transport's cause follows: {chain}");
+    assert!(!levels[0].contains(&levels[1]), "repeated: {chain}");
+    assert_eq!(
+        RestError::of(&error).map(RestError::kind),
+        Some(RestErrorKind::Transport)
+    );
+}

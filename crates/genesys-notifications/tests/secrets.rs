@@ -1,4 +1,4 @@
-//! Issue 8, item 5: the client secret and the access tokens never appear in `Debug`,
+//! The client secret and the access tokens never appear in `Debug`,
 //! `Display`, errors or logs; channel URIs (whose channel id is the socket's only
 //! credential) never appear whole in logs.
 //!
@@ -239,6 +239,13 @@ async fn a_managed_channel_through_faults_never_logs_a_secret_or_a_whole_channel
         "{} tokens",
         tokens.len()
     );
+    // The paths the run claims to reach: the revoked token was answered with 401 (on the
+    // eviction's channel creation) and replaced; the channel was replaced.
+    assert_ne!(tokens[0], tokens[1], "the revoked token was replaced");
+    assert!(
+        ids.len() >= 3,
+        "maintenance and eviction made new channels: {ids:?}"
+    );
     for e in &errors {
         assert_absent(&error_texts(e), &needles, "a stream error");
     }
@@ -310,11 +317,14 @@ async fn uri_mode_errors_and_logs_never_show_the_whole_channel_uri() {
         .connect(&info.connect_uri, [TOPIC])
         .await
         .unwrap();
+    let mut events = ch.events();
     let mut errors = Vec::new();
     sim.fault(&info.id, Fault::Drop).unwrap();
     errors.extend(pump(&mut ch, Duration::from_secs(5)).await);
     sim.fault(&info.id, Fault::SocketClosing).unwrap();
     errors.extend(pump(&mut ch, Duration::from_secs(90)).await);
+    // Refused reconnects, for real: the handshakes are refused for 3 s while the client
+    // retries, then it gets back in.
     sim.fault(
         &info.id,
         Fault::RefuseConnections {
@@ -322,14 +332,31 @@ async fn uri_mode_errors_and_logs_never_show_the_whole_channel_uri() {
         },
     )
     .unwrap();
-    sim.fault(&info.id, Fault::Kick).unwrap();
+    sim.fault(&info.id, Fault::Drop).unwrap();
     errors.extend(pump(&mut ch, Duration::from_secs(30)).await);
+    let (mut attempts, mut reconnected) = (0, 0);
+    while let Ok(Some(e)) = tokio::time::timeout(Duration::ZERO, events.next()).await {
+        attempts += usize::from(matches!(e, Event::ReconnectAttempt { .. }));
+        reconnected += usize::from(matches!(e, Event::Reconnected { .. }));
+    }
+    // The drop: 1 attempt; the refused outage: at least one refused attempt, then success.
+    assert!(attempts >= 3, "{attempts} reconnect attempts");
+    assert_eq!(reconnected, 2);
+    assert!(errors.iter().all(|e| !e.is_fatal()), "{errors:?}");
+    // Eviction: the stream ends with a fatal item.
     sim.fault(&info.id, Fault::Evict).unwrap();
     errors.extend(pump(&mut ch, Duration::from_secs(30)).await);
     assert!(
-        errors.iter().any(Error::is_fatal),
+        errors.last().is_some_and(Error::is_fatal),
         "eviction ends a URI-mode channel: {errors:?}"
     );
+    // Taken over by another connection (kick), on a second channel.
+    let other = channel(&sim);
+    let mut ch2 = connect(&other.connect_uri, [TOPIC]).await.unwrap();
+    sim.fault(&other.id, Fault::Kick).unwrap();
+    let kicked = pump(&mut ch2, Duration::from_secs(30)).await;
+    assert!(kicked.last().is_some_and(Error::is_fatal), "{kicked:?}");
+    errors.extend(kicked);
     // A channel that does not exist, a connect timeout: what the user sees.
     let missing = format!("ws://{}/channels/streaming-0-missingchannelid", sim.addr());
     errors.push(connect(&missing, [TOPIC]).await.unwrap_err());
@@ -347,6 +374,7 @@ async fn uri_mode_errors_and_logs_never_show_the_whole_channel_uri() {
     );
     let needles = vec![
         info.id.clone(),
+        other.id.clone(),
         "streaming-0-missingchannelid".to_owned(),
         "streaming-0-timeoutchannelid".to_owned(),
     ];

@@ -1,4 +1,4 @@
-//! Issue 8, item 3: soak under faults. 72 simulated hours on paused time, one notification
+//! Soak under faults. 72 simulated hours on paused time, one notification
 //! published every few simulated seconds (with a sequence number), and a seeded random
 //! fault every few simulated minutes — every simulator fault kind, maintenance, expiry and
 //! eviction included — for the URI-only channel and for the managed channel.
@@ -10,16 +10,22 @@
 //! * no duplicate, and in order;
 //! * no gap that did not happen: every gap window contains a fault that broke the connection
 //!   (maintenance, malformed frames and refused reconnects alone never make one);
-//! * buffers bounded (sampled all along) and nothing dropped for lag;
+//! * memory bounded: the heap held by the client and the simulator (counted by a global
+//!   allocator on the test's thread, where both run; the soak's own records are not counted),
+//!   sampled after every step, stays within a fixed margin of what it held after the first
+//!   connection, and does not grow from the first simulated day to the last; nothing dropped
+//!   for lag;
 //! * healthy at the end: open, a ping answered, a last notification delivered.
 //!
 //! The figures are printed (`--nocapture`). Knobs (environment): `SOAK_HOURS` (72),
 //! `SOAK_PUBLISH_SECS` (60), `SOAK_FAULT_MINS` (mean minutes between faults, 15),
 //! `SOAK_SEED` (1).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(unsafe_code, clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
@@ -31,9 +37,96 @@ use serde_json::json;
 use support::*;
 use tokio::time::Instant;
 
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static HELD: Cell<i64> = const { Cell::new(0) };
+}
+
+/// Counts, on threads that asked for it, the net bytes allocated (allocated minus freed).
+/// Each soak runs on a current-thread runtime on its test's thread: the client, its driver
+/// and the simulator all allocate there.
+struct Counting;
+
+fn note(bytes: i64) {
+    // `try_with`: the allocator may be called while thread-locals are being torn down.
+    let _ = COUNTING.try_with(|on| {
+        if on.get() {
+            let _ = HELD.try_with(|h| h.set(h.get() + bytes));
+        }
+    });
+}
+
+fn size(bytes: usize) -> i64 {
+    i64::try_from(bytes).unwrap_or(i64::MAX)
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
+// counting touches only const-initialised thread-locals without destructors (no allocation).
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(size(layout.size()));
+        // SAFETY: forwarded contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note(size(layout.size()));
+        // SAFETY: forwarded contract.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        note(-size(layout.size()));
+        // SAFETY: forwarded contract.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note(size(new_size) - size(layout.size()));
+        // SAFETY: forwarded contract.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The net bytes allocated on this thread while counting was on.
+fn held() -> i64 {
+    HELD.with(Cell::get)
+}
+
+/// While alive, this thread's allocations are not counted: the soak's own records (which
+/// grow with the run by design) are kept out of the figure. Whatever is allocated under it
+/// must also be freed under it, or not at all.
+struct Uncounted(bool);
+
+impl Uncounted {
+    fn new() -> Uncounted {
+        Uncounted(COUNTING.with(|c| c.replace(false)))
+    }
+}
+
+impl Drop for Uncounted {
+    fn drop(&mut self) {
+        COUNTING.with(|c| c.set(self.0));
+    }
+}
+
+/// Runs `f` without counting its allocations (see [`Uncounted`]).
+fn uncounted<T>(f: impl FnOnce() -> T) -> T {
+    let _u = Uncounted::new();
+    f()
+}
+
 const CLIENT: &str = "demo-client";
 const MAX_MESSAGE: usize = 64 * 1024;
 const BUFFER: usize = 1024;
+/// How far above the heap held after the first connection the heap may be at any sample.
+const HEAP_MARGIN: i64 = 1024 * 1024;
+/// How much more the heap may hold on the last day than on the first (and at the end than at
+/// the start).
+const HEAP_GROWTH: i64 = 256 * 1024;
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -149,8 +242,16 @@ struct Figures {
     restarts: u64,
     ends: BTreeMap<String, u64>,
     continued_gaps: u64,
-    max_buffered: usize,
     max_gap: Duration,
+    /// Heap held after the first connection, in bytes.
+    heap_start: i64,
+    /// Most heap held at any sample, over the whole run and over its first and last days.
+    heap_max: i64,
+    heap_max_first_day: i64,
+    heap_max_last_day: i64,
+    /// Heap held at the end, after the last notification.
+    heap_end: i64,
+    samples: u64,
 }
 
 impl fmt::Display for Figures {
@@ -171,8 +272,9 @@ impl fmt::Display for Figures {
             f,
             "reconnects {}, rollovers {}, extensions {}, gaps {} ({} continuing an outage, longest \
              {:?}), malformed \
-             items {}, other warnings {}, channel restarts after a fatal end {} {:?}, max \
-             buffered {}",
+             items {}, other warnings {}, channel restarts after a fatal end {} {:?}\n\
+             heap held (client + simulator, {} samples): {} KiB after the first connection, at \
+             most {} KiB (first day {} KiB, last day {} KiB), {} KiB at the end",
             self.reconnects,
             self.rollovers,
             self.extensions,
@@ -183,7 +285,12 @@ impl fmt::Display for Figures {
             self.warnings,
             self.restarts,
             self.ends,
-            self.max_buffered
+            self.samples,
+            self.heap_start / 1024,
+            self.heap_max / 1024,
+            self.heap_max_first_day / 1024,
+            self.heap_max_last_day / 1024,
+            self.heap_end / 1024,
         )
     }
 }
@@ -301,10 +408,13 @@ async fn soak(sim: &Simulator, subject: &mut impl Subject, knobs: Knobs) -> Figu
     let mut published: BTreeMap<u64, Instant> = BTreeMap::new();
     let mut log: Vec<Entry> = Vec::new();
     let mut fault_log: Vec<(Instant, Kind)> = Vec::new();
-    let mut event_log: Vec<(Instant, Event)> = Vec::new();
+    let mut event_log: Vec<(Instant, String)> = Vec::new();
+    COUNTING.with(|c| c.set(true));
     let mut ch = Some(subject.open(sim).await.expect("the first connection"));
     let mut events = ch.as_ref().map(Channel::events);
     let start = Instant::now();
+    figures.heap_start = held();
+    let day = Duration::from_secs(24 * 3600).min(end_of(start, knobs) - start);
     let end = start + Duration::from_secs(3600 * knobs.hours);
     let mut ticker = tokio::time::interval(knobs.publish_every);
     let mut seq = 0u64;
@@ -320,15 +430,17 @@ async fn soak(sim: &Simulator, subject: &mut impl Subject, knobs: Knobs) -> Figu
         tokio::select! {
             _ = ticker.tick(), if now < end => {
                 seq += 1;
-                published.insert(seq, Instant::now());
+                uncounted(|| published.insert(seq, Instant::now()));
                 sim.publish(TOPIC, json!({ "seq": seq }));
             }
             () = tokio::time::sleep_until(next_fault), if now < end => {
                 let kind = pick(&mut rng, subject.managed());
                 match inject(sim, subject, kind, &mut rng) {
                     Some(()) => {
-                        fault_log.push((Instant::now(), kind));
-                        *figures.faults.entry(format!("{kind:?}")).or_default() += 1;
+                        uncounted(|| {
+                            fault_log.push((Instant::now(), kind));
+                            *figures.faults.entry(format!("{kind:?}")).or_default() += 1;
+                        });
                     }
                     None => figures.skipped_faults += 1,
                 }
@@ -349,10 +461,10 @@ async fn soak(sim: &Simulator, subject: &mut impl Subject, knobs: Knobs) -> Figu
                 Some(Ok(n)) => {
                     assert_eq!(n.topic(), TOPIC);
                     let v: serde_json::Value = n.body().unwrap();
-                    log.push(Entry::Note(v["seq"].as_u64().unwrap()));
+                    uncounted(|| log.push(Entry::Note(v["seq"].as_u64().unwrap())));
                 }
                 Some(Err(e)) if e.is_gap() => {
-                    log.push(Entry::Gap(e.gap_window().unwrap().clone()));
+                    uncounted(|| log.push(Entry::Gap(e.gap_window().unwrap().clone())));
                 }
                 Some(Err(e)) if !e.is_fatal() => {
                     assert!(!e.is_lagged(), "the consumer keeps up: {e:?}");
@@ -371,8 +483,10 @@ async fn soak(sim: &Simulator, subject: &mut impl Subject, knobs: Knobs) -> Figu
                         e.is_channel_failure(),
                         "a fatal end is a ChannelFailure: {e:?}"
                     );
-                    *figures.ends.entry(format!("{:?}", e.reason())).or_default() += 1;
-                    log.push(Entry::End(e.reason()));
+                    uncounted(|| {
+                        *figures.ends.entry(format!("{:?}", e.reason())).or_default() += 1;
+                        log.push(Entry::End(e.reason()));
+                    });
                 }
                 None => {
                     ch = None;
@@ -387,11 +501,20 @@ async fn soak(sim: &Simulator, subject: &mut impl Subject, knobs: Knobs) -> Figu
                     Event::Extended => figures.extensions += 1,
                     _ => {}
                 }
-                event_log.push((Instant::now(), event));
+                uncounted(|| event_log.push((Instant::now(), format!("{event:?}"))));
             },
         }
-        if let Some(c) = &ch {
-            figures.max_buffered = figures.max_buffered.max(c.buffered_len());
+        // What the client and the simulator hold now: every item buffered for the consumer
+        // (notifications, malformed frames with their bytes, gaps, warnings), frames held
+        // during a switch, de-duplication records, sockets and their buffers.
+        let heap = held();
+        figures.samples += 1;
+        figures.heap_max = figures.heap_max.max(heap);
+        let at = Instant::now();
+        if at < start + day {
+            figures.heap_max_first_day = figures.heap_max_first_day.max(heap);
+        } else if at + day >= end_of(start, knobs) && at <= end_of(start, knobs) {
+            figures.heap_max_last_day = figures.heap_max_last_day.max(heap);
         }
     }
     let ch = ch.unwrap();
@@ -404,10 +527,33 @@ async fn soak(sim: &Simulator, subject: &mut impl Subject, knobs: Knobs) -> Figu
     assert_eq!(sim.publish(TOPIC, json!({ "seq": last })), 1);
     let n = next_note(&mut ch).await;
     assert_eq!(n.body::<serde_json::Value>().unwrap()["seq"], last);
+    drop(n);
+    figures.heap_end = held();
+    COUNTING.with(|c| c.set(false));
 
     check(&published, &log, &fault_log, &event_log, &mut figures);
-    assert!(figures.max_buffered <= BUFFER, "{figures}");
+    // Memory: bounded, and no growth over the run. The margin covers what a switch holds for
+    // a moment (a second socket with its 128 KiB read buffer on each side, frames in flight);
+    // anything kept per notification, per gap or per switch grows past it within a day.
+    assert!(
+        figures.heap_max - figures.heap_start <= HEAP_MARGIN,
+        "the heap grew by {} KiB: {figures}",
+        (figures.heap_max - figures.heap_start) / 1024
+    );
+    assert!(
+        figures.heap_max_last_day - figures.heap_max_first_day <= HEAP_GROWTH,
+        "the heap grew from the first day to the last: {figures}"
+    );
+    assert!(
+        figures.heap_end - figures.heap_start <= HEAP_GROWTH,
+        "held at the end: {figures}"
+    );
     figures
+}
+
+/// The end of the publishing period.
+fn end_of(start: Instant, knobs: Knobs) -> Instant {
+    start + Duration::from_secs(3600 * knobs.hours)
 }
 
 /// The accounting: exactly once or missing at a reported place; no false gap.
@@ -415,7 +561,7 @@ fn check(
     published: &BTreeMap<u64, Instant>,
     log: &[Entry],
     faults: &[(Instant, Kind)],
-    events: &[(Instant, Event)],
+    events: &[(Instant, String)],
     figures: &mut Figures,
 ) {
     figures.published = published.len() as u64;

@@ -109,8 +109,8 @@ fn bad_flags_exit_with_a_reason() {
     assert!(stderr.contains("--heartbeat-interval"), "{stderr}");
 }
 
-#[test]
-fn serves_https_with_the_given_certificate() {
+#[tokio::test]
+async fn serves_https_with_the_given_certificate() {
     let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
     let dir = std::env::temp_dir().join(format!("genesys-sim-tls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -126,11 +126,50 @@ fn serves_https_with_the_given_certificate() {
         "localhost",
     ]);
     let _ = std::fs::remove_dir_all(&dir);
-    let port = line
+    let base = line
         .trim_end()
-        .strip_prefix("listening on https://localhost:")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-    assert!(port.parse::<u16>().unwrap() > 0);
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    let port: u16 = base
+        .strip_prefix("https://localhost:")
+        .unwrap_or_else(|| panic!("not https: {base:?}"))
+        .parse()
+        .unwrap();
+    // A real TLS client that trusts only the given certificate: the handshake and a token
+    // request over it succeed.
+    let http = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(ck.cert.pem().as_bytes()).unwrap()])
+        .resolve("localhost", ([127, 0, 0, 1], port).into())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let token: Value = http
+        .post(format!("{base}/oauth/token"))
+        .basic_auth("demo-client", Some("demo-secret"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        token["access_token"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
+    // Plain HTTP on the same port is not served.
+    let plain = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+        .post(format!("http://127.0.0.1:{port}/oauth/token"))
+        .send()
+        .await;
+    assert!(plain.is_err() || !plain.unwrap().status().is_success());
 }
 
 #[test]

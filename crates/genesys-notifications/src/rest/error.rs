@@ -215,7 +215,9 @@ impl RestError {
     /// # }
     /// ```
     pub fn of(error: &Error) -> Option<&RestError> {
-        StdError::source(error).and_then(|source| source.downcast_ref::<RestError>())
+        error
+            .cause()
+            .and_then(|cause| cause.downcast_ref::<RestError>())
     }
 
     /// Converts into the library's error: `kind` says what was being done; 401 (and 403
@@ -238,9 +240,11 @@ impl RestError {
             | (Reason::HttpForbidden, ErrorKind::Connection) => ErrorKind::Authorization,
             _ => kind,
         };
+        // The message is this error's text; the chain goes on with its cause (see
+        // `Error::with_shown_source`), so the context is never printed twice.
         Error::new(kind, reason)
             .with_message(self.to_string())
-            .with_source(self)
+            .with_shown_source(self)
     }
 
     /// Whether retrying later could succeed (429, 5xx, transport failures, timeouts; from
