@@ -20,8 +20,8 @@ use tokio::time::Instant;
 /// use genesys_notifications::ReconnectPolicy;
 ///
 /// // The Python package's behaviour: one immediate attempt, then give up.
-/// let seed_like = ReconnectPolicy::once();
-/// assert_eq!(seed_like.delays().collect::<Vec<_>>(), vec![Duration::ZERO]);
+/// let single_attempt = ReconnectPolicy::once();
+/// assert_eq!(single_attempt.delays().collect::<Vec<_>>(), vec![Duration::ZERO]);
 ///
 /// // Deterministic schedule (seeded jitter), 5 attempts.
 /// let p = ReconnectPolicy::default().max_attempts(Some(5)).jitter_seed(7);
