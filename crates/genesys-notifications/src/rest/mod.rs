@@ -74,12 +74,16 @@
 //! | [`ChannelInfo`], [`Subscriptions`], [`TopicResult`], [`AvailableTopic`], [`ErrorBody`] | Wire models. |
 //! | [`RestError`] | REST details of a failure. |
 //! | [`connect_managed`], [`ManagedOptions`], [`Managed`] | The managed channel. |
+//! | [`Placement`], [`Limits`], [`TopicCounting`], [`Refusal`] | Where a pool places a topic: packing, budget, minimum churn (pure). |
+//! | [`connect_pool`], [`PoolOptions`], [`Pool`], [`PoolHandle`], [`PoolEvent`] | The channel pool: any number of topics as one stream. |
 
 mod auth;
 mod client;
 mod error;
 mod managed;
 mod model;
+mod placement;
+mod pool;
 mod region;
 mod secret;
 mod source;
@@ -90,6 +94,14 @@ pub use error::{RestError, RestErrorKind};
 pub use managed::{Managed, ManagedOptions, connect_managed};
 pub use model::{
     AvailableTopic, ChannelInfo, ChannelScope, ErrorBody, Subscriptions, TopicResult, TopicState,
+};
+pub use placement::{
+    Changes, DEFAULT_MAX_CHANNELS, Limits, Placement, Refusal, SERVICE_MAX_CHANNELS,
+    SERVICE_TOPICS_PER_CHANNEL, TopicCounting,
+};
+pub use pool::{
+    DEFAULT_EXTENSION_STAGGER, HAND_OFF, Pool, PoolChannel, PoolEvent, PoolEvents, PoolHandle,
+    PoolOptions, connect_pool,
 };
 pub use region::{Environment, InvalidBaseUrl, Region, UnknownRegion};
 pub use secret::Secret;
