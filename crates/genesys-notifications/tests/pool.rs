@@ -606,3 +606,13 @@ async fn two_thousand_topics_added_and_removed_at_run_time_with_minimum_churn() 
     })
     .await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_kicked_socket_disturbs_only_its_channel_and_is_not_taken_for_an_eviction() {
+    let ledger = fault_on_one_channel(Fault::Kick, true).await;
+    assert!(
+        !ledger.events.iter().any(|(_, e)| matches!(e, PoolEvent::Evicted { .. })),
+        "{:?}",
+        ledger.events
+    );
+}

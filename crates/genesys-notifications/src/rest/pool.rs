@@ -441,55 +441,48 @@ async fn start_member(
     if let Some(channel) = reuse {
         managed = managed.reuse_channel(channel);
     }
+    // The channel is opened first and subscribed once its socket is open: the service
+    // delivers only to an open socket, so nothing published after the subscription can be
+    // missed before the stream exists.
     let started = managed
-        .start(entries)
+        .start(std::iter::empty::<String>())
         .await
         .map_err(|e| e.with_pool_channel(slot))?;
     let channel = started.channel;
     let handle = channel.handle();
     let events = handle.events();
-    let rejected: Vec<(String, String)> = started
-        .rejected
-        .iter()
-        .map(|t| {
-            (
-                t.id.clone(),
-                t.rejection_reason
-                    .clone()
-                    .unwrap_or_else(|| "rejected".to_owned()),
-            )
-        })
-        .collect();
-    let topics = {
-        let mut state = lock(&inner.state);
-        if !rejected.is_empty() {
-            state.placement.remove(rejected.iter().map(|(t, _)| t));
-        }
-        state.members.insert(
-            slot,
-            Member {
-                handle: handle.clone(),
-                channel_id: started.channel_info.id.clone(),
-            },
-        );
-        state.placement.topics_of(slot).len()
-    };
+    lock(&inner.state).members.insert(
+        slot,
+        Member {
+            handle: handle.clone(),
+            channel_id: started.channel_info.id.clone(),
+        },
+    );
     let Some(sender) = inner.sender() else {
         handle.close().await;
+        lock(&inner.state).members.remove(&slot);
         return Err(Error::closed().with_pool_channel(slot));
     };
     tokio::spawn(forward_items(Arc::clone(inner), slot, channel, sender));
-    tokio::spawn(forward_events(Arc::downgrade(inner), slot, events, inner.cancel.clone()));
+    tokio::spawn(forward_events(
+        Arc::downgrade(inner),
+        slot,
+        events,
+        inner.cancel.clone(),
+    ));
+    // Refused topics come back as `TopicsRejected` and leave the placement there.
+    if !entries.is_empty()
+        && let Err(error) = handle.subscribe(entries).await
+    {
+        handle.close().await;
+        lock(&inner.state).members.remove(&slot);
+        return Err(error.with_pool_channel(slot));
+    }
+    let topics = lock(&inner.state).placement.topics_of(slot).len();
     inner.emit(PoolEvent::Opened {
         channel: slot,
         topics,
     });
-    if !rejected.is_empty() {
-        inner.emit(PoolEvent::Channel {
-            channel: slot,
-            event: Event::TopicsRejected { topics: rejected },
-        });
-    }
     Ok(())
 }
 
