@@ -12,7 +12,7 @@ use futures_util::{FutureExt, StreamExt};
 use genesys_notifications::rest::{
     Credentials, Environment, Pool, PoolEvent, PoolOptions, RestClient,
 };
-use genesys_notifications::{Event, Gap, ReconnectPolicy, Reason, topic};
+use genesys_notifications::{Event, Gap, Reason, ReconnectPolicy, topic};
 use genesys_sim::{DeniedTopic, Fault, SimConfig, Simulator};
 use serde_json::json;
 use tokio::time::Instant;
@@ -73,8 +73,16 @@ async fn five_thousand_topics_each_received_once() {
             .unwrap();
         let channels = pool.channels();
         assert_eq!(channels.len(), 5);
-        assert!(channels.iter().all(|c| c.topics == 1000 && c.entries.len() == 500));
-        assert!(channels[0].entries[0].contains('?'), "{:?}", channels[0].entries[0]);
+        assert!(
+            channels
+                .iter()
+                .all(|c| c.topics == 1000 && c.entries.len() == 500)
+        );
+        assert!(
+            channels[0].entries[0].contains('?'),
+            "{:?}",
+            channels[0].entries[0]
+        );
         // The simulator agrees: five channels, 1,000 topics each, all of them once.
         let stats = sim.stats();
         assert_eq!(stats.channels.len(), 5);
@@ -92,7 +100,9 @@ async fn five_thousand_topics_each_received_once() {
         let mut seen = vec![0u32; all.len()];
         for _ in 0..all.len() {
             let n = pool.next().await.unwrap().unwrap();
-            let i = n.body::<serde_json::Value>().unwrap()["i"].as_u64().unwrap() as usize;
+            let i = n.body::<serde_json::Value>().unwrap()["i"]
+                .as_u64()
+                .unwrap() as usize;
             assert_eq!(n.topic(), all[i]);
             seen[i] += 1;
         }
@@ -120,7 +130,10 @@ async fn twenty_five_thousand_topics_are_refused_before_any_channel() {
         assert!(error.is_subscription_failure());
         let text = error.to_string();
         assert!(text.contains("25000 topics"), "{text}");
-        assert!(text.contains("limit is 15 channels, 15000 topics"), "{text}");
+        assert!(
+            text.contains("limit is 15 channels, 15000 topics"),
+            "{text}"
+        );
         assert!(sim.stats().channels.is_empty(), "a channel was created");
         // 20 channels is the most the budget can be raised to; still too few.
         let error = PoolOptions::new(rest_client(&sim))
@@ -128,7 +141,10 @@ async fn twenty_five_thousand_topics_are_refused_before_any_channel() {
             .connect(&all)
             .await
             .unwrap_err();
-        assert!(error.to_string().contains("limit is 20 channels"), "{error}");
+        assert!(
+            error.to_string().contains("limit is 20 channels"),
+            "{error}"
+        );
         assert!(sim.stats().channels.is_empty());
     })
     .await;
@@ -166,7 +182,11 @@ impl Ledger {
                 let covered = self.gaps.iter().any(|(channel, gap)| {
                     *channel == home.get(topic).copied()
                         && gap.contains(*at)
-                        && gap.topics.iter().flat_map(|t| topic::expand(t)).any(|t| &t == topic)
+                        && gap
+                            .topics
+                            .iter()
+                            .flat_map(|t| topic::expand(t))
+                            .any(|t| &t == topic)
                 });
                 assert!(covered, "{topic} #{seq} lost outside a gap of its channel");
             }
@@ -290,11 +310,18 @@ async fn fault_on_one_channel(fault: Fault, expect_gap: bool) -> Ledger {
             .iter()
             .map(|(_, id)| sim.stats().channel(id).unwrap().connections)
             .collect();
-        let ledger = run(&sim, &mut pool, &all, 60, Duration::from_secs(1), |tick, pool| {
-            if tick == 20 {
-                sim.fault(&service_channel(pool, 2), fault.clone()).unwrap();
-            }
-        })
+        let ledger = run(
+            &sim,
+            &mut pool,
+            &all,
+            60,
+            Duration::from_secs(1),
+            |tick, pool| {
+                if tick == 20 {
+                    sim.fault(&service_channel(pool, 2), fault.clone()).unwrap();
+                }
+            },
+        )
         .await;
         eprintln!(
             "{fault:?}: published {}, received {}, gaps {:?}, warnings {:?}",
@@ -304,8 +331,16 @@ async fn fault_on_one_channel(fault: Fault, expect_gap: bool) -> Ledger {
             ledger.warnings
         );
         ledger.assert_exact(&home);
-        assert!(ledger.gaps.iter().all(|(c, _)| *c == Some(2)), "{:?}", ledger.gaps);
-        assert!(ledger.warnings.iter().all(|(c, _)| *c == Some(2)), "{:?}", ledger.warnings);
+        assert!(
+            ledger.gaps.iter().all(|(c, _)| *c == Some(2)),
+            "{:?}",
+            ledger.gaps
+        );
+        assert!(
+            ledger.warnings.iter().all(|(c, _)| *c == Some(2)),
+            "{:?}",
+            ledger.warnings
+        );
         assert_eq!(ledger.events_elsewhere(2), Vec::<&PoolEvent>::new());
         if expect_gap {
             assert_eq!(ledger.gaps.len(), 1, "{:?}", ledger.gaps);
@@ -316,7 +351,8 @@ async fn fault_on_one_channel(fault: Fault, expect_gap: bool) -> Ledger {
         // Every gap names only channel 2's topics.
         let mine: BTreeSet<String> = pool.handle().placement().topics_of(2).into_iter().collect();
         for (_, gap) in &ledger.gaps {
-            let named: BTreeSet<String> = gap.topics.iter().flat_map(|t| topic::expand(t)).collect();
+            let named: BTreeSet<String> =
+                gap.topics.iter().flat_map(|t| topic::expand(t)).collect();
             assert_eq!(named, mine);
         }
         // The other channels were not touched: same service channel, same socket.
@@ -335,7 +371,10 @@ async fn a_dropped_socket_disturbs_only_its_channel() {
     let ledger = fault_on_one_channel(Fault::Drop, true).await;
     assert!(ledger.events.iter().any(|(_, e)| matches!(
         e,
-        PoolEvent::Channel { channel: 2, event: Event::Reconnected { .. } }
+        PoolEvent::Channel {
+            channel: 2,
+            event: Event::Reconnected { .. }
+        }
     )));
 }
 
@@ -344,7 +383,10 @@ async fn maintenance_disturbs_only_its_channel() {
     let ledger = fault_on_one_channel(Fault::SocketClosing, false).await;
     assert!(ledger.events.iter().any(|(_, e)| matches!(
         e,
-        PoolEvent::Channel { channel: 2, event: Event::RolloverCompleted }
+        PoolEvent::Channel {
+            channel: 2,
+            event: Event::RolloverCompleted
+        }
     )));
 }
 
@@ -395,13 +437,21 @@ async fn a_rejected_topic_disturbs_only_its_channel() {
             let expected = before[i] + u64::from(i == emptiest);
             assert_eq!(after[i], expected, "requests of channel {i}");
         }
-        let event = within(Duration::from_secs(10), events.next()).await.unwrap();
+        let event = within(Duration::from_secs(10), events.next())
+            .await
+            .unwrap();
         match event {
-            PoolEvent::Channel { channel, event: Event::TopicsRejected { topics } } => {
+            PoolEvent::Channel {
+                channel,
+                event: Event::TopicsRejected { topics },
+            } => {
                 assert_eq!(channel, emptiest);
                 assert_eq!(topics.len(), 1);
                 assert_eq!(topics[0].0, denied);
-                assert!(topics[0].1.contains("notifications:topic:view"), "{topics:?}");
+                assert!(
+                    topics[0].1.contains("notifications:topic:view"),
+                    "{topics:?}"
+                );
             }
             other => panic!("unexpected event {other:?}"),
         }
@@ -424,11 +474,18 @@ async fn an_eviction_by_another_tool_is_warned_once() {
         for _ in 0..16 {
             sim.create_channel(CLIENT);
         }
-        let ledger = run(&sim, &mut pool, &all, 40, Duration::from_secs(1), |tick, pool| {
-            if tick == 10 || tick == 20 {
-                sim.fault(&service_channel(pool, 1), Fault::Evict).unwrap();
-            }
-        })
+        let ledger = run(
+            &sim,
+            &mut pool,
+            &all,
+            40,
+            Duration::from_secs(1),
+            |tick, pool| {
+                if tick == 10 || tick == 20 {
+                    sim.fault(&service_channel(pool, 1), Fault::Evict).unwrap();
+                }
+            },
+        )
         .await;
         ledger.assert_exact(&home);
         let evicted: Vec<&(Option<usize>, String)> = ledger
@@ -438,7 +495,11 @@ async fn an_eviction_by_another_tool_is_warned_once() {
             .collect();
         assert_eq!(evicted.len(), 1, "{:?}", ledger.warnings);
         assert_eq!(evicted[0].0, Some(1));
-        assert!(evicted[0].1.contains("holds 20 channels"), "{}", evicted[0].1);
+        assert!(
+            evicted[0].1.contains("holds 20 channels"),
+            "{}",
+            evicted[0].1
+        );
         assert_eq!(
             ledger
                 .events
@@ -459,7 +520,15 @@ async fn seventy_two_hours_with_staggered_renewals_and_no_expiry() {
         let (sim, mut pool, all) = four_channel_pool(SimConfig::default()).await;
         let home = homes(&pool);
         // One round on every topic every 30 minutes for 72 hours.
-        let ledger = run(&sim, &mut pool, &all, 144, Duration::from_secs(1800), |_, _| {}).await;
+        let ledger = run(
+            &sim,
+            &mut pool,
+            &all,
+            144,
+            Duration::from_secs(1800),
+            |_, _| {},
+        )
+        .await;
         // A renewal is an extension, or a move to a new channel when the extension cannot be
         // verified (the channel belongs to an access token that has since been replaced).
         let renewals: Vec<(usize, Instant)> = ledger
@@ -495,13 +564,20 @@ async fn seventy_two_hours_with_staggered_renewals_and_no_expiry() {
         assert!(ledger.gaps.is_empty(), "{:?}", ledger.gaps);
         assert_eq!(ledger.received_count(), ledger.published_count());
         assert!(
-            ledger.warnings.iter().all(|(_, w)| w.starts_with("lifetime extension failure")),
+            ledger
+                .warnings
+                .iter()
+                .all(|(_, w)| w.starts_with("lifetime extension failure")),
             "{:?}",
             ledger.warnings
         );
         let stats = sim.stats();
         for c in pool.channels() {
-            assert!(stats.channel(&c.channel_id).unwrap().connected, "channel {}", c.index);
+            assert!(
+                stats.channel(&c.channel_id).unwrap().connected,
+                "channel {}",
+                c.index
+            );
         }
     })
     .await;
@@ -534,12 +610,20 @@ async fn two_thousand_topics_added_and_removed_at_run_time_with_minimum_churn() 
         pool.unsubscribe(&on_zero).await.unwrap();
         let after = rest_requests(&sim);
         assert_eq!(after[&ids[0]], before[&ids[0]] + 1);
-        assert_eq!(after[&ids[1]], before[&ids[1]], "unchanged channel resubscribed");
-        assert_eq!(after[&ids[2]], before[&ids[2]], "unchanged channel resubscribed");
+        assert_eq!(
+            after[&ids[1]], before[&ids[1]],
+            "unchanged channel resubscribed"
+        );
+        assert_eq!(
+            after[&ids[2]], before[&ids[2]],
+            "unchanged channel resubscribed"
+        );
 
         // 100 new topics fit in the emptiest channel: only it gets a request, no channel opens.
         let before = after;
-        pool.subscribe(topics(10_000..10_100, &["presence"])).await.unwrap();
+        pool.subscribe(topics(10_000..10_100, &["presence"]))
+            .await
+            .unwrap();
         let after = rest_requests(&sim);
         assert_eq!(pool.channels().len(), 3);
         assert_eq!(after.len(), 3, "a channel was created");
@@ -553,7 +637,8 @@ async fn two_thousand_topics_added_and_removed_at_run_time_with_minimum_churn() 
         pool.subscribe(&added).await.unwrap();
         assert_eq!(pool.channels().len(), 5);
         assert_eq!(sim.stats().channels.len(), 5);
-        let opened: Vec<PoolEvent> = std::iter::from_fn(|| events.next().now_or_never().flatten()).collect();
+        let opened: Vec<PoolEvent> =
+            std::iter::from_fn(|| events.next().now_or_never().flatten()).collect();
         assert_eq!(
             opened
                 .iter()
@@ -566,7 +651,11 @@ async fn two_thousand_topics_added_and_removed_at_run_time_with_minimum_churn() 
             let sim_topics = &sim.stats().channel(&c.channel_id).unwrap().topics.clone();
             assert_eq!(
                 sim_topics.iter().cloned().collect::<BTreeSet<_>>(),
-                pool.handle().placement().topics_of(c.index).into_iter().collect(),
+                pool.handle()
+                    .placement()
+                    .topics_of(c.index)
+                    .into_iter()
+                    .collect(),
                 "channel {}",
                 c.index
             );
@@ -599,7 +688,9 @@ async fn two_thousand_topics_added_and_removed_at_run_time_with_minimum_churn() 
         let mut seen = vec![0u32; remaining.len()];
         for _ in 0..remaining.len() {
             let n = pool.next().await.unwrap().unwrap();
-            let i = n.body::<serde_json::Value>().unwrap()["i"].as_u64().unwrap() as usize;
+            let i = n.body::<serde_json::Value>().unwrap()["i"]
+                .as_u64()
+                .unwrap() as usize;
             seen[i] += 1;
         }
         assert!(seen.iter().all(|&n| n == 1));
@@ -611,7 +702,10 @@ async fn two_thousand_topics_added_and_removed_at_run_time_with_minimum_churn() 
 async fn a_kicked_socket_disturbs_only_its_channel_and_is_not_taken_for_an_eviction() {
     let ledger = fault_on_one_channel(Fault::Kick, true).await;
     assert!(
-        !ledger.events.iter().any(|(_, e)| matches!(e, PoolEvent::Evicted { .. })),
+        !ledger
+            .events
+            .iter()
+            .any(|(_, e)| matches!(e, PoolEvent::Evicted { .. })),
         "{:?}",
         ledger.events
     );

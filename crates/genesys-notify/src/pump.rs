@@ -6,7 +6,8 @@ use std::future::Future;
 use std::io;
 use std::time::{Duration, SystemTime};
 
-use genesys_notifications::{Channel, ErrorKind, Event, Events};
+use genesys_notifications::rest::{Pool, PoolEvent, PoolEvents};
+use genesys_notifications::{Channel, ErrorKind, Event, Events, Notification};
 use tokio::sync::watch;
 
 use crate::output::Output;
@@ -59,11 +60,55 @@ pub(crate) enum Stop {
     Failed(genesys_notifications::Error),
 }
 
-/// Moves notifications from a channel to stdout and lifecycle events to stderr.
+/// One channel (URI mode) or a pool of managed channels.
+#[derive(Debug)]
+pub(crate) enum Source {
+    Channel(Channel),
+    Pool(Pool),
+}
+
+impl Source {
+    async fn next_item(&mut self) -> Option<Result<Notification, genesys_notifications::Error>> {
+        match self {
+            Source::Channel(channel) => channel.next_item().await,
+            Source::Pool(pool) => pool.next_item().await,
+        }
+    }
+
+    async fn close(&self) {
+        match self {
+            Source::Channel(channel) => channel.close().await,
+            Source::Pool(pool) => pool.close().await,
+        }
+    }
+}
+
+/// The lifecycle events of a [`Source`].
+#[derive(Debug)]
+enum EventSource {
+    Channel(Events),
+    Pool(PoolEvents),
+}
+
+impl EventSource {
+    async fn recv(&mut self) -> Option<PoolEvent> {
+        match self {
+            EventSource::Channel(events) => events
+                .recv()
+                .await
+                .map(|event| PoolEvent::Channel { channel: 0, event }),
+            EventSource::Pool(events) => events.recv().await,
+        }
+    }
+}
+
+/// Moves notifications from a channel or a pool to stdout and lifecycle events to stderr.
 #[derive(Debug)]
 pub(crate) struct Pump {
-    channel: Channel,
-    events: Events,
+    channel: Source,
+    events: EventSource,
+    /// Whether the events come from a pool (stderr lines then name the pool channel).
+    pooled: bool,
     out: Output,
     heartbeats: bool,
     tally: Tally,
@@ -72,11 +117,15 @@ pub(crate) struct Pump {
 
 impl Pump {
     /// `heartbeats`: also write heartbeats (the channel must have `heartbeats(true)`).
-    pub(crate) fn new(channel: Channel, out: Output, heartbeats: bool) -> Self {
-        let events = channel.events();
+    pub(crate) fn new(channel: Source, out: Output, heartbeats: bool) -> Self {
+        let (events, pooled) = match &channel {
+            Source::Channel(channel) => (EventSource::Channel(channel.events()), false),
+            Source::Pool(pool) => (EventSource::Pool(pool.events()), true),
+        };
         Pump {
             channel,
             events,
+            pooled,
             out,
             heartbeats,
             tally: Tally::default(),
@@ -114,7 +163,7 @@ impl Pump {
                     Some(Err(error)) if error.is_fatal() => return Stop::Failed(error),
                     Some(Err(error)) => self.warn(&error),
                 },
-                Some(event) = self.events.recv() => self.on_event(event),
+                Some(event) = self.events.recv() => self.on_pool_event(event),
             }
         }
     }
@@ -188,6 +237,7 @@ impl Pump {
                         to = %timestamp(gap.to),
                         duration_ms = millis(gap.duration()),
                         topics = gap.topics.len(),
+                        channel = error.pool_channel(),
                         "gap: no subscribed socket for {:?}; notifications in this window may be missing (back-fill from the REST API)",
                         gap.duration()
                     );
@@ -215,9 +265,48 @@ impl Pump {
                         "{error}"
                     );
                 } else {
-                    tracing::warn!(event = "warning", reason = %error.reason(), "{error}");
+                    tracing::warn!(
+                        event = "warning",
+                        reason = %error.reason(),
+                        channel = error.pool_channel(),
+                        "{error}"
+                    );
                 }
             }
+        }
+    }
+
+    /// A pool event: one stderr line.
+    fn on_pool_event(&mut self, event: PoolEvent) {
+        match event {
+            PoolEvent::Channel { channel, event } => {
+                let span = self
+                    .pooled
+                    .then(|| tracing::info_span!("pool", channel).entered());
+                self.on_event(event);
+                drop(span);
+            }
+            PoolEvent::Opened { channel, topics } => tracing::info!(
+                event = "channel_opened",
+                channel,
+                topics,
+                "pool channel {channel} opened with {topics} topic(s)"
+            ),
+            PoolEvent::Closed { channel } => tracing::info!(
+                event = "channel_closed",
+                channel,
+                "pool channel {channel} closed: its last topic was removed"
+            ),
+            PoolEvent::Evicted {
+                channel,
+                client_channels,
+            } => tracing::debug!(
+                event = "evicted",
+                channel,
+                client_channels,
+                "pool channel {channel} evicted (reported in the stream)"
+            ),
+            other => tracing::debug!(event = "other", "{other:?}"),
         }
     }
 

@@ -452,7 +452,8 @@ impl Placement {
             let entry_id = self.next_entry;
             self.next_entry += 1;
             for leaf in &entry.leaves {
-                self.home.insert(entry.full_topic(leaf), (slot_id, entry_id));
+                self.home
+                    .insert(entry.full_topic(leaf), (slot_id, entry_id));
             }
             let slot = self.slots.entry(slot_id).or_default();
             slot.load += entry.cost(counting);
@@ -463,7 +464,10 @@ impl Placement {
 
     /// The `n` smallest channel indices not in use.
     fn free_indices(&self, n: usize) -> Vec<usize> {
-        (0..).filter(|i| !self.slots.contains_key(i)).take(n).collect()
+        (0..)
+            .filter(|i| !self.slots.contains_key(i))
+            .take(n)
+            .collect()
     }
 
     /// Assigns `entries` (in order) each to the least-loaded channel with room, among the
@@ -592,7 +596,9 @@ mod tests {
             "v2.users.00000000-0000-4000-8000-000000000000?conversations&presence&routingStatus"
         );
         // Many leaves of one prefix: split into several entries, each under the limit.
-        let many: Vec<String> = (0..100).map(|i| format!("v2.routing.queues.q.leaf{i:03}")).collect();
+        let many: Vec<String> = (0..100)
+            .map(|i| format!("v2.routing.queues.q.leaf{i:03}"))
+            .collect();
         let (p, _) = Placement::plan(Limits::default(), &many).unwrap();
         check(&p);
         assert!(p.entry_count() > 1);
@@ -638,7 +644,10 @@ mod tests {
         assert_eq!(err.capacity, 15_000);
         assert_eq!(err.channels_needed, 25);
         let text = err.to_string();
-        assert!(text.contains("25000 topics") && text.contains("limit is 15 channels"), "{text}");
+        assert!(
+            text.contains("25000 topics") && text.contains("limit is 15 channels"),
+            "{text}"
+        );
         // 20 is the most the budget can be set to.
         let limits = Limits::default().max_channels(99);
         assert_eq!(limits.max_channels, 20);
@@ -706,9 +715,11 @@ mod tests {
             p.channel_of("v2.users.00000007-0000-4000-8000-000000000000.routingStatus"),
             Some(home)
         );
-        assert!(p.entries(home).contains(
-            &"v2.users.00000007-0000-4000-8000-000000000000.routingStatus".to_owned()
-        ));
+        assert!(
+            p.entries(home).contains(
+                &"v2.users.00000007-0000-4000-8000-000000000000.routingStatus".to_owned()
+            )
+        );
         // Removing every topic of a channel closes it; its index is reused later.
         let all = p.topics_of(home);
         let changes = p.remove(&all);
@@ -726,8 +737,11 @@ mod tests {
     fn topics_never_move_between_channels() {
         let limits = Limits::default().topics_per_channel(50).max_channels(20);
         let (mut p, _) = Placement::plan(limits, users(0..120, &["a", "b"])).unwrap();
-        let mut homes: HashMap<String, usize> =
-            p.topics().into_iter().map(|t| (t.clone(), p.channel_of(&t).unwrap())).collect();
+        let mut homes: HashMap<String, usize> = p
+            .topics()
+            .into_iter()
+            .map(|t| (t.clone(), p.channel_of(&t).unwrap()))
+            .collect();
         for round in 0..20usize {
             let start = 1000 + round * 13;
             p.add(users(start..start + 17, &["a"])).unwrap();
@@ -735,7 +749,11 @@ mod tests {
             check(&p);
             for topic in p.topics() {
                 let ch = p.channel_of(&topic).unwrap();
-                assert_eq!(*homes.entry(topic.clone()).or_insert(ch), ch, "{topic} moved");
+                assert_eq!(
+                    *homes.entry(topic.clone()).or_insert(ch),
+                    ch,
+                    "{topic} moved"
+                );
             }
             homes.retain(|t, _| p.channel_of(t).is_some());
         }

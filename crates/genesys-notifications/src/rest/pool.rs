@@ -236,6 +236,7 @@ impl PoolOptions {
             dropped: AtomicU64::new(0),
             evicted_warned: AtomicBool::new(false),
             closed: AtomicBool::new(false),
+            rejected: Mutex::new(Vec::new()),
         });
         let guard = cancel.clone().drop_guard();
         let starts = placement.channels().into_iter().map(|slot| {
@@ -358,6 +359,8 @@ struct PoolInner {
     dropped: AtomicU64,
     evicted_warned: AtomicBool,
     closed: AtomicBool,
+    /// Topics the service refused when the pool subscribed them, with the reasons.
+    rejected: Mutex<Vec<(String, String)>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -470,9 +473,8 @@ async fn start_member(
         events,
         inner.cancel.clone(),
     ));
-    // Refused topics come back as `TopicsRejected` and leave the placement there.
     if !entries.is_empty()
-        && let Err(error) = handle.subscribe(entries).await
+        && let Err(error) = subscribe_member(inner, slot, &handle, entries).await
     {
         handle.close().await;
         lock(&inner.state).members.remove(&slot);
@@ -483,6 +485,31 @@ async fn start_member(
         channel: slot,
         topics,
     });
+    Ok(())
+}
+
+/// Subscribes `entries` on a pool channel and takes the topics the service refused out of
+/// the placement before returning (the channel reports them with `TopicsRejected` before it
+/// answers).
+async fn subscribe_member(
+    inner: &PoolInner,
+    slot: usize,
+    handle: &ChannelHandle,
+    entries: Vec<String>,
+) -> Result<(), Error> {
+    let mut events = handle.events();
+    handle
+        .subscribe(entries)
+        .await
+        .map_err(|e| e.with_pool_channel(slot))?;
+    while let Some(Some(event)) = futures_util::FutureExt::now_or_never(events.recv()) {
+        if let Event::TopicsRejected { topics } = event {
+            lock(&inner.state)
+                .placement
+                .remove(topics.iter().map(|(t, _)| t));
+            lock(&inner.rejected).extend(topics);
+        }
+    }
     Ok(())
 }
 
@@ -589,9 +616,7 @@ fn on_replaced(
         let Ok(all) = rest.list_channels(ChannelScope::OauthClient).await else {
             return;
         };
-        if all.len() < SERVICE_MAX_CHANNELS
-            || inner.evicted_warned.swap(true, Ordering::SeqCst)
-        {
+        if all.len() < SERVICE_MAX_CHANNELS || inner.evicted_warned.swap(true, Ordering::SeqCst) {
             return;
         }
         let ours = lock(&inner.state).members.len();
@@ -744,10 +769,8 @@ impl PoolHandle {
             .cloned()
             .collect();
         if !added.is_empty() {
-            handle
-                .subscribe(added.clone())
+            subscribe_member(&self.inner, slot, &handle, added.clone())
                 .await
-                .map_err(|e| e.with_pool_channel(slot))
                 .inspect_err(|_| {
                     lock(&self.inner.state)
                         .placement
@@ -773,6 +796,12 @@ impl PoolHandle {
     /// The topics the pool carries, expanded, sorted.
     pub fn topics(&self) -> Vec<String> {
         lock(&self.inner.state).placement.topics()
+    }
+
+    /// Topics the service refused when the pool subscribed them, with the reasons (they are
+    /// not part of the pool).
+    pub fn rejected(&self) -> Vec<(String, String)> {
+        lock(&self.inner.rejected).clone()
     }
 
     /// The pool's placement (a copy): where each topic lives.
