@@ -66,9 +66,11 @@ struct Shared {
 /// Told of every replacement channel a managed source creates: why, the channel replaced and
 /// the new one (a channel pool tracks its channels and recognises evictions with it).
 #[derive(Clone)]
-pub(crate) struct ReplaceObserver(
-    pub(crate) Arc<dyn Fn(ReplaceReason, &ChannelInfo, &ChannelInfo) + Send + Sync>,
-);
+pub(crate) struct ReplaceObserver(pub(crate) Arc<ObserveReplacement>);
+
+/// The callback of a [`ReplaceObserver`]: why, the channel replaced, the new one.
+pub(crate) type ObserveReplacement =
+    dyn Fn(ReplaceReason, &ChannelInfo, &ChannelInfo) + Send + Sync;
 
 impl std::fmt::Debug for ReplaceObserver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
