@@ -173,7 +173,9 @@ impl Changes {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
     prefix: Option<String>,
-    leaves: BTreeSet<String>,
+    /// Sorted, distinct; never empty while the entry is placed. (A `Vec`: most entries hold
+    /// a handful of leaves, and a `BTreeSet` node costs ~300 bytes even for one.)
+    leaves: Vec<String>,
 }
 
 impl Entry {
@@ -214,7 +216,7 @@ impl Entry {
 }
 
 /// Characters of `prefix?a&b...` (or `prefix.a` for one leaf).
-fn rendered_len(prefix: &str, leaves: &BTreeSet<String>) -> usize {
+fn rendered_len(prefix: &str, leaves: &[String]) -> usize {
     prefix.chars().count()
         + leaves.iter().map(|l| l.chars().count()).sum::<usize>()
         + leaves.len().max(1)
@@ -241,20 +243,21 @@ fn pack(leaves: &BTreeSet<String>) -> Vec<Entry> {
         let Some(prefix) = prefix else {
             entries.extend(leaves.into_iter().map(|leaf| Entry {
                 prefix: None,
-                leaves: BTreeSet::from([leaf.to_owned()]),
+                leaves: vec![leaf.to_owned()],
             }));
             continue;
         };
-        let mut current = BTreeSet::new();
+        // `leaves` come in name order (from a sorted set of full topics of one prefix).
+        let mut current: Vec<String> = Vec::new();
         for leaf in leaves {
-            current.insert(leaf.to_owned());
+            current.push(leaf.to_owned());
             if current.len() > 1 && rendered_len(prefix, &current) >= MAX_TOPIC_LEN {
-                current.remove(leaf);
+                current.pop();
                 entries.push(Entry {
                     prefix: Some(prefix.to_owned()),
                     leaves: std::mem::take(&mut current),
                 });
-                current.insert(leaf.to_owned());
+                current.push(leaf.to_owned());
             }
         }
         if !current.is_empty() {
@@ -517,7 +520,9 @@ impl Placement {
             };
             let before = entry.cost(counting);
             let leaf = split(&topic).1;
-            entry.leaves.remove(leaf);
+            if let Ok(at) = entry.leaves.binary_search_by(|l| l.as_str().cmp(leaf)) {
+                entry.leaves.remove(at);
+            }
             let after = if entry.leaves.is_empty() {
                 slot.entries.remove(&entry_id);
                 0
