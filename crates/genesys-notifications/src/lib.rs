@@ -35,7 +35,9 @@
 //! ```
 //!
 //! For more control use [`ConnectOptions`]; for a channel that creates, subscribes and
-//! replaces itself from OAuth client credentials, see the `rest` module (feature `rest`).
+//! replaces itself from OAuth client credentials, see the `rest` module (feature `rest`),
+//! which also has the channel pool: any number of topics as one stream over as many channels
+//! as they need (`rest::connect_pool`).
 //!
 //! # Layout
 //!
@@ -52,6 +54,7 @@
 //! | `driver` (private) | The background task per channel: sockets, timers, reconnects, switches. |
 //! | `source` (private) | The seam to channel management: URI mode here, managed (REST) mode in `rest`. |
 //! | [`Channel`], [`ChannelHandle`], [`Event`], [`State`] | The stream, its cloneable control handle and lifecycle observation. |
+//! | `rest` (feature) | REST and OAuth, the managed channel, and on top of it the channel pool (`rest::placement`: where a pool places a topic, pure; `rest::pool`: one stream over many managed channels). |
 //!
 //! # The stream
 //!
