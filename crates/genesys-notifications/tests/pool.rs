@@ -710,3 +710,33 @@ async fn a_kicked_socket_disturbs_only_its_channel_and_is_not_taken_for_an_evict
         ledger.events
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn existing_channels_of_the_client_are_reused_when_asked() {
+    within(Duration::from_secs(600), async {
+        let sim = Simulator::start(SimConfig::default()).await.unwrap();
+        let rest = rest_client(&sim);
+        let existing: BTreeSet<String> = [
+            rest.create_channel().await.unwrap().id,
+            rest.create_channel().await.unwrap().id,
+        ]
+        .into();
+        let all = topics(0..1500, &["presence"]);
+        let pool = PoolOptions::new(rest)
+            .reuse_existing(true)
+            .connect(&all)
+            .await
+            .unwrap();
+        let used: BTreeSet<String> = pool.channels().into_iter().map(|c| c.channel_id).collect();
+        assert_eq!(used, existing);
+        let stats = sim.stats();
+        assert_eq!(stats.channels.len(), 2, "a channel was created");
+        assert!(
+            stats
+                .channels
+                .iter()
+                .all(|c| c.connected && c.topics.len() == 750)
+        );
+    })
+    .await;
+}
