@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::api::Fault;
 use crate::rest::ApiError;
-use crate::server::Shared;
+use crate::shared::Shared;
 use crate::{SimError, Simulator};
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {

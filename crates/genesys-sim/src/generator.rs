@@ -14,7 +14,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::Simulator;
 use crate::config::GeneratorConfig;
-use crate::server::Shared;
+use crate::shared::Shared;
 use crate::state::format_uuid;
 use crate::topics::{TopicKind, classify};
 

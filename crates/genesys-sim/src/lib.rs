@@ -44,8 +44,9 @@
 //! | `api.rs` | public data: [`ChannelInfo`], [`Fault`], [`Stats`] |
 //! | `frames.rs` | the JSON written: envelope ([`Frame`]), heartbeat, pong, results, `ErrorBody` |
 //! | `topics.rs` | combined-topic expansion, permission patterns, topic catalogue |
-//! | `state.rs` | the model: tokens, channels, subscriptions, lifetimes, eviction, stats (pure, unit-tested) |
-//! | `server.rs` | wiring: shared state, router, listener, expiry sweeper |
+//! | `state/` | the model, synchronous and driven by `now` (pure, unit-tested), by concern: `auth.rs` (clients, tokens, rate limit), `channels.rs` (lifetimes, eviction, the channel's socket), `subscriptions.rs` (changes, topic limit, index, publishing), `faults.rs` (faults, outages), `stats.rs` (counters, snapshot), `link.rs` (a socket's queues) |
+//! | `shared.rs` | `Shared`: config, the model behind its lock, shutdown; what handlers import |
+//! | `server.rs` | wiring: router, listener, expiry sweeper |
 //! | `rest.rs` | `/oauth/token` and `/api/v2/notifications/...` |
 //! | `ws.rs` | `/channels/{id}`: handshake and the per-socket task |
 //! | `control.rs` | `/sim/...` control routes |
@@ -75,6 +76,7 @@ mod frames;
 mod generator;
 mod rest;
 mod server;
+mod shared;
 mod state;
 mod tls;
 mod topics;
@@ -95,7 +97,7 @@ pub use config::{
 };
 pub use frames::Frame;
 
-use server::Shared;
+use shared::Shared;
 
 /// The README's examples are compiled and run as doc tests.
 #[cfg(doctest)]

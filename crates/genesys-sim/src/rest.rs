@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::frames;
-use crate::server::Shared;
+use crate::shared::Shared;
 use crate::state::{AuthError, Mode, SubscribeError, TopicResult, Via};
 use crate::topics;
 

@@ -1,67 +1,22 @@
-//! Wiring: the shared state every task and handler sees, the router, the listener and
-//! the background tasks (expiry sweeper, event generator).
+//! Wiring: the router, the listener and the background tasks (expiry sweeper, event
+//! generator) around the [`Shared`] state.
 
 use std::future::pending;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep_until};
-use tokio_util::sync::CancellationToken;
 
 use crate::config::SimConfig;
+use crate::shared::Shared;
 use crate::state::{Clock, State, format_uuid};
 use crate::{SimError, control, generator, rest, tls, ws};
-
-/// State shared by the handle, the HTTP handlers and the socket tasks.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) config: Arc<SimConfig>,
-    state: Mutex<State>,
-    /// Signalled whenever a deadline may have moved (the sweeper recomputes).
-    wake: Notify,
-    pub(crate) shutdown: CancellationToken,
-    pub(crate) base_url: String,
-    correlation_seq: AtomicU64,
-}
-
-impl Shared {
-    /// Locks the model. Critical sections never await and never panic on input, so a
-    /// poisoned lock only means a bug elsewhere; the model stays usable.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Tells the sweeper that a deadline may have changed.
-    pub(crate) fn deadlines_changed(&self) {
-        self.wake.notify_one();
-    }
-
-    /// A fresh UUID-shaped correlation id, without taking the model lock (splitmix64 over
-    /// a counter, so it is deterministic for a given seed).
-    pub(crate) fn correlation_id(&self) -> String {
-        let n = self.correlation_seq.fetch_add(2, Ordering::Relaxed);
-        let seed = self.config.seed ^ 0x005e_ed0f_c0ff_ee00;
-        format_uuid(
-            splitmix64(seed.wrapping_add(n)),
-            splitmix64(seed.wrapping_add(n + 1)),
-        )
-    }
-}
-
-fn splitmix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 /// What [`start`] hands to the [`Simulator`](crate::Simulator).
 #[derive(Debug)]
@@ -104,14 +59,11 @@ pub(crate) async fn start(config: SimConfig) -> Result<Started, SimError> {
         Clock::new(),
         format!("{ws}://{authority}"),
     );
-    let shared = Arc::new(Shared {
-        config: Arc::clone(&config),
-        state: Mutex::new(state),
-        wake: Notify::new(),
-        shutdown: CancellationToken::new(),
-        base_url: format!("{http}://{authority}"),
-        correlation_seq: AtomicU64::new(0),
-    });
+    let shared = Arc::new(Shared::new(
+        Arc::clone(&config),
+        state,
+        format!("{http}://{authority}"),
+    ));
 
     let app = router(Arc::clone(&shared));
     let stop = shared.shutdown.clone().cancelled_owned();
@@ -190,7 +142,7 @@ async fn sweeper(shared: Arc<Shared>) {
         };
         tokio::select! {
             () = shared.shutdown.cancelled() => break,
-            () = shared.wake.notified() => {}
+            () = shared.deadlines_moved() => {}
             () = due => shared.lock().sweep(Instant::now()),
         }
     }

@@ -23,7 +23,7 @@ use tokio::time::{Instant, Sleep, sleep_until, timeout};
 
 use crate::frames::{self, Frame};
 use crate::rest::ApiError;
-use crate::server::Shared;
+use crate::shared::Shared;
 use crate::state::{Attached, ConnectError, Control, Mode, Ordered, SubscribeError, Via, later};
 
 /// Frames written per flush when the queue has a backlog.
