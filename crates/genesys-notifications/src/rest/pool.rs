@@ -315,8 +315,9 @@ impl Stream for PoolEvents {
     }
 }
 
-/// One channel of a pool, as [`PoolHandle::channels`] describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One channel of a pool, as [`PoolHandle::channels`] describes it. `Debug` shortens the
+/// channel id (whoever knows it can connect to the channel).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PoolChannel {
     /// Its index in the pool, the tag of its items and events; it stays while the pool
@@ -332,6 +333,19 @@ pub struct PoolChannel {
     pub count: usize,
     /// Its state.
     pub state: State,
+}
+
+impl fmt::Debug for PoolChannel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoolChannel")
+            .field("index", &self.index)
+            .field("channel_id", &crate::transport::short_id(&self.channel_id))
+            .field("entries", &self.entries.len())
+            .field("topics", &self.topics)
+            .field("count", &self.count)
+            .field("state", &self.state)
+            .finish()
+    }
 }
 
 struct Member {
