@@ -110,7 +110,10 @@
 //! platform verifier, or the bundled Mozilla roots with feature `webpki-roots`; add roots with
 //! [`ConnectOptions::add_root_certificate_der`] or bring a whole configuration with
 //! [`ConnectOptions::tls_config`]. Plain `ws://` is only accepted to loopback hosts unless
-//! [`ConnectOptions::danger_allow_plain_ws`] is set.
+//! [`ConnectOptions::danger_allow_plain_ws`] is set, whether the URI is yours or a
+//! `connectUri` returned by the REST API. Plain `http://` REST base URLs, which would carry the
+//! client secret and tokens, are refused the same way (opt-in:
+//! `rest::Environment::danger_custom_plain_http`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod channel;

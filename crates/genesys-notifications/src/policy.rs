@@ -205,6 +205,21 @@ impl Backoff {
         Some(Duration::from_millis(self.rng.u64(0..=millis)))
     }
 
+    /// Whether a wait of `delay` from `now` ends within the policy's
+    /// [`max_elapsed`](ReconnectPolicy::max_elapsed) of the current outage (counted from its
+    /// first [`next_delay`](Backoff::next_delay)); `false` when the policy sets no such
+    /// deadline, since then there is none to wait within.
+    #[cfg_attr(not(feature = "rest"), allow(dead_code))]
+    pub(crate) fn deadline_allows(&self, now: Instant, delay: Duration) -> bool {
+        match self.policy.max_elapsed {
+            Some(max) => {
+                let started = self.started.unwrap_or(now);
+                (now + delay).saturating_duration_since(started) <= max
+            }
+            None => false,
+        }
+    }
+
     /// The delay before the next attempt, or `None` when the policy is exhausted.
     pub(crate) fn next_delay(&mut self, now: Instant) -> Option<Duration> {
         let started = *self.started.get_or_insert(now);
@@ -230,6 +245,24 @@ mod tests {
             .max_delay(Duration::from_secs(10));
         let d: Vec<u64> = p.delays().map(|d| d.as_secs()).collect();
         assert_eq!(d, vec![0, 1, 2, 4, 8, 10, 10, 10]);
+    }
+
+    #[test]
+    fn deadline_allows_waits_that_end_within_max_elapsed() {
+        let t = Instant::now();
+        let mut b = Backoff::new(
+            ReconnectPolicy::default()
+                .jitter(false)
+                .max_elapsed(Some(Duration::from_secs(60))),
+        );
+        assert!(b.deadline_allows(t, Duration::from_secs(60)));
+        assert!(!b.deadline_allows(t, Duration::from_secs(61)));
+        b.next_delay(t);
+        let later = t + Duration::from_secs(30);
+        assert!(b.deadline_allows(later, Duration::from_secs(30)));
+        assert!(!b.deadline_allows(later, Duration::from_secs(31)));
+        let unbounded = Backoff::new(ReconnectPolicy::default().max_elapsed(None));
+        assert!(!unbounded.deadline_allows(t, Duration::from_secs(1)));
     }
 
     #[test]

@@ -31,8 +31,9 @@ use url::Url;
 
 use crate::error::{Error, ErrorKind, Reason};
 
-/// A channel the driver can connect to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A channel the driver can connect to. `Debug` shows the URI and id shortened (they are
+/// the socket's credential).
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct ChannelTarget {
     /// The `connectUri` (`ws://` or `wss://`).
     pub(crate) uri: Url,
@@ -40,6 +41,16 @@ pub(crate) struct ChannelTarget {
     pub(crate) id: Option<String>,
     /// When the channel expires, when known (managed mode: the REST `expires`).
     pub(crate) expires: Option<SystemTime>,
+}
+
+impl std::fmt::Debug for ChannelTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChannelTarget")
+            .field("uri", &crate::transport::redact_text(self.uri.as_str()))
+            .field("id", &self.id.as_deref().map(crate::transport::short_id))
+            .field("expires", &self.expires)
+            .finish()
+    }
 }
 
 impl ChannelTarget {
@@ -158,5 +169,22 @@ impl ChannelSource for UriSource {
             "only a channel URI is known, so no replacement channel can be created \
              (use the managed channel of the `rest` feature for automatic replacement)",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn debug_of_a_target_shows_the_channel_shortened() {
+        let id = "streaming-0-1tvypwwdkuzrderyr21vwn7pbn";
+        let mut target =
+            ChannelTarget::from_uri(Url::parse(&format!("wss://h.example/channels/{id}")).unwrap());
+        target.id = Some(id.to_owned());
+        let shown = format!("{target:?} {target:#?}");
+        assert!(!shown.contains(id), "{shown}");
+        assert!(shown.contains("streaming-0-1tvy…"), "{shown}");
     }
 }

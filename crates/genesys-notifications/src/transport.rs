@@ -78,7 +78,9 @@ fn invalid_uri(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Connection, Reason::InvalidUri).with_message(msg)
 }
 
-fn is_loopback(host: &Host<&str>) -> bool {
+/// Whether `host` is a loopback address or a `localhost` name: the only hosts plain `ws://`
+/// and `http://` may reach without an explicit opt-in.
+pub(crate) fn is_loopback(host: &Host<&str>) -> bool {
     match host {
         Host::Ipv4(ip) => ip.is_loopback(),
         Host::Ipv6(ip) => ip.is_loopback(),
@@ -90,13 +92,15 @@ fn is_loopback(host: &Host<&str>) -> bool {
 }
 
 /// Parses and checks a channel URI: `ws`/`wss`, a host, and no plain `ws://` to a remote
-/// host unless allowed.
+/// host unless allowed. Errors show the URI redacted ([`redact_text`]): it is the socket's
+/// credential.
 pub(crate) fn parse_uri(uri: &str, allow_plain_ws: bool) -> Result<Url, Error> {
+    let shown = redact_text(uri);
     let url = Url::parse(uri)
-        .map_err(|e| invalid_uri(format!("{uri:?} is not a valid URI: {e}")).with_source(e))?;
+        .map_err(|e| invalid_uri(format!("{shown:?} is not a valid URI: {e}")).with_source(e))?;
     let host = url
         .host()
-        .ok_or_else(|| invalid_uri(format!("{uri:?} has no host")))?;
+        .ok_or_else(|| invalid_uri(format!("{shown:?} has no host")))?;
     match url.scheme() {
         "wss" => Ok(url),
         "ws" if allow_plain_ws || is_loopback(&host) => Ok(url),
@@ -105,7 +109,7 @@ pub(crate) fn parse_uri(uri: &str, allow_plain_ws: bool) -> Result<Url, Error> {
              (or ConnectOptions::danger_allow_plain_ws)"
         ))),
         other => Err(invalid_uri(format!(
-            "{uri:?}: scheme {other:?} is not ws or wss"
+            "{shown:?}: scheme {other:?} is not ws or wss"
         ))),
     }
 }
@@ -211,6 +215,30 @@ pub(crate) fn redact(uri: &Url) -> String {
     match uri.host_str() {
         Some(h) => format!("{}://{}/…", uri.scheme(), h),
         None => format!("{}://…", uri.scheme()),
+    }
+}
+
+/// A URI as text, for `Debug` and errors: scheme, host and port, and each path segment
+/// shortened by [`short_id`] (so a channel id shows only its first characters); user info,
+/// query and fragment are left out. Text that is no URI shows only its first characters.
+pub(crate) fn redact_text(uri: &str) -> String {
+    match Url::parse(uri) {
+        Ok(url) => {
+            let mut shown = format!("{}://", url.scheme());
+            if let Some(host) = url.host_str() {
+                shown.push_str(host);
+            }
+            if let Some(port) = url.port() {
+                shown.push_str(&format!(":{port}"));
+            }
+            let path: Vec<String> = url.path().split('/').map(short_id).collect();
+            shown.push_str(&path.join("/"));
+            if url.query().is_some() || url.fragment().is_some() {
+                shown.push('…');
+            }
+            shown
+        }
+        Err(_) => short_id(uri),
     }
 }
 
@@ -364,6 +392,27 @@ mod tests {
         assert_eq!(
             redact(&Url::parse("wss://h.example/channels/secret").unwrap()),
             "wss://h.example/…"
+        );
+    }
+
+    #[test]
+    fn uri_errors_never_show_the_whole_uri() {
+        let id = "streaming-0-1tvypwwdkuzrderyr21vwn7pbn";
+        for uri in [
+            format!("ws://streaming.mypurecloud.com/channels/{id}"),
+            format!("http://127.0.0.1/channels/{id}"),
+            format!("ftp://h.example/channels/{id}"),
+            format!("not a uri {id}"),
+        ] {
+            let e = parse_uri(&uri, false).unwrap_err();
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains(id), "{shown}");
+        }
+        let e = parse_uri(&format!("http://127.0.0.1/channels/{id}"), false).unwrap_err();
+        assert!(e.to_string().contains("streaming-0-1tvy…"), "{e}");
+        assert_eq!(
+            redact_text(&format!("wss://u:p@h.example:8443/channels/{id}?t=x")),
+            "wss://h.example:8443/channels/streaming-0-1tvy……"
         );
     }
 

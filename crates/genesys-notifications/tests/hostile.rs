@@ -16,7 +16,7 @@ use futures_util::{SinkExt, StreamExt};
 use genesys_notifications::{
     Channel, ConnectOptions, Error, ErrorKind, Event, Notification, Reason, State,
 };
-use genesys_sim::{ChannelInfo, Fault, ProtocolOptions, SimConfig, Simulator};
+use genesys_sim::{Fault, ProtocolOptions, SimChannel, SimConfig, Simulator};
 use serde_json::json;
 use support::*;
 use tokio::io::AsyncWriteExt;
@@ -260,7 +260,7 @@ fn cases() -> Vec<Case> {
 /// frame every hostile case.
 struct Rig {
     sim: Simulator,
-    info: ChannelInfo,
+    info: SimChannel,
     ch: Channel,
     seq: u64,
 }

@@ -23,7 +23,7 @@ use std::time::Duration;
 use genesys_notifications::{
     Channel, ConnectOptions, Error, ErrorKind, Notification, Reason, ReconnectPolicy, topic,
 };
-use genesys_sim::{ChannelInfo, Fault, Simulator};
+use genesys_sim::{Fault, SimChannel, Simulator};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Map, Value, json};
@@ -57,7 +57,7 @@ fn cases(default: u32) -> u32 {
 /// One simulator and one subscribed channel, shared by every case.
 struct Rig {
     sim: Simulator,
-    info: ChannelInfo,
+    info: SimChannel,
     ch: Channel,
     seq: u64,
 }

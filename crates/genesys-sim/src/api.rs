@@ -4,10 +4,12 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-/// A channel as `POST /api/v2/notifications/channels` returns it.
+/// A channel of the simulator, as its `POST /api/v2/notifications/channels` returns it
+/// (from [`Simulator::create_channel`](crate::Simulator::create_channel) or
+/// `POST /sim/channels`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ChannelInfo {
+pub struct SimChannel {
     /// Channel id, e.g. `streaming-0-k3v9...`.
     pub id: String,
     /// `ws://HOST:PORT/channels/{id}` (`wss://` with TLS).
@@ -45,7 +47,8 @@ pub enum Fault {
     Kick,
     /// Send this text frame verbatim. *Needs a socket.*
     RawText(String),
-    /// Send this binary frame. *Needs a socket.*
+    /// Send this binary frame (the service sends none, so a client must cope with one). Over
+    /// HTTP without `base64` or `text`: [`Fault::DEFAULT_BINARY`]. *Needs a socket.*
     RawBinary(Vec<u8>),
     /// Send a valid notification envelope (topic `v2.sim.oversize`) padded to exactly
     /// `bytes` bytes. *Needs a socket.*
@@ -63,6 +66,37 @@ pub enum Fault {
     /// Drop every subscription of the channel and send
     /// `v2.system.no_longer_subscribed.{channelId}` if a socket is open.
     NoLongerSubscribed,
+}
+
+/// The REST requests a [`RestFault`] applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RestRoute {
+    /// `POST /oauth/token`.
+    Token,
+    /// `POST /api/v2/notifications/channels`.
+    CreateChannel,
+}
+
+/// Misbehaviour of the next REST requests of one [`RestRoute`], injected with
+/// [`Simulator::rest_fault`](crate::Simulator::rest_fault) or `POST /sim/rest_fault`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RestFault {
+    /// Answer with this status (and a Genesys error body) instead of serving the request.
+    Status(u16),
+    /// Serve the request (a channel is created, a token issued), then answer with this
+    /// status anyway: the response is lost, the change is not.
+    StatusAfterProcessing(u16),
+    /// Wait this long before serving the request (a client with a shorter timeout gives
+    /// up; the change is still made when the wait ends).
+    Delay(Duration),
+}
+
+impl Fault {
+    /// The frame `{"kind": "raw_binary"}` sends when it names no bytes: a short frame that is
+    /// not UTF-8 (it starts with a zero byte and ends with `0xff`), so it cannot pass for text.
+    pub const DEFAULT_BINARY: &'static [u8] = b"\x00genesys-sim binary frame\xff";
 }
 
 /// A snapshot of the simulator's channels, from [`Simulator::stats`](crate::Simulator::stats)
@@ -100,6 +134,11 @@ pub struct ChannelStats {
     pub subscribe_requests: SubscribeRequests,
     /// Subscribed topics (expanded), sorted.
     pub topics: Vec<String>,
+    /// How many topics count toward [`SimConfig::max_topics`](crate::SimConfig::max_topics)
+    /// under [`ProtocolOptions::topic_counting`](crate::ProtocolOptions::topic_counting):
+    /// `topics.len()` by default, the number of request entries held (a combined
+    /// `prefix?a&b` as one) with [`TopicCounting::Entries`](crate::TopicCounting::Entries).
+    pub topic_count: usize,
     /// Notifications written to a socket.
     pub delivered: u64,
     /// Notifications for subscribed topics that no socket received: no socket open,

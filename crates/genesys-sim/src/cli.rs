@@ -173,6 +173,10 @@ pub struct SimArgs {
     /// [U] How other tokens' channels appear with includechannels=oauthclient.
     #[arg(long, value_enum, default_value_t = OtherChannels::ExpiresOnly)]
     other_token_channels: OtherChannels,
+    /// [U] Values of the socket_closing body as a JSON object merged over the default one;
+    /// `null` removes a key, e.g. `{"reason":"REBALANCE","message":null}`.
+    #[arg(long, value_name = "JSON", value_parser = parse_json_object)]
+    socket_closing_body: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -249,6 +253,14 @@ fn parse_denied(s: &str) -> Result<DeniedTopic, String> {
                 .collect(),
         }),
         _ => Err("expected PATTERN or PATTERN=PERM,...".to_owned()),
+    }
+}
+
+fn parse_json_object(s: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    match serde_json::from_str(s) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(_) => Err("expected a JSON object".to_owned()),
+        Err(e) => Err(format!("not valid JSON: {e}")),
     }
 }
 
@@ -347,6 +359,7 @@ impl SimArgs {
         p.case_insensitive_topics = args.case_insensitive_topics;
         p.reply_to_invalid_frames = args.reply_to_invalid_frames;
         p.ws_unsubscribe = args.ws_unsubscribe;
+        p.socket_closing_body = args.socket_closing_body.unwrap_or_default();
         p.other_token_channels = match args.other_token_channels {
             OtherChannels::ExpiresOnly => OtherTokenChannels::ExpiresOnly,
             OtherChannels::Full => OtherTokenChannels::Full,
@@ -477,6 +490,12 @@ mod tests {
             "--generate",
             "--generate-rate",
             "2.5",
+            "--topic-counting",
+            "entries",
+            "--max-topics",
+            "10",
+            "--socket-closing-body",
+            r#"{"reason":"REBALANCE","message":null}"#,
         ])
         .unwrap();
         let c = args.into_config().unwrap();
@@ -504,6 +523,12 @@ mod tests {
         assert_eq!(c.protocol.close_codes.kicked, 4001);
         assert_eq!(c.socket_queue_capacity, 7);
         assert_eq!(c.generator.map(|g| g.rate_per_sec), Some(2.5));
+        assert_eq!(c.protocol.topic_counting, TopicCounting::Entries);
+        assert_eq!(c.max_topics, 10);
+        assert_eq!(
+            serde_json::Value::Object(c.protocol.socket_closing_body),
+            serde_json::json!({"reason": "REBALANCE", "message": null})
+        );
     }
 
     #[test]
@@ -511,6 +536,8 @@ mod tests {
         assert!(parse(&["--client", "nosecret"]).is_err());
         assert!(parse(&["--rate-limit", "10"]).is_err());
         assert!(parse(&["--heartbeat-interval", "soon"]).is_err());
+        assert!(parse(&["--socket-closing-body", "[1]"]).is_err());
+        assert!(parse(&["--socket-closing-body", "{"]).is_err());
         assert!(parse(&["--tls-cert", "x.pem"]).is_err());
         let args = parse(&["--close-code-expired", "1006"]).unwrap();
         assert!(matches!(args.into_config(), Err(SimError::Config(r)) if r.contains("1006")));

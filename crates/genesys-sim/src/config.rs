@@ -272,14 +272,27 @@ pub enum ExtendOn {
     Never,
 }
 
-/// How combined topics (`prefix?a&b`) count toward [`SimConfig::max_topics`].
+/// How combined topics (`prefix?a&b`) count toward [`SimConfig::max_topics`] (the
+/// reference leaves it open, §"combined topics"). A request that would take a channel over
+/// the limit fails with HTTP 400 (a `"400"` result on the socket) and changes nothing.
+///
+/// ```
+/// use genesys_sim::{SimConfig, TopicCounting};
+///
+/// let mut config = SimConfig::default();
+/// assert_eq!(config.max_topics, 1000);
+/// assert_eq!(config.protocol.topic_counting, TopicCounting::Expanded);
+/// config.protocol.topic_counting = TopicCounting::Entries; // `--topic-counting entries`
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TopicCounting {
-    /// Each expanded topic counts (default).
+    /// Each expanded topic counts: `v2.users.u?presence&routingStatus` counts 2 (default).
     #[default]
     Expanded,
-    /// Each request entry counts once, however many topics it expands to.
+    /// Each request entry counts once, however many topics it expands to:
+    /// `v2.users.u?presence&routingStatus` counts 1. An entry counts while any of its topics
+    /// is subscribed; the same entry subscribed twice counts once.
     Entries,
 }
 
@@ -345,6 +358,23 @@ pub struct ProtocolOptions {
     /// and answer `{"result":"200","status":"unsubscribed"}` (default `false`: treated as
     /// an unknown frame).
     pub ws_unsubscribe: bool,
+    /// Values of the `v2.system.socket_closing` body, merged over the default one (the
+    /// reference knows its keys, not its values): each key replaces the default's, a `null`
+    /// removes the key. Default: empty, giving
+    /// `{"channelId", "systemTopicType": "socket_closing", "correlationId", "organizationId",
+    /// "oauthClientId", "oauthClientOrgId", "reason": "maintenance", "message": .., "data": {}}`.
+    ///
+    /// ```
+    /// use genesys_sim::ProtocolOptions;
+    /// use serde_json::json;
+    ///
+    /// let mut protocol = ProtocolOptions::default();
+    /// protocol.socket_closing_body = json!({"reason": "REBALANCE", "data": {"graceSeconds": "60"}, "message": null})
+    ///     .as_object()
+    ///     .cloned()
+    ///     .unwrap_or_default();
+    /// ```
+    pub socket_closing_body: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Default for ProtocolOptions {
@@ -365,6 +395,7 @@ impl Default for ProtocolOptions {
             reply_to_invalid_frames: false,
             other_token_channels: OtherTokenChannels::default(),
             ws_unsubscribe: false,
+            socket_closing_body: serde_json::Map::new(),
         }
     }
 }

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::api::Fault;
+use crate::api::{Fault, RestFault, RestRoute};
 use crate::rest::ApiError;
 use crate::shared::Shared;
 use crate::{SimError, Simulator};
@@ -28,6 +28,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/sim/tokens", post(issue_token))
         .route("/sim/tokens/revoke", post(revoke))
         .route("/sim/outage", post(outage))
+        .route("/sim/rest_fault", post(rest_fault))
         .route("/sim/stats", get(stats))
 }
 
@@ -138,7 +139,12 @@ pub(crate) fn parse_fault(map: &serde_json::Map<String, Value>) -> Result<Fault,
                     .decode(b64)
                     .map_err(|e| format!("\"base64\" is not valid base64: {e}"))?,
                 (None, Some(Value::String(text))) => text.as_bytes().to_vec(),
-                _ => return Err("raw_binary needs \"base64\" or \"text\" (string)".to_owned()),
+                (None, None) => Fault::DEFAULT_BINARY.to_vec(),
+                _ => {
+                    return Err(
+                        "raw_binary takes \"base64\" or \"text\" (string), or neither".to_owned(),
+                    );
+                }
             };
             Fault::RawBinary(bytes)
         }
@@ -209,6 +215,57 @@ async fn outage(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// `{"route": "token"|"create_channel", "status": N, "after_processing"?: bool}` or
+/// `{"route": .., "delay": D}`, with `"count"` (default 1; 0 clears).
+async fn rest_fault(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let map = json_object(&body)?;
+    let (route, fault, count) = parse_rest_fault(&map).map_err(ApiError::bad_request)?;
+    shared.lock().rest_fault(route, fault, count);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub(crate) fn parse_rest_fault(
+    map: &serde_json::Map<String, Value>,
+) -> Result<(RestRoute, RestFault, u32), String> {
+    let route = match map.get("route").and_then(Value::as_str) {
+        Some("token") => RestRoute::Token,
+        Some("create_channel") => RestRoute::CreateChannel,
+        Some(other) => return Err(format!("unknown route '{other}' (token | create_channel)")),
+        None => return Err("\"route\" (string) is required".to_owned()),
+    };
+    let fault = match (map.get("status"), map.get("delay")) {
+        (Some(status), None) => {
+            let status = status
+                .as_u64()
+                .and_then(|s| u16::try_from(s).ok())
+                .filter(|s| (400..600).contains(s))
+                .ok_or("\"status\" must be an error status (400-599)")?;
+            match map.get("after_processing") {
+                None | Some(Value::Bool(false)) => RestFault::Status(status),
+                Some(Value::Bool(true)) => RestFault::StatusAfterProcessing(status),
+                Some(_) => return Err("\"after_processing\" must be a boolean".to_owned()),
+            }
+        }
+        (None, Some(_)) => {
+            let mut delay = serde_json::Map::new();
+            delay.insert("duration".to_owned(), map["delay"].clone());
+            RestFault::Delay(duration_field(&delay).map_err(|e| e.replace("duration", "delay"))?)
+        }
+        _ => return Err("give either \"status\" or \"delay\"".to_owned()),
+    };
+    let count = match map.get("count") {
+        None => 1,
+        Some(n) => n
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or("\"count\" must be a non-negative integer")?,
+    };
+    Ok((route, fault, count))
+}
+
 async fn stats(AxumState(shared): AxumState<Arc<Shared>>) -> Response {
     Json(shared.lock().stats()).into_response()
 }
@@ -253,6 +310,10 @@ mod tests {
             Ok(Fault::RawBinary(vec![0, 1]))
         );
         assert_eq!(
+            parse(json!({"kind": "raw_binary"})),
+            Ok(Fault::RawBinary(Fault::DEFAULT_BINARY.to_vec()))
+        );
+        assert_eq!(
             parse(json!({"kind": "oversize", "bytes": 1000})),
             Ok(Fault::Oversize { bytes: 1000 })
         );
@@ -263,6 +324,45 @@ mod tests {
         assert_eq!(
             parse(json!({"kind": "no_longer_subscribed"})),
             Ok(Fault::NoLongerSubscribed)
+        );
+    }
+
+    #[test]
+    fn parses_rest_faults() {
+        let parse = |v: Value| parse_rest_fault(v.as_object().unwrap());
+        assert_eq!(
+            parse(json!({"route": "token", "status": 503})),
+            Ok((RestRoute::Token, RestFault::Status(503), 1))
+        );
+        assert_eq!(
+            parse(
+                json!({"route": "create_channel", "status": 504, "after_processing": true, "count": 2})
+            ),
+            Ok((
+                RestRoute::CreateChannel,
+                RestFault::StatusAfterProcessing(504),
+                2
+            ))
+        );
+        assert_eq!(
+            parse(json!({"route": "create_channel", "delay": "40s"})),
+            Ok((
+                RestRoute::CreateChannel,
+                RestFault::Delay(Duration::from_secs(40)),
+                1
+            ))
+        );
+        assert!(
+            parse(json!({"route": "x", "status": 500}))
+                .unwrap_err()
+                .contains("x")
+        );
+        assert!(parse(json!({"route": "token", "status": 200})).is_err());
+        assert!(parse(json!({"route": "token"})).is_err());
+        assert!(
+            parse(json!({"route": "token", "delay": "soon"}))
+                .unwrap_err()
+                .contains("delay")
         );
     }
 
@@ -282,5 +382,10 @@ mod tests {
                 .contains("bytes")
         );
         assert!(parse(json!({"kind": "raw_binary", "base64": "!!"})).is_err());
+        assert!(
+            parse(json!({"kind": "raw_binary", "text": 5}))
+                .unwrap_err()
+                .contains("text")
+        );
     }
 }

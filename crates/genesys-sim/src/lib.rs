@@ -41,7 +41,7 @@
 //! |---|---|
 //! | `lib.rs` | [`Simulator`] handle, [`SimError`] |
 //! | `config.rs` | [`SimConfig`] and the **\[U\]** options ([`ProtocolOptions`]) |
-//! | `api.rs` | public data: [`ChannelInfo`], [`Fault`], [`Stats`] |
+//! | `api.rs` | public data: [`SimChannel`], [`Fault`], [`RestFault`], [`Stats`] |
 //! | `frames.rs` | the JSON written: envelope ([`Frame`]), heartbeat, pong, results, `ErrorBody` |
 //! | `topics.rs` | combined-topic expansion, permission patterns, topic catalogue |
 //! | `state/` | the model, synchronous and driven by `now` (pure, unit-tested), by concern: `auth.rs` (clients, tokens, rate limit), `channels.rs` (lifetimes, eviction, the channel's socket), `subscriptions.rs` (changes, topic limit, index, publishing), `faults.rs` (faults, outages), `stats.rs` (counters, snapshot), `link.rs` (a socket's queues) |
@@ -90,7 +90,7 @@ use serde_json::Value;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-pub use api::{ChannelInfo, ChannelStats, Fault, Stats, SubscribeRequests};
+pub use api::{ChannelStats, Fault, RestFault, RestRoute, SimChannel, Stats, SubscribeRequests};
 pub use config::{
     CloseCodes, DeniedTopic, ExpiryBehaviour, ExtendOn, GeneratorConfig, OtherTokenChannels,
     PostResponse, ProtocolOptions, RateLimit, SimConfig, TlsConfig, TopicCounting,
@@ -189,11 +189,11 @@ impl Simulator {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn create_channel(&self, client_id: &str) -> ChannelInfo {
+    pub fn create_channel(&self, client_id: &str) -> SimChannel {
         Simulator::create_channel_on(&self.shared, client_id)
     }
 
-    pub(crate) fn create_channel_on(shared: &Shared, client_id: &str) -> ChannelInfo {
+    pub(crate) fn create_channel_on(shared: &Shared, client_id: &str) -> SimChannel {
         let info = shared
             .lock()
             .create_channel(client_id, None, Instant::now());
@@ -226,19 +226,40 @@ impl Simulator {
 
     /// Publishes an event: wraps `event_body` in the notification envelope (fresh
     /// `CorrelationId`), serialises it once and queues it on every open socket subscribed
-    /// to `topic_name`. Returns the number of sockets it was queued on.
+    /// to `topic_name`.
+    ///
+    /// Returns the number of sockets it was queued on. `0` means the event is dropped: no
+    /// channel is subscribed to the topic, or none of the subscribed channels has an open,
+    /// unstalled socket with room in its queue (the service keeps nothing for a client that
+    /// is not connected). Each subscribed channel that missed it counts it in
+    /// [`ChannelStats::lost`]; the drop is also logged at debug level (target `genesys_sim`).
+    ///
+    /// ```
+    /// # use genesys_sim::{SimConfig, Simulator};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), genesys_sim::SimError> {
+    /// let sim = Simulator::start(SimConfig::default()).await?;
+    /// // Nobody is connected yet: the event is dropped, not kept for later.
+    /// assert_eq!(sim.publish("v2.users.u1.presence", serde_json::json!({})), 0);
+    /// assert_eq!(sim.stats().published, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn publish(&self, topic_name: &str, event_body: Value) -> usize {
         Simulator::publish_on(&self.shared, topic_name, &event_body)
     }
 
     pub(crate) fn publish_on(shared: &Shared, topic_name: &str, event_body: &Value) -> usize {
         let frame = Frame::envelope(topic_name, event_body, &shared.correlation_id());
-        shared.lock().publish(topic_name, &frame, Instant::now())
+        let queued = shared.lock().publish(topic_name, &frame, Instant::now());
+        log_dropped(topic_name, queued);
+        queued
     }
 
     /// The fast path: queues a pre-serialised `frame` (sent verbatim) on every open socket
     /// subscribed to `topic_name`, without parsing or copying it. Returns the number of
-    /// sockets it was queued on.
+    /// sockets it was queued on; `0` means it is dropped, as with
+    /// [`publish`](Simulator::publish).
     ///
     /// ```
     /// # use genesys_sim::{Frame, SimConfig, Simulator};
@@ -253,9 +274,12 @@ impl Simulator {
     /// # }
     /// ```
     pub fn publish_raw(&self, topic_name: &str, frame: &Frame) -> usize {
-        self.shared
+        let queued = self
+            .shared
             .lock()
-            .publish(topic_name, frame, Instant::now())
+            .publish(topic_name, frame, Instant::now());
+        log_dropped(topic_name, queued);
+        queued
     }
 
     /// Like [`publish_raw`](Simulator::publish_raw) for many frames of one topic, under a
@@ -385,6 +409,25 @@ impl Simulator {
         result
     }
 
+    /// Makes the next `count` requests of `route` misbehave ([`RestFault`]): answer an error
+    /// status, lose the response of a served request, or answer late. A `count` of 0 clears
+    /// the route's pending fault. Outages ([`Simulator::outage`]) and the rate limit apply
+    /// first.
+    ///
+    /// ```
+    /// # use genesys_sim::{RestFault, RestRoute, SimConfig, Simulator};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sim = Simulator::start(SimConfig::default()).await?;
+    /// // The next channel creation is served, but its answer is a 504.
+    /// sim.rest_fault(RestRoute::CreateChannel, RestFault::StatusAfterProcessing(504), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rest_fault(&self, route: RestRoute, fault: RestFault, count: u32) {
+        self.shared.lock().rest_fault(route, fault, count);
+    }
+
     /// Simulates a service-wide outage: every socket is dropped without a close frame,
     /// and REST routes and WebSocket handshakes answer 503 for `duration`. Channels,
     /// subscriptions and tokens survive (lifetimes keep running). Control routes keep
@@ -423,6 +466,16 @@ impl Simulator {
         for task in std::mem::take(&mut self.tasks) {
             let _ = task.await;
         }
+    }
+}
+
+/// Logs at debug level that a publish reached no socket.
+fn log_dropped(topic_name: &str, queued: usize) {
+    if queued == 0 {
+        tracing::debug!(
+            topic = topic_name,
+            "event dropped: no open socket is subscribed to its topic"
+        );
     }
 }
 

@@ -17,6 +17,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use crate::api::{RestFault, RestRoute};
 use crate::frames;
 use crate::shared::Shared;
 use crate::state::{AuthError, Mode, SubscribeError, TopicResult, Via};
@@ -112,6 +113,46 @@ pub(crate) async fn method_not_allowed() -> ApiError {
         "method.not.allowed",
         "method not allowed on this resource",
     )
+}
+
+/// Serves a request of `route` with `serve`, applying a pending [`RestFault`]: an error
+/// instead of serving, an error after serving (a lost response), or serving late. A late
+/// request is served even if the client gives up waiting (the work runs in its own task), as
+/// a service that received it would.
+async fn serve_with_faults<T: Send + 'static>(
+    shared: &Arc<Shared>,
+    route: RestRoute,
+    serve: impl FnOnce(&Shared) -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let fault = shared.lock().take_rest_fault(route);
+    let injected = |status: u16| {
+        ApiError::new(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            "injected.fault",
+            "the request failed (injected REST fault)",
+        )
+    };
+    match fault {
+        None => Ok(serve(shared)),
+        Some(RestFault::Status(status)) => Err(injected(status)),
+        Some(RestFault::StatusAfterProcessing(status)) => {
+            serve(shared);
+            Err(injected(status))
+        }
+        Some(RestFault::Delay(delay)) => {
+            let shared = Arc::clone(shared);
+            let late = tokio::spawn(async move {
+                tokio::select! {
+                    () = tokio::time::sleep(delay) => Some(serve(&shared)),
+                    () = shared.shutdown.cancelled() => None,
+                }
+            });
+            match late.await {
+                Ok(Some(served)) => Ok(served),
+                _ => Err(ApiError::unavailable()),
+            }
+        }
+    }
 }
 
 /// The authenticated caller.
@@ -226,20 +267,26 @@ async fn token(
             );
         }
     }
-    let mut state = shared.lock();
-    if state.in_outage(Instant::now()) {
+    if shared.lock().in_outage(Instant::now()) {
         return ApiError::unavailable().into_response();
     }
-    if !state.check_client(&client_id, &secret) {
+    if !shared.lock().check_client(&client_id, &secret) {
         return oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             "client authentication failed",
         );
     }
-    let token = state.issue_token(&client_id, Instant::now());
-    drop(state);
-    shared.deadlines_changed();
+    let issued = serve_with_faults(&shared, RestRoute::Token, move |shared| {
+        let token = shared.lock().issue_token(&client_id, Instant::now());
+        shared.deadlines_changed();
+        token
+    })
+    .await;
+    let token = match issued {
+        Ok(token) => token,
+        Err(e) => return e.into_response(),
+    };
     Json(json!({
         "access_token": token,
         "token_type": "bearer",
@@ -255,10 +302,15 @@ async fn create_channel(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let caller = authorize(&shared, &headers)?;
-    let info = shared
-        .lock()
-        .create_channel(&caller.client_id, Some(&caller.token), Instant::now());
-    shared.deadlines_changed();
+    let info = serve_with_faults(&shared, RestRoute::CreateChannel, move |shared| {
+        let info =
+            shared
+                .lock()
+                .create_channel(&caller.client_id, Some(&caller.token), Instant::now());
+        shared.deadlines_changed();
+        info
+    })
+    .await?;
     Ok(Json(info).into_response())
 }
 

@@ -26,6 +26,15 @@ use crate::rest::ApiError;
 use crate::shared::Shared;
 use crate::state::{Attached, ConnectError, Control, Mode, Ordered, SubscribeError, Via, later};
 
+/// A channel id for logs: its first 16 characters and `…` (the whole id lets anyone connect
+/// to the channel).
+fn short(id: &str) -> String {
+    match id.char_indices().nth(16) {
+        Some((end, _)) => format!("{}…", &id[..end]),
+        None => id.to_owned(),
+    }
+}
+
 /// Frames written per flush when the queue has a backlog.
 const WRITE_BATCH: usize = 256;
 
@@ -78,7 +87,7 @@ async fn handshake(
         let shared = Arc::clone(&shared);
         let id = id.clone();
         move |e: axum::Error| {
-            tracing::debug!(channel = %id, "upgrade failed: {e}");
+            tracing::debug!(channel = %short(&id), "upgrade failed: {e}");
             shared.lock().detach(&id, conn_id, Instant::now());
         }
     };
@@ -113,7 +122,7 @@ struct Conn {
 
 async fn run(shared: Arc<Shared>, id: String, socket: WebSocket, attached: Attached) {
     let now = Instant::now();
-    tracing::debug!(channel = %id, conn = attached.conn_id, "socket open");
+    tracing::debug!(channel = %short(&id), conn = attached.conn_id, "socket open");
     let mut conn = Conn {
         heartbeat: Box::pin(sleep_until(later(now, shared.config.heartbeat_interval))),
         shared,
@@ -156,7 +165,7 @@ async fn run(shared: Arc<Shared>, id: String, socket: WebSocket, attached: Attac
         })
         .await;
     }
-    tracing::debug!(channel = %id, conn = attached.conn_id, "socket closed");
+    tracing::debug!(channel = %short(&id), conn = attached.conn_id, "socket closed");
 }
 
 fn close_message(code: u16, reason: &'static str) -> Message {
@@ -179,7 +188,7 @@ impl Conn {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(_)) => Err(End::Drop),
                 Err(_) => {
-                    tracing::debug!(channel = %self.id, "write timed out; dropping the socket");
+                    tracing::debug!(channel = %short(&self.id), "write timed out; dropping the socket");
                     Err(End::Drop)
                 }
             },

@@ -377,3 +377,168 @@ async fn outage_drops_sockets_and_refuses_everything_for_a_while() {
         200
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn raw_binary_without_bytes_sends_the_default_binary_frame() {
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    let path = format!("/sim/channels/{}/fault", channel.id);
+    assert_eq!(
+        post(&sim, &path, json!({"kind": "raw_binary"})).await.0,
+        204
+    );
+    let frame = recv(&mut ws).await;
+    assert!(frame.is_binary(), "{frame:?}");
+    assert_eq!(&frame.into_data()[..], genesys_sim::Fault::DEFAULT_BINARY);
+    assert!(std::str::from_utf8(genesys_sim::Fault::DEFAULT_BINARY).is_err());
+    // Bytes that are given are sent as they are; a mistyped parameter is still refused.
+    assert_eq!(
+        post(&sim, &path, json!({"kind": "raw_binary", "text": "hi"}))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(&recv(&mut ws).await.into_data()[..], b"hi");
+    let (status, body) = post(&sim, &path, json!({"kind": "raw_binary", "base64": 7})).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("base64"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn stats_route_shows_the_topic_count_of_each_channel() {
+    let sim = start(SimConfig::default()).await;
+    let (_, channel) = post(&sim, "/sim/channels", json!({})).await;
+    let mut ws = connect(&sim, &uri(&channel)).await;
+    send_json(
+        &mut ws,
+        json!({"message": "subscribe", "topics": ["v2.users.u1?presence&activity&routingStatus", "a.b"]}),
+    )
+    .await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    let stats: Value = http()
+        .get(format!("{}/sim/stats", sim.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["channels"][0]["topic_count"], 4);
+    assert_eq!(stats["channels"][0]["topics"].as_array().unwrap().len(), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn rest_faults_fail_lose_or_delay_the_next_requests() {
+    let sim = start(SimConfig::default()).await;
+    let oauth = || {
+        http()
+            .post(format!("{}/oauth/token", sim.base_url()))
+            .basic_auth("demo-client", Some("demo-secret"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+    };
+    let fault = |body: Value| post(&sim, "/sim/rest_fault", body);
+    assert_eq!(
+        fault(json!({"route": "token", "status": 503, "count": 2}))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(oauth().await.unwrap().status(), 503);
+    assert_eq!(oauth().await.unwrap().status(), 503);
+    assert_eq!(oauth().await.unwrap().status(), 200);
+
+    let token = token(&sim).await;
+    assert_eq!(
+        fault(json!({"route": "create_channel", "status": 504, "after_processing": true}))
+            .await
+            .0,
+        204
+    );
+    let lost = api(&sim, &token, reqwest::Method::POST, CHANNELS)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lost.status(), 504);
+    assert_eq!(
+        sim.stats().channels.len(),
+        1,
+        "served although the answer is an error"
+    );
+
+    sim.rest_fault(
+        genesys_sim::RestRoute::CreateChannel,
+        genesys_sim::RestFault::Delay(40 * S),
+        1,
+    );
+    let t0 = Instant::now();
+    let late = api(&sim, &token, reqwest::Method::POST, CHANNELS)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status(), 200);
+    assert_eq!(t0.elapsed(), 40 * S);
+    assert_eq!(sim.stats().channels.len(), 2);
+    let (status, body) = fault(json!({"route": "token", "status": 200})).await;
+    assert_eq!(status, 400);
+    assert!(body["message"].as_str().unwrap().contains("status"));
+}
+
+/// Collects what is logged.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_publish_that_reaches_no_socket_is_logged_at_debug() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let text = || String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+
+    let sim = start(SimConfig::default()).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    send_json(
+        &mut ws,
+        json!({"message": "subscribe", "topics": ["v2.users.u1.presence"]}),
+    )
+    .await;
+    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    let (_, body) = post(
+        &sim,
+        "/sim/publish",
+        json!({"topicName": "v2.users.u1.presence", "eventBody": {}}),
+    )
+    .await;
+    assert_eq!(body, json!({"delivered": 1}));
+    assert!(!text().contains("event dropped"), "{}", text());
+    let (_, body) = post(
+        &sim,
+        "/sim/publish",
+        json!({"topicName": "v2.users.u2.presence", "eventBody": {}}),
+    )
+    .await;
+    assert_eq!(body, json!({"delivered": 0}));
+    let logged = text();
+    assert!(
+        logged.contains("DEBUG") && logged.contains("event dropped"),
+        "{logged}"
+    );
+    assert!(logged.contains("v2.users.u2.presence"), "{logged}");
+}

@@ -274,12 +274,16 @@ async fn subscriptions_get_put_post_delete() {
     )
     .await;
     assert_eq!(status, 200);
+    // The answer names the combined entry as given; GET lists its expansions.
     assert_eq!(
         body,
         json!({"entities": [
-            {"id": "v2.users.u1.presence", "state": "Permitted"},
-            {"id": "v2.users.u1.routingStatus", "state": "Permitted"},
+            {"id": "v2.users.u1?presence&routingStatus", "state": "Permitted"},
         ]})
+    );
+    assert_eq!(
+        sim.stats().channels[0].topics,
+        ["v2.users.u1.presence", "v2.users.u1.routingStatus"]
     );
     let (status, body) = subscribe(
         &sim,
@@ -382,7 +386,7 @@ async fn ignore_errors_and_denied_topics() {
     assert_eq!(
         body,
         json!({"entities": [
-            {"id": "v2.users.u1.presence", "state": "Permitted"},
+            {"id": "v2.users.u1?presence&routingStatus", "state": "Permitted"},
             {"id": "v2.users.u1.routingStatus", "state": "Rejected",
              "rejectionReason": "Missing permissions for topic v2.users.u1.routingStatus",
              "missingPermissions": ["routing:agent:view"]},
@@ -504,6 +508,57 @@ async fn combined_entries_can_count_once() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(sim.stats().channels[0].topics.len(), 4);
+    assert_eq!(sim.stats().channels[0].topic_count, 2);
+    // The count holds across requests: a third entry is over the limit.
+    let (status, body) = subscribe(&sim, &token, Method::POST, &ch, &["c.d"], "").await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("too many topics")
+    );
+    // The same combined entry again still counts once.
+    let (status, _) = subscribe(
+        &sim,
+        &token,
+        Method::POST,
+        &ch,
+        &["v2.users.u?presence&activity&routingStatus"],
+        "",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(sim.stats().channels[0].topic_count, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn by_default_a_combined_entry_counts_as_its_expansions() {
+    let sim = start(SimConfig::default()).await;
+    let token = token(&sim).await;
+    let ch = id(&create_channel(&sim, &token).await);
+    let names: Vec<String> = (0..998)
+        .map(|i| format!("v2.users.u{i}.presence"))
+        .collect();
+    let mut refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    refs.push("v2.users.x?presence&activity");
+    let (status, _) = subscribe(&sim, &token, Method::PUT, &ch, &refs, "").await;
+    assert_eq!(status, 200);
+    let stats: Value = http()
+        .get(format!("{}/sim/stats", sim.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["channels"][0]["topic_count"], 1000);
+    let (status, body) = subscribe(&sim, &token, Method::POST, &ch, &["a.b"], "").await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["message"],
+        "too many topics: 1001 exceeds the limit of 1000"
+    );
 }
 
 #[tokio::test(start_paused = true)]

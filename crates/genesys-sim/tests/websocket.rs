@@ -363,6 +363,37 @@ async fn socket_closing_then_close_after_the_grace_period() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn socket_closing_body_values_are_configurable() {
+    let mut config = SimConfig::default();
+    config.protocol.socket_closing_body = json!({
+        "reason": "REBALANCE",
+        "systemTopicType": "v2.system.socket_closing",
+        "data": {"graceSeconds": "60"},
+        "message": null,
+    })
+    .as_object()
+    .cloned()
+    .unwrap();
+    let sim = start(config).await;
+    let channel = sim.create_channel("demo-client");
+    let mut ws = connect(&sim, &channel.connect_uri).await;
+    sim.fault(&channel.id, Fault::SocketClosing).unwrap();
+    let closing = recv_json(&mut ws).await;
+    assert_eq!(closing["topicName"], "v2.system.socket_closing");
+    let body = closing["eventBody"].as_object().unwrap();
+    assert_eq!(body["reason"], "REBALANCE");
+    assert_eq!(body["systemTopicType"], "v2.system.socket_closing");
+    assert_eq!(body["data"], json!({"graceSeconds": "60"}));
+    assert!(
+        !body.contains_key("message"),
+        "null removes a key: {body:?}"
+    );
+    // Keys not overridden keep their default values.
+    assert_eq!(body["channelId"], channel.id.as_str());
+    assert!(body["correlationId"].is_string());
+}
+
+#[tokio::test(start_paused = true)]
 async fn unknown_channels_refuse_the_handshake() {
     let sim = start(SimConfig::default()).await;
     let uri = format!("ws://{}/channels/streaming-0-nope", sim.addr());

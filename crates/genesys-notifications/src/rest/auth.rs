@@ -258,12 +258,15 @@ async fn client_credentials_grant(
         .await
         .map_err(|error| super::client::transport_error(error, request))?;
     let status = response.status().as_u16();
+    let retry_after = super::client::retry_after(response.headers());
     let text = response
         .text()
         .await
         .map_err(|error| super::client::transport_error(error, request))?;
     if !(200..300).contains(&status) {
-        return Err(RestError::token_error(status, &text).with_request(request));
+        return Err(RestError::token_error(status, &text)
+            .with_request(request)
+            .with_retry_after(retry_after));
     }
     let parsed: TokenResponse = serde_json::from_str(&text).map_err(|error| {
         // The body holds the token: never quote it.

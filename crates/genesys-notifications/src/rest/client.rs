@@ -1,7 +1,8 @@
 //! [`RestClient`]: the notification REST calls, authenticated and retried.
 
+use std::collections::HashSet;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -62,6 +63,22 @@ struct Inner {
     retry: ReconnectPolicy,
     max_retry_after: Duration,
     timeout: Duration,
+    /// Ids of the channels this client created (or adopted): a channel of its own token
+    /// that is not here was created by a channel creation whose answer was lost.
+    created: std::sync::Mutex<HashSet<String>>,
+}
+
+/// Channel ids remembered in [`Inner::created`] before the oldest half is forgotten (a
+/// managed channel creates about one a day).
+const MAX_CREATED: usize = 1024;
+
+/// Which failures of a call are retried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Retry {
+    /// Every transient failure: the call is idempotent.
+    Idempotent,
+    /// Only failures that show the request was not served: connection refused, 429, 503.
+    Unserved,
 }
 
 impl fmt::Debug for RestClient {
@@ -112,8 +129,10 @@ impl RestClientBuilder {
         self
     }
 
-    /// The longest `Retry-After` a call waits for (default 60 s); a longer one returns the
-    /// 429 to the caller, with [`RestError::retry_after`].
+    /// The longest `Retry-After` a call waits for in any case (default 60 s). A longer one is
+    /// waited out only when it ends within the retry policy's
+    /// [`max_elapsed`](ReconnectPolicy::max_elapsed) deadline; otherwise the 429 is returned
+    /// to the caller, with [`RestError::retry_after`].
     pub fn max_retry_after(mut self, delay: Duration) -> Self {
         self.max_retry_after = delay;
         self
@@ -147,6 +166,7 @@ impl RestClientBuilder {
                 retry: self.retry,
                 max_retry_after: self.max_retry_after,
                 timeout: self.timeout,
+                created: std::sync::Mutex::new(HashSet::new()),
             }),
         })
     }
@@ -173,12 +193,14 @@ pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> RestError
         }
         None => error,
     };
-    RestError::new(kind)
+    let not_sent = error.is_connect();
+    let error = RestError::new(kind)
         .with_request(request)
-        .with_source(error)
+        .with_source(error);
+    if not_sent { error.not_sent() } else { error }
 }
 
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     value.parse::<u64>().ok().map(Duration::from_secs)
 }
@@ -260,6 +282,12 @@ impl RestClient {
 
     /// `POST /api/v2/notifications/channels`: a new channel (the service keeps 20 per user and
     /// OAuth client; the 21st evicts the least recently used).
+    ///
+    /// Retried like the other calls. A failure that may hide a created channel (a timeout,
+    /// a connection lost after sending, a 5xx other than 503) is followed, with client
+    /// credentials, by a listing of the token's channels: a channel this client did not
+    /// create is returned instead of creating another. With other credentials such a channel
+    /// is left unconnected and expires on its own (see the [module docs](super#errors-and-retries)).
     pub async fn create_channel(&self) -> Result<ChannelInfo, Error> {
         self.raw_create_channel()
             .await
@@ -342,16 +370,99 @@ impl RestClient {
         self.inner.tokens.fetches().await
     }
 
+    /// `POST /channels`, retried on every transient failure within the retry policy. A
+    /// 5xx other than 503, a timeout or a connection lost after sending may hide a channel
+    /// that was created anyway: before each such retry, with client credentials (tokens of
+    /// this client alone), the token's channels are listed and one this client does not know
+    /// is taken instead of creating another. Otherwise (or if the listing fails) that
+    /// channel stays unconnected and expires on its own; it counts toward the 20 channels of
+    /// the client until then, and is the first evicted.
     pub(crate) async fn raw_create_channel(&self) -> Result<ChannelInfo, RestError> {
         let url = self.inner.env.api_url(&["notifications", "channels"]);
-        let answer = self.send(Method::POST, url, &[], None, false).await?;
-        let channel: ChannelInfo = decode(&answer)?;
-        if channel.id.is_empty() || channel.connect_uri.is_empty() {
-            return Err(RestError::new(RestErrorKind::Decode)
-                .with_request(answer.label)
-                .with_message("the new channel has no id or no connectUri"));
+        let mut backoff: Option<Backoff> = None;
+        loop {
+            let error = match self
+                .send_with(
+                    Method::POST,
+                    url.clone(),
+                    &[],
+                    None,
+                    Retry::Unserved,
+                    &mut backoff,
+                )
+                .await
+            {
+                Ok(answer) => {
+                    let channel: ChannelInfo = decode(&answer)?;
+                    if channel.id.is_empty() || channel.connect_uri.is_empty() {
+                        return Err(RestError::new(RestErrorKind::Decode)
+                            .with_request(answer.label)
+                            .with_message("the new channel has no id or no connectUri"));
+                    }
+                    self.remember_channel(&channel.id);
+                    return Ok(channel);
+                }
+                Err(error) if error.maybe_served() => error,
+                Err(error) => return Err(error),
+            };
+            let Some(delay) = self.retry_delay(&mut backoff, None) else {
+                return Err(error);
+            };
+            tracing::debug!(?delay, error = %error, "channel creation may have been served; retrying");
+            tokio::time::sleep(delay).await;
+            if let Some(channel) = self.find_unknown_channel().await {
+                return Ok(channel);
+            }
         }
-        Ok(channel)
+    }
+
+    fn remember_channel(&self, id: &str) {
+        let mut created = self
+            .inner
+            .created
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if created.len() >= MAX_CREATED {
+            let forget: Vec<String> = created.iter().take(MAX_CREATED / 2).cloned().collect();
+            for id in forget {
+                created.remove(&id);
+            }
+        }
+        created.insert(id.to_owned());
+    }
+
+    /// A channel of this token that this client did not create: one created by a request
+    /// whose answer was lost. Only with client credentials (a shared static token may have
+    /// channels of other processes); the newest is taken, any other one is left to expire.
+    async fn find_unknown_channel(&self) -> Option<ChannelInfo> {
+        self.inner.tokens.credentials().client_id()?;
+        let listed = match self.raw_list_channels(ChannelScope::Token).await {
+            Ok(listed) => listed,
+            Err(error) => {
+                tracing::debug!(error = %error, "cannot list the channels to find one created by a lost answer");
+                return None;
+            }
+        };
+        let mut unknown: Vec<ChannelInfo> = {
+            let created = self
+                .inner
+                .created
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            listed
+                .into_iter()
+                .filter(|c| !c.id.is_empty() && !c.connect_uri.is_empty())
+                .filter(|c| !created.contains(&c.id))
+                .collect()
+        };
+        unknown.sort_by_key(ChannelInfo::expires_at);
+        let channel = unknown.pop()?;
+        for other in &unknown {
+            tracing::info!(channel = %transport::short_id(&other.id), "a channel created by a lost answer is left to expire unconnected");
+        }
+        tracing::info!(channel = %transport::short_id(&channel.id), "taking the channel created by a channel creation whose answer was lost");
+        self.remember_channel(&channel.id);
+        Some(channel)
     }
 
     pub(crate) async fn raw_list_channels(
@@ -360,7 +471,7 @@ impl RestClient {
     ) -> Result<Vec<ChannelInfo>, RestError> {
         let url = self.inner.env.api_url(&["notifications", "channels"]);
         let query = [("includechannels", scope.as_query())];
-        let answer = self.send(Method::GET, url, &query, None, true).await?;
+        let answer = self.send(Method::GET, url, &query, None).await?;
         let listing: EntityListing<ChannelInfo> = decode(&answer)?;
         Ok(listing.entities)
     }
@@ -371,7 +482,7 @@ impl RestClient {
             .inner
             .env
             .api_url(&["notifications", "channels", channel_id]);
-        match self.send(Method::HEAD, url, &[], None, true).await {
+        match self.send(Method::HEAD, url, &[], None).await {
             Ok(_) => Ok(true),
             Err(error) if error.is_not_found() => Ok(false),
             Err(error) => Err(error),
@@ -445,7 +556,7 @@ impl RestClient {
             "includePreview",
             if include_preview { "true" } else { "false" },
         ));
-        let answer = self.send(Method::GET, url, &query, None, true).await?;
+        let answer = self.send(Method::GET, url, &query, None).await?;
         let listing: EntityListing<AvailableTopic> = decode(&answer)?;
         Ok(listing.entities)
     }
@@ -467,29 +578,80 @@ impl RestClient {
             _ => &[],
         };
         // Every subscription call is idempotent (POST adds a set).
-        self.send(method, url, query, body.as_ref(), true).await
+        self.send(method, url, query, body.as_ref()).await
     }
 
-    /// Sends one call: bearer token, one refresh on 401, retries on 429/5xx/transport.
+    /// Sends an idempotent call: bearer token, one refresh on 401, retries on
+    /// 429/5xx/transport failures.
     async fn send(
         &self,
         method: Method,
         url: Url,
         query: &[(&str, &str)],
         body: Option<&serde_json::Value>,
-        idempotent: bool,
+    ) -> Result<Answer, RestError> {
+        let mut backoff = None;
+        self.send_with(method, url, query, body, Retry::Idempotent, &mut backoff)
+            .await
+    }
+
+    /// The delay before the next retry, or `None` when the policy (shared through `backoff`
+    /// by every retry of one call, token fetches included) is exhausted. A `Retry-After`
+    /// over [`RestClientBuilder::max_retry_after`] is waited only when it ends within the
+    /// policy's deadline.
+    fn retry_delay(
+        &self,
+        backoff: &mut Option<Backoff>,
+        retry_after: Option<Duration>,
+    ) -> Option<Duration> {
+        let now = Instant::now();
+        let backoff = backoff.get_or_insert_with(|| Backoff::new(self.inner.retry.clone()));
+        let backoff_delay = backoff.next_delay(now);
+        match retry_after {
+            Some(delay)
+                if delay <= self.inner.max_retry_after || backoff.deadline_allows(now, delay) =>
+            {
+                backoff_delay.map(|_| delay)
+            }
+            Some(_) => None,
+            None => backoff_delay,
+        }
+    }
+
+    /// Sends one call: bearer token (its fetch retried like the call), one refresh on 401,
+    /// retries on the failures `retry` allows.
+    async fn send_with(
+        &self,
+        method: Method,
+        url: Url,
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+        retry: Retry,
+        backoff: &mut Option<Backoff>,
     ) -> Result<Answer, RestError> {
         let inner = &self.inner;
         // The channel id is the socket's only credential: logs and errors show it shortened.
         let label = format!("{method} {}", transport::redact_path(url.path()));
-        let mut backoff: Option<Backoff> = None;
         let mut retries = 0u32;
         let mut refreshed = false;
         loop {
-            let token = inner
+            let token = match inner
                 .tokens
                 .token(&inner.http, &inner.env, inner.timeout)
-                .await?;
+                .await
+            {
+                Ok(token) => token,
+                Err(error) if error.is_transient() => {
+                    let Some(delay) = self.retry_delay(backoff, error.retry_after()) else {
+                        return Err(error);
+                    };
+                    retries += 1;
+                    tracing::debug!(request = %label, retry = retries, ?delay, error = %error, "token fetch failed; retrying");
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
             let mut request = inner
                 .http
                 .request(method.clone(), url.clone())
@@ -503,20 +665,19 @@ impl RestClient {
             }
             let failure = match request.send().await {
                 Err(error) => {
-                    let transient = error.is_connect() || (idempotent && !error.is_builder());
+                    let transient =
+                        error.is_connect() || (retry == Retry::Idempotent && !error.is_builder());
                     let error = transport_error(error, &label);
-                    let next = backoff
-                        .get_or_insert_with(|| Backoff::new(inner.retry.clone()))
-                        .next_delay(Instant::now());
-                    match next {
-                        Some(delay) if transient => {
-                            retries += 1;
-                            tracing::debug!(request = %label, retry = retries, ?delay, error = %error, "retrying");
-                            tokio::time::sleep(delay).await;
-                            continue;
-                        }
-                        _ => return Err(error),
+                    if !transient {
+                        return Err(error);
                     }
+                    let Some(delay) = self.retry_delay(backoff, None) else {
+                        return Err(error);
+                    };
+                    retries += 1;
+                    tracing::debug!(request = %label, retry = retries, ?delay, error = %error, "retrying");
+                    tokio::time::sleep(delay).await;
+                    continue;
                 }
                 Ok(response) => {
                     let status = response.status();
@@ -553,20 +714,12 @@ impl RestClient {
             }
             let retryable = status == StatusCode::TOO_MANY_REQUESTS
                 || status == StatusCode::SERVICE_UNAVAILABLE
-                || (idempotent && status.is_server_error());
+                || (retry == Retry::Idempotent && status.is_server_error());
             if !retryable {
                 return Err(error);
             }
-            let Some(backoff_delay) = backoff
-                .get_or_insert_with(|| Backoff::new(inner.retry.clone()))
-                .next_delay(Instant::now())
-            else {
+            let Some(delay) = self.retry_delay(backoff, retry_after) else {
                 return Err(error);
-            };
-            let delay = match retry_after {
-                Some(delay) if delay <= inner.max_retry_after => delay,
-                Some(_) => return Err(error),
-                None => backoff_delay,
             };
             retries += 1;
             tracing::debug!(request = %label, status = status.as_u16(), retry = retries, ?delay, "retrying");

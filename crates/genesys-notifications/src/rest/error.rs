@@ -50,6 +50,9 @@ struct Inner {
     request: Option<String>,
     correlation_id: Option<String>,
     retry_after: Option<Duration>,
+    /// A transport failure known to have happened before the request was sent (no
+    /// connection).
+    not_sent: bool,
     source: Option<BoxError>,
 }
 
@@ -64,6 +67,7 @@ impl RestError {
                 request: None,
                 correlation_id: None,
                 retry_after: None,
+                not_sent: false,
                 source: None,
             }),
         }
@@ -76,6 +80,16 @@ impl RestError {
 
     pub(crate) fn with_source(mut self, source: impl Into<BoxError>) -> Self {
         self.inner.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        self.inner.retry_after = retry_after;
+        self
+    }
+
+    pub(crate) fn not_sent(mut self) -> Self {
+        self.inner.not_sent = true;
         self
     }
 
@@ -162,7 +176,9 @@ impl RestError {
         self.inner.correlation_id.as_deref()
     }
 
-    /// The `Retry-After` delay of a 429 (or 503) that was not retried.
+    /// The `Retry-After` delay of a 429 (or 503) that was not retried: longer than
+    /// [`RestClientBuilder::max_retry_after`](super::RestClientBuilder::max_retry_after) and
+    /// than what the retry policy's deadline leaves, or past the last attempt.
     pub fn retry_after(&self) -> Option<Duration> {
         self.inner.retry_after
     }
@@ -226,12 +242,26 @@ impl RestError {
             .with_source(self)
     }
 
-    /// Whether retrying later could succeed (429, 5xx, transport failures, timeouts).
+    /// Whether retrying later could succeed (429, 5xx, transport failures, timeouts; from
+    /// the REST API or the token endpoint).
     pub fn is_transient(&self) -> bool {
         match self.inner.kind {
             RestErrorKind::Transport | RestErrorKind::Timeout => true,
-            RestErrorKind::Status => {
+            RestErrorKind::Status | RestErrorKind::Token => {
                 matches!(self.inner.status, Some(429) | Some(500..=599))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the request may have been served although it failed: a timeout, a connection
+    /// lost after sending, or a 5xx other than 503.
+    pub(crate) fn maybe_served(&self) -> bool {
+        match self.inner.kind {
+            RestErrorKind::Timeout => true,
+            RestErrorKind::Transport => !self.inner.not_sent,
+            RestErrorKind::Status => {
+                matches!(self.inner.status, Some(500..=599)) && self.inner.status != Some(503)
             }
             _ => false,
         }
@@ -303,6 +333,9 @@ impl fmt::Display for RestError {
         }
         if let Some(status) = inner.status {
             write!(f, ": HTTP {status}")?;
+        }
+        if let Some(retry_after) = inner.retry_after {
+            write!(f, " (Retry-After {} s)", retry_after.as_secs())?;
         }
         if let Some(message) = self.message() {
             write!(f, ": {message}")?;

@@ -194,7 +194,8 @@ impl ManagedOptions {
             .into_iter()
             .filter(|topic| !rejected.iter().any(|r| &r.id == topic))
             .collect();
-        let source = ManagedSource::new(rest, channel.clone()).with_observer(self.observer);
+        let source = ManagedSource::new(rest, channel.clone(), self.options.allow_plain_ws)
+            .with_observer(self.observer);
         let target = source.target(&channel)?;
         let stream = crate::driver::start(source, target, kept, self.options).await?;
         Ok(Managed {

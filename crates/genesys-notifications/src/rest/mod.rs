@@ -96,10 +96,21 @@
 //! REST calls fail with the library's [`Error`](crate::Error) (kind `Connection`,
 //! `Authorization` or `Subscription`; the HTTP status in the reason); [`RestError::of`] gives
 //! the REST details: the Genesys error body (`message`, `code`, `status`, `contextId`), the
-//! correlation id, `Retry-After`. A 429 is retried after its `Retry-After`; a 5xx (503 only,
-//! for the one call that is not idempotent, channel creation) and transport failures are
-//! retried on the schedule of a [`ReconnectPolicy`](crate::ReconnectPolicy), the type that
-//! drives reconnects.
+//! correlation id, `Retry-After`. 429, 5xx, timeouts and transport failures are retried on
+//! the schedule of a [`ReconnectPolicy`](crate::ReconnectPolicy) (the type that drives
+//! reconnects), token fetches included: one policy, one deadline for a call and the token it
+//! needs. A 429 waits its `Retry-After`: up to [`RestClientBuilder::max_retry_after`], or
+//! longer when that still ends within the policy's
+//! [`max_elapsed`](crate::ReconnectPolicy::max_elapsed); otherwise it fails with the value in
+//! [`RestError::retry_after`].
+//!
+//! Channel creation (`POST`, the one call that is not idempotent) is retried too. A timeout,
+//! a connection lost after sending or a 5xx other than 503 may hide a channel that was
+//! created anyway; before retrying, a client with client credentials lists its token's
+//! channels and takes one it did not create instead of creating another. Otherwise (a
+//! static or provided token, which other processes may share, or a listing that fails) such a
+//! channel is never connected: it expires on its own, counting toward the 20 channels of the
+//! OAuth client until then, and is the first one evicted by a 21st.
 //!
 //! # Layout
 //!

@@ -7,8 +7,22 @@ use serde::{Deserialize, Serialize};
 
 /// A notification channel as returned by `POST /api/v2/notifications/channels`.
 ///
-/// `connect_uri` is opaque: connect to it exactly as returned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `connect_uri` is opaque: connect to it exactly as returned. It is the socket's only
+/// credential (whoever has it can take the channel over), so `Debug` shows the channel id
+/// shortened and the URI without it; the fields themselves are whole.
+///
+/// ```
+/// use genesys_notifications::rest::ChannelInfo;
+///
+/// let channel = ChannelInfo::new(
+///     "streaming-0-fmtdmf8cdis7jh14udg5p89t6z",
+///     "wss://streaming.mypurecloud.com/channels/streaming-0-fmtdmf8cdis7jh14udg5p89t6z",
+/// );
+/// let shown = format!("{channel:?}");
+/// assert!(shown.contains("streaming-0-fmtd…"));
+/// assert!(!shown.contains("fmtdmf8cdis7jh14udg5p89t6z"));
+/// ```
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ChannelInfo {
@@ -22,6 +36,19 @@ pub struct ChannelInfo {
     /// When the channel expires, as sent (ISO-8601), if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+}
+
+impl std::fmt::Debug for ChannelInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChannelInfo")
+            .field("id", &crate::transport::short_id(&self.id))
+            .field(
+                "connect_uri",
+                &crate::transport::redact_text(&self.connect_uri),
+            )
+            .field("expires", &self.expires)
+            .finish()
+    }
 }
 
 impl ChannelInfo {

@@ -148,6 +148,10 @@ impl FromStr for Region {
 /// Usually built from a [`Region`]; [`Environment::custom`] points both at any base URLs
 /// (the simulator serves `/oauth/token` and `/api/v2` on one base URL).
 ///
+/// The client secret and the access tokens travel to these URLs, so plain `http://` is
+/// refused unless the host is a loopback address or `localhost` (a local simulator or proxy);
+/// [`Environment::danger_custom_plain_http`] lifts that check.
+///
 /// ```
 /// use genesys_notifications::rest::{Environment, Region};
 ///
@@ -181,7 +185,7 @@ impl fmt::Display for InvalidBaseUrl {
 
 impl std::error::Error for InvalidBaseUrl {}
 
-fn parse_base(url: &str) -> Result<Url, InvalidBaseUrl> {
+fn parse_base(url: &str, allow_plain_http: bool) -> Result<Url, InvalidBaseUrl> {
     let invalid = |reason| InvalidBaseUrl {
         url: url.to_owned(),
         reason,
@@ -199,8 +203,14 @@ fn parse_base(url: &str) -> Result<Url, InvalidBaseUrl> {
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https"));
     }
-    if parsed.cannot_be_a_base() || parsed.host().is_none() {
+    let Some(host) = parsed.host().filter(|_| !parsed.cannot_be_a_base()) else {
         return Err(invalid("the URL has no host"));
+    };
+    if parsed.scheme() == "http" && !allow_plain_http && !crate::transport::is_loopback(&host) {
+        return Err(invalid(
+            "plain http:// to a host that is not loopback would send the client secret and \
+             access tokens in clear: use https:// (or Environment::danger_custom_plain_http)",
+        ));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(invalid("a base URL has no query or fragment"));
@@ -221,11 +231,44 @@ impl Environment {
 
     /// Custom base URLs for the REST API (`<api_base>/api/v2/...`) and for OAuth
     /// (`<login_base>/oauth/token`).
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidBaseUrl`] when a URL is not an absolute `http`/`https` URL with a host, has
+    /// credentials, a query or a fragment, or is plain `http://` to a host that is not
+    /// loopback.
+    ///
+    /// ```
+    /// use genesys_notifications::rest::Environment;
+    ///
+    /// assert!(Environment::custom("https://api.example.com", "https://login.example.com").is_ok());
+    /// assert!(Environment::custom("http://localhost:8080", "http://127.0.0.1:8080").is_ok());
+    /// // The client secret would travel in clear:
+    /// assert!(Environment::custom("http://api.example.com", "http://login.example.com").is_err());
+    /// ```
     pub fn custom(api_base: &str, login_base: &str) -> Result<Self, InvalidBaseUrl> {
         Ok(Environment {
             region: None,
-            api_base: parse_base(api_base)?,
-            login_base: parse_base(login_base)?,
+            api_base: parse_base(api_base, false)?,
+            login_base: parse_base(login_base, false)?,
+        })
+    }
+
+    /// Like [`Environment::custom`], but also accepts plain `http://` to any host. Anyone on
+    /// the path then reads the client secret and the access tokens: use it only on a network
+    /// you trust completely (a test rig, a TLS-terminating sidecar).
+    ///
+    /// # Errors
+    ///
+    /// As [`Environment::custom`], except for the plain-http check.
+    pub fn danger_custom_plain_http(
+        api_base: &str,
+        login_base: &str,
+    ) -> Result<Self, InvalidBaseUrl> {
+        Ok(Environment {
+            region: None,
+            api_base: parse_base(api_base, true)?,
+            login_base: parse_base(login_base, true)?,
         })
     }
 
@@ -382,6 +425,27 @@ mod tests {
             let err = Environment::local(bad).unwrap_err();
             assert!(err.to_string().contains(bad), "{err}");
         }
+        for remote in [
+            "http://api.example.com",
+            "http://10.0.0.1:8080",
+            "http://[2001:db8::1]/",
+        ] {
+            let err = Environment::local(remote).unwrap_err();
+            assert!(err.to_string().contains("in clear"), "{err}");
+            assert!(Environment::danger_custom_plain_http(remote, remote).is_ok());
+        }
+        for local in [
+            "http://localhost:1",
+            "http://a.localhost",
+            "http://[::1]:9",
+            "http://127.0.0.2",
+        ] {
+            assert!(Environment::local(local).is_ok(), "{local}");
+        }
+        assert!(
+            Environment::custom("https://api.example.com", "http://login.example.com").is_err(),
+            "both URLs are checked"
+        );
         let err = Environment::local("http://user:hunter2@host").unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
         assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");

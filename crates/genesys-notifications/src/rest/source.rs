@@ -14,7 +14,6 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::Mutex;
 use tokio::time::Instant;
-use url::Url;
 
 use super::client::RestClient;
 use super::error::RestError;
@@ -85,6 +84,8 @@ pub(crate) struct ManagedSource {
     clock: WallClock,
     shared: Arc<Mutex<Shared>>,
     observer: Option<ReplaceObserver>,
+    /// [`ConnectOptions::danger_allow_plain_ws`](crate::ConnectOptions::danger_allow_plain_ws).
+    allow_plain_ws: bool,
 }
 
 fn rejected_pairs(result: &Subscriptions) -> Vec<(String, String)> {
@@ -106,15 +107,23 @@ fn rejected_pairs(result: &Subscriptions) -> Vec<(String, String)> {
         .collect()
 }
 
-fn target_of(channel: &ChannelInfo, clock: &WallClock) -> Result<ChannelTarget, Error> {
-    let uri = Url::parse(&channel.connect_uri).map_err(|error| {
-        Error::new(ErrorKind::Connection, Reason::InvalidUri)
-            .with_message(format!(
-                "the service returned an invalid connectUri {:?}",
-                channel.connect_uri
-            ))
-            .with_source(error)
-    })?;
+/// The socket target of a channel. Its `connectUri` passes the same check as a user's URI
+/// (`wss://`, or `ws://` only to loopback unless allowed): the service's answer does not get
+/// to send the socket's credential in clear.
+fn target_of(
+    channel: &ChannelInfo,
+    clock: &WallClock,
+    allow_plain_ws: bool,
+) -> Result<ChannelTarget, Error> {
+    let uri =
+        crate::transport::parse_uri(&channel.connect_uri, allow_plain_ws).map_err(|error| {
+            let message = format!(
+                "the service returned an unusable connectUri {}: {}",
+                crate::transport::redact_text(&channel.connect_uri),
+                error.message().unwrap_or("refused")
+            );
+            error.with_message(message)
+        })?;
     Ok(ChannelTarget {
         uri,
         id: Some(channel.id.clone()),
@@ -123,12 +132,13 @@ fn target_of(channel: &ChannelInfo, clock: &WallClock) -> Result<ChannelTarget, 
 }
 
 impl ManagedSource {
-    pub(crate) fn new(rest: RestClient, channel: ChannelInfo) -> Self {
+    pub(crate) fn new(rest: RestClient, channel: ChannelInfo, allow_plain_ws: bool) -> Self {
         ManagedSource {
             rest,
             clock: WallClock::new(),
             shared: Arc::new(Mutex::new(Shared { latest: channel })),
             observer: None,
+            allow_plain_ws,
         }
     }
 
@@ -138,7 +148,7 @@ impl ManagedSource {
     }
 
     pub(crate) fn target(&self, channel: &ChannelInfo) -> Result<ChannelTarget, Error> {
-        target_of(channel, &self.clock)
+        target_of(channel, &self.clock, self.allow_plain_ws)
     }
 
     /// The channel's `expires`, from this token's channel listing (absent when the channel
@@ -250,7 +260,7 @@ impl ChannelSource for ManagedSource {
         self.put(&channel.id, topics)
             .await
             .map_err(|error| error.into_error(kind))?;
-        let target = target_of(&channel, &self.clock)?;
+        let target = self.target(&channel)?;
         let old = std::mem::replace(&mut shared.latest, channel);
         if let Some(observer) = &self.observer {
             (observer.0)(why, &old, &shared.latest);

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use genesys_notifications::{Channel, Error, Event, Events, Notification};
-use genesys_sim::{ChannelInfo, SimConfig, Simulator};
+use genesys_sim::{SimChannel, SimConfig, Simulator};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::Instant;
@@ -23,7 +23,7 @@ pub async fn sim_with(config: SimConfig) -> Simulator {
     Simulator::start(config).await.expect("simulator starts")
 }
 
-pub fn channel(sim: &Simulator) -> ChannelInfo {
+pub fn channel(sim: &Simulator) -> SimChannel {
     sim.create_channel("demo-client")
 }
 
@@ -102,7 +102,7 @@ impl Proxy {
     }
 
     /// The channel's URI through the proxy.
-    pub fn uri(&self, channel: &ChannelInfo) -> String {
+    pub fn uri(&self, channel: &SimChannel) -> String {
         format!("ws://{}/channels/{}", self.addr, channel.id)
     }
 }

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::link::{Attached, SocketLink};
 use super::stats::Counters;
 use super::{State, later};
-use crate::api::{ChannelInfo, SubscribeRequests};
+use crate::api::{SimChannel, SubscribeRequests};
 use crate::config::{ExpiryBehaviour, OtherTokenChannels};
 use crate::frames::{self, Frame};
 
@@ -25,8 +25,12 @@ pub(super) struct Channel {
     pub(super) token: Option<String>,
     pub(super) expires: Instant,
     pub(super) last_used: Instant,
-    /// Normalised key → topic name as subscribed.
+    /// Normalised key → topic name as subscribed (expanded).
     pub(super) topics: BTreeMap<String, String>,
+    /// Normalised request entry (a combined `prefix?a&b` as one) → the keys of its permitted
+    /// expansions. An entry stays while any of them is in `topics`; counted by
+    /// [`TopicCounting::Entries`](crate::TopicCounting::Entries).
+    pub(super) entries: BTreeMap<String, Vec<String>>,
     pub(super) socket: Option<SocketLink>,
     pub(super) connections: u64,
     pub(super) requests: SubscribeRequests,
@@ -51,8 +55,8 @@ pub(super) enum Removal {
 }
 
 impl State {
-    fn info(&self, c: &Channel) -> ChannelInfo {
-        ChannelInfo {
+    fn info(&self, c: &Channel) -> SimChannel {
+        SimChannel {
             id: c.id.clone(),
             connect_uri: format!("{}/channels/{}", self.ws_base, c.id),
             expires: self.clock.iso(c.expires),
@@ -66,7 +70,7 @@ impl State {
         client_id: &str,
         token: Option<&str>,
         now: Instant,
-    ) -> ChannelInfo {
+    ) -> SimChannel {
         let owned: Vec<&Channel> = self
             .channels
             .values()
@@ -89,6 +93,7 @@ impl State {
             expires: later(now, self.config.channel_lifetime),
             last_used: now,
             topics: BTreeMap::new(),
+            entries: BTreeMap::new(),
             socket: None,
             connections: 0,
             requests: SubscribeRequests::default(),

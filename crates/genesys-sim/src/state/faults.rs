@@ -8,7 +8,7 @@ use super::channels::Removal;
 use super::link::Control;
 use super::{State, later};
 use crate::SimError;
-use crate::api::Fault;
+use crate::api::{Fault, RestFault, RestRoute};
 use crate::frames::{self, Frame};
 
 /// Largest [`Fault::Oversize`] frame (256 MiB).
@@ -70,7 +70,7 @@ impl State {
                     }
                     Fault::SocketClosing => {
                         let link = c.socket.as_ref().ok_or_else(not_connected)?;
-                        let body = frames::system_body(
+                        let mut body = frames::system_body(
                             id,
                             "socket_closing",
                             &c.client_id,
@@ -78,6 +78,15 @@ impl State {
                             "The WebSocket is closing for maintenance; reconnect to the channel",
                             &corr,
                         );
+                        if let Some(fields) = body.as_object_mut() {
+                            for (key, value) in &self.config.protocol.socket_closing_body {
+                                if value.is_null() {
+                                    fields.remove(key);
+                                } else {
+                                    fields.insert(key.clone(), value.clone());
+                                }
+                            }
+                        }
                         let frame = Frame::envelope("v2.system.socket_closing", &body, &corr);
                         link.send(Control::SocketClosing(frame));
                     }
@@ -103,6 +112,26 @@ impl State {
             }
         }
         Ok(())
+    }
+
+    /// Applies `fault` to the next `count` requests of `route` (replacing any pending one).
+    pub(crate) fn rest_fault(&mut self, route: RestRoute, fault: RestFault, count: u32) {
+        if count == 0 {
+            self.rest_faults.remove(&route);
+        } else {
+            self.rest_faults.insert(route, (fault, count));
+        }
+    }
+
+    /// The fault for this request of `route`, if one is pending (counting it down).
+    pub(crate) fn take_rest_fault(&mut self, route: RestRoute) -> Option<RestFault> {
+        let (fault, left) = self.rest_faults.get_mut(&route)?;
+        let fault = fault.clone();
+        *left -= 1;
+        if *left == 0 {
+            self.rest_faults.remove(&route);
+        }
+        Some(fault)
     }
 
     /// Starts a service-wide outage: every socket is dropped without a close frame, and
@@ -251,6 +280,39 @@ mod tests {
         assert!(
             text.contains(&format!("v2.system.no_longer_subscribed.{}", a.id)),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn rest_faults_count_down_per_route() {
+        let mut s = state(SimConfig::default());
+        s.rest_fault(RestRoute::Token, RestFault::Status(500), 2);
+        s.rest_fault(RestRoute::CreateChannel, RestFault::Status(502), 1);
+        s.rest_fault(
+            RestRoute::CreateChannel,
+            RestFault::StatusAfterProcessing(504),
+            1,
+        );
+        assert_eq!(
+            s.take_rest_fault(RestRoute::CreateChannel),
+            Some(RestFault::StatusAfterProcessing(504))
+        );
+        assert_eq!(s.take_rest_fault(RestRoute::CreateChannel), None);
+        assert_eq!(
+            s.take_rest_fault(RestRoute::Token),
+            Some(RestFault::Status(500))
+        );
+        assert_eq!(
+            s.take_rest_fault(RestRoute::Token),
+            Some(RestFault::Status(500))
+        );
+        assert_eq!(s.take_rest_fault(RestRoute::Token), None);
+        s.rest_fault(RestRoute::Token, RestFault::Status(500), 1);
+        s.rest_fault(RestRoute::Token, RestFault::Status(500), 0);
+        assert_eq!(
+            s.take_rest_fault(RestRoute::Token),
+            None,
+            "a count of 0 clears"
         );
     }
 

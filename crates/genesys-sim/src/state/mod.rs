@@ -81,6 +81,8 @@ pub(crate) struct State {
     published: u64,
     /// During a simulated outage: REST and handshakes answer 503 until then.
     outage_until: Option<Instant>,
+    /// Pending REST faults and how many requests each still applies to (at least 1).
+    rest_faults: HashMap<crate::api::RestRoute, (crate::api::RestFault, u32)>,
 }
 
 impl std::fmt::Debug for State {
@@ -109,6 +111,7 @@ impl State {
             next_conn_id: 0,
             published: 0,
             outage_until: None,
+            rest_faults: HashMap::new(),
         }
     }
 

@@ -31,6 +31,7 @@ impl State {
                 connections: c.connections,
                 subscribe_requests: c.requests,
                 topics: c.topics.values().cloned().collect(),
+                topic_count: self.topic_count(c),
                 delivered: c.counters.delivered.load(Ordering::Relaxed),
                 lost: c.counters.lost.load(Ordering::Relaxed),
                 expires: self.clock.iso(c.expires),

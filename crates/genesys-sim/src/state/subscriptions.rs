@@ -136,6 +136,18 @@ impl State {
         }
     }
 
+    /// How many topics of channel `c` count toward [`SimConfig::max_topics`] under
+    /// [`ProtocolOptions::topic_counting`].
+    ///
+    /// [`SimConfig::max_topics`]: crate::SimConfig::max_topics
+    /// [`ProtocolOptions::topic_counting`]: crate::ProtocolOptions::topic_counting
+    pub(super) fn topic_count(&self, c: &super::channels::Channel) -> usize {
+        match self.config.protocol.topic_counting {
+            TopicCounting::Expanded => c.topics.len(),
+            TopicCounting::Entries => c.entries.len(),
+        }
+    }
+
     /// Topics of a channel (`GET .../subscriptions`).
     pub(crate) fn topics(&self, id: &str) -> Option<Vec<String>> {
         self.channels
@@ -182,12 +194,22 @@ impl State {
             expanded.push((entry.clone(), topics));
         }
 
-        // Permission checks.
+        // Permission checks. `response` lists the request's entries as given (a combined
+        // entry as one success when any of its topics is permitted), deduplicated.
+        let case_insensitive = config.protocol.case_insensitive_topics;
+        let key = |t: &str| {
+            if case_insensitive {
+                t.to_ascii_lowercase()
+            } else {
+                t.to_owned()
+            }
+        };
         let mut rejected: Vec<TopicResult> = Vec::new();
         let mut permitted: Vec<String> = Vec::new();
         let mut response: Vec<TopicResult> = Vec::new();
+        let mut added_entries: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (entry, topics) in &expanded {
-            let mut any_permitted = false;
+            let mut entry_keys = Vec::new();
             for t in topics {
                 let denial = if mode == Mode::Remove {
                     None
@@ -203,13 +225,14 @@ impl State {
                         )),
                     }),
                     None => {
-                        any_permitted = true;
+                        entry_keys.push(key(t));
                         permitted.push(t.clone());
                     }
                 }
             }
-            if any_permitted {
+            if !entry_keys.is_empty() && !added_entries.contains_key(&key(entry)) {
                 response.push(TopicResult::permitted(entry));
+                added_entries.insert(key(entry), entry_keys);
             }
         }
         if !rejected.is_empty() && !ignore_errors {
@@ -217,14 +240,6 @@ impl State {
         }
 
         // The resulting set, then the limit.
-        let case_insensitive = config.protocol.case_insensitive_topics;
-        let key = |t: &str| {
-            if case_insensitive {
-                t.to_ascii_lowercase()
-            } else {
-                t.to_owned()
-            }
-        };
         let mut next: BTreeMap<String, String> = match mode {
             Mode::Replace => BTreeMap::new(),
             Mode::Add | Mode::Remove => c.topics.clone(),
@@ -236,13 +251,17 @@ impl State {
                 next.entry(key(t)).or_insert_with(|| t.clone());
             }
         }
+        let mut next_entries = match mode {
+            Mode::Replace => BTreeMap::new(),
+            Mode::Add | Mode::Remove => c.entries.clone(),
+        };
+        if mode != Mode::Remove {
+            next_entries.extend(added_entries.clone());
+        }
+        next_entries.retain(|_, keys| keys.iter().any(|k| next.contains_key(k)));
         let count = match counting {
             TopicCounting::Expanded => next.len(),
-            TopicCounting::Entries => match mode {
-                Mode::Add => c.topics.len() + entries.len(),
-                Mode::Replace => entries.len(),
-                Mode::Remove => next.len(),
-            },
+            TopicCounting::Entries => next_entries.len(),
         };
         if count > max_topics {
             return Err(SubscribeError::TooMany {
@@ -253,19 +272,34 @@ impl State {
 
         // Apply.
         let old = std::mem::replace(&mut c.topics, next);
+        c.entries = next_entries;
         if extend {
             c.expires = later(now, lifetime);
         }
-        let full: Vec<TopicResult> = c
-            .topics
-            .values()
-            .map(|t| TopicResult::permitted(t))
-            .collect();
         let new_keys: Vec<String> = c.topics.keys().cloned().collect();
         let dropped: Vec<String> = old
             .into_keys()
             .filter(|k| !c.topics.contains_key(k))
             .collect();
+        // The whole resulting list, sorted: topics held before and not named by this
+        // request, and the request's entries as given (after a removal: every topic left).
+        let full: Vec<TopicResult> = if mode == Mode::Remove {
+            c.topics
+                .values()
+                .map(|t| TopicResult::permitted(t))
+                .collect()
+        } else {
+            let covered: HashSet<&String> = added_entries.values().flatten().collect();
+            let mut full: Vec<TopicResult> = c
+                .topics
+                .iter()
+                .filter(|(k, _)| !covered.contains(k))
+                .map(|(_, t)| TopicResult::permitted(t))
+                .chain(response.iter().cloned())
+                .collect();
+            full.sort_by(|a, b| a.id.cmp(&b.id));
+            full
+        };
         self.index.remove(id, dropped.iter());
         for k in new_keys {
             self.index.insert(k, id);
@@ -285,6 +319,7 @@ impl State {
             return false;
         };
         let old = std::mem::take(&mut c.topics);
+        c.entries.clear();
         self.index.remove(id, old.keys());
         true
     }
@@ -383,7 +418,11 @@ mod tests {
                 t1,
             )
             .unwrap();
-        assert_eq!(r.len(), 2);
+        // The response names the entry as given; the channel holds its expansions.
+        assert_eq!(
+            r,
+            [TopicResult::permitted("v2.users.u?presence&routingStatus")]
+        );
         assert_eq!(
             s.topics(&ch.id).unwrap(),
             strings(&["v2.users.u.presence", "v2.users.u.routingStatus"])
@@ -459,9 +498,11 @@ mod tests {
             .subscribe(&ch.id, &entries, Mode::Add, true, Via::Rest, now)
             .unwrap();
         let json: Vec<Value> = r.iter().map(TopicResult::to_json).collect();
+        // The combined entry is a success, the refused expansion a failure.
+        assert_eq!(json.len(), 2);
         assert_eq!(
             json[0],
-            json!({"id": "v2.users.u.presence", "state": "Permitted"})
+            json!({"id": "v2.users.u?presence&routingStatus", "state": "Permitted"})
         );
         assert_eq!(json[1]["id"], "v2.users.u.routingStatus");
         assert_eq!(json[1]["state"], "Rejected");
@@ -527,6 +568,106 @@ mod tests {
         assert_eq!(
             exact.publish("v2.users.u.presence", &Frame::text("x"), t),
             0
+        );
+    }
+
+    #[test]
+    fn full_response_lists_held_topics_then_the_request_entries() {
+        let mut s = state(SimConfig::default());
+        let t = Instant::now();
+        let ch = s.create_channel("c", None, t);
+        let first = strings(&["a.x", "v2.users.u?presence&routingStatus"]);
+        s.subscribe(&ch.id, &first, Mode::Add, false, Via::Rest, t)
+            .unwrap();
+        let again = strings(&[
+            "v2.users.u?presence&activity",
+            "v2.users.u?presence&activity",
+        ]);
+        let r = s
+            .subscribe(&ch.id, &again, Mode::Add, false, Via::Rest, t)
+            .unwrap();
+        let ids: Vec<&str> = r.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "a.x",
+                "v2.users.u.routingStatus",
+                "v2.users.u?presence&activity"
+            ]
+        );
+        // Removal answers with every topic left.
+        let r = s
+            .subscribe(&ch.id, &strings(&["a.x"]), Mode::Remove, false, Via::Ws, t)
+            .unwrap();
+        assert_eq!(r.len(), 3);
+        assert!(r.iter().all(|r| !r.id.contains('?')));
+    }
+
+    #[test]
+    fn entries_counting_counts_a_combined_entry_once() {
+        let mut config = SimConfig {
+            max_topics: 2,
+            ..SimConfig::default()
+        };
+        config.protocol.topic_counting = TopicCounting::Entries;
+        let mut s = state(config);
+        let t = Instant::now();
+        let ch = s.create_channel("c", None, t);
+        let combined = strings(&["v2.users.u?presence&routingStatus&activity"]);
+        s.subscribe(&ch.id, &combined, Mode::Add, false, Via::Rest, t)
+            .unwrap();
+        // The same entry again counts once.
+        s.subscribe(&ch.id, &combined, Mode::Add, false, Via::Rest, t)
+            .unwrap();
+        assert_eq!(s.stats().channels[0].topic_count, 1);
+        s.subscribe(&ch.id, &strings(&["a.b"]), Mode::Add, false, Via::Ws, t)
+            .unwrap();
+        assert_eq!(s.stats().channels[0].topic_count, 2);
+        assert_eq!(s.stats().channels[0].topics.len(), 4);
+        // A third entry is over the limit, across requests too.
+        assert_eq!(
+            s.subscribe(&ch.id, &strings(&["c.d"]), Mode::Add, false, Via::Ws, t),
+            Err(SubscribeError::TooMany { count: 3, max: 2 })
+        );
+        // An entry counts while any of its topics is held.
+        let some = strings(&["v2.users.u?presence&activity"]);
+        s.subscribe(&ch.id, &some, Mode::Remove, false, Via::Ws, t)
+            .unwrap();
+        assert_eq!(s.stats().channels[0].topic_count, 2);
+        let rest = strings(&["v2.users.u.routingStatus"]);
+        s.subscribe(&ch.id, &rest, Mode::Remove, false, Via::Ws, t)
+            .unwrap();
+        assert_eq!(s.stats().channels[0].topic_count, 1);
+        s.subscribe(&ch.id, &strings(&["c.d"]), Mode::Add, false, Via::Ws, t)
+            .unwrap();
+        // Replacing starts the count afresh.
+        let r = s.subscribe(
+            &ch.id,
+            &strings(&["x.y", "x.z"]),
+            Mode::Replace,
+            false,
+            Via::Rest,
+            t,
+        );
+        assert!(r.is_ok());
+        assert_eq!(s.stats().channels[0].topic_count, 2);
+    }
+
+    #[test]
+    fn expanded_counting_counts_every_topic() {
+        let mut s = state(SimConfig {
+            max_topics: 3,
+            ..SimConfig::default()
+        });
+        let t = Instant::now();
+        let ch = s.create_channel("c", None, t);
+        let combined = strings(&["v2.users.u?presence&routingStatus&activity"]);
+        s.subscribe(&ch.id, &combined, Mode::Add, false, Via::Rest, t)
+            .unwrap();
+        assert_eq!(s.stats().channels[0].topic_count, 3);
+        assert_eq!(
+            s.subscribe(&ch.id, &strings(&["a.b"]), Mode::Add, false, Via::Ws, t),
+            Err(SubscribeError::TooMany { count: 4, max: 3 })
         );
     }
 
