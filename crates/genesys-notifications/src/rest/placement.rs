@@ -181,9 +181,9 @@ struct Entry {
 impl Entry {
     fn render(&self) -> String {
         match &self.prefix {
-            None => self.leaves.iter().next().cloned().unwrap_or_default(),
+            None => self.leaves.first().cloned().unwrap_or_default(),
             Some(prefix) if self.leaves.len() == 1 => {
-                format!("{prefix}.{}", self.leaves.iter().next().map_or("", |l| l))
+                format!("{prefix}.{}", self.leaves.first().map_or("", |l| l))
             }
             Some(prefix) => {
                 let mut out = String::with_capacity(rendered_len(prefix, &self.leaves));
