@@ -8,7 +8,7 @@
 //! payload. A text payload that is not UTF-8 cannot be a text frame (tungstenite refuses it
 //! before the client sees it), so it is checked as a binary frame instead.
 
-use genesys_notifications::__private::{classify, frame_kind};
+use genesys_notifications::__private::{classify, fast_path_agrees, frame_kind};
 use genesys_notifications::{ErrorKind, Reason};
 
 /// Checks every invariant of classifying `data`; panics on a violation.
@@ -29,6 +29,8 @@ fn check_binary(payload: &[u8]) {
 }
 
 fn check_text(text: &str) {
+    // The strict fast path declines or agrees exactly with the tolerant parser.
+    assert!(fast_path_agrees(text), "{text:?}: the fast path disagrees");
     let kind = frame_kind(text);
     match classify(text) {
         Ok(Some(n)) => {

@@ -3,9 +3,9 @@
 //! # Design
 //!
 //! One background task (the driver) per channel owns the socket(s), the timers and the
-//! reconnects, and reads the socket continuously whatever the consumer does. It hands
-//! notifications to the [`Channel`] through a bounded buffer with an explicit
-//! [`Overflow`](crate::Overflow) policy; non-fatal problems (malformed frames, gaps, lag,
+//! reconnects. It hands notifications to the [`Channel`] through a buffer bounded by bytes
+//! with an explicit [`Overflow`](crate::Overflow) policy (by default back-pressure: reading
+//! pauses while the buffer is full); non-fatal problems (malformed frames, gaps, lag,
 //! expiry warnings) are items of the same stream, placed where they happened. Control calls
 //! go to the driver as commands over a bounded queue, each with a one-shot reply.
 //!
@@ -97,6 +97,18 @@ pub enum Event {
     },
     /// Notifications may have been missed (also an item of the stream).
     Gap(Gap),
+    /// The buffer toward the consumer is full ([`Overflow::Block`](crate::Overflow::Block)):
+    /// the channel stopped reading its socket(s) until the consumer catches up. Nothing is
+    /// lost; the service sees TCP flow control.
+    ReadingPaused {
+        /// Bytes buffered when reading stopped.
+        buffered: usize,
+    },
+    /// The consumer took the buffer down to half its bound: reading resumed.
+    ReadingResumed {
+        /// How long reading was paused.
+        paused_for: Duration,
+    },
     /// The channel is closed.
     Closed {
         /// Why, when it was not closed by the user.
@@ -122,6 +134,16 @@ pub struct Stats {
     pub gaps: u64,
     /// Malformed frames reported.
     pub malformed: u64,
+    /// Bytes buffered toward the consumer now (see
+    /// [`ConnectOptions::max_buffer`](crate::ConnectOptions::max_buffer)).
+    pub buffered: u64,
+    /// The most bytes buffered at once so far.
+    pub buffer_peak: u64,
+    /// The buffer's bound, in bytes.
+    pub buffer_bound: u64,
+    /// Times reading was paused because the buffer was full
+    /// ([`Overflow::Block`](crate::Overflow::Block)).
+    pub read_pauses: u64,
 }
 
 #[derive(Debug, Default)]
@@ -136,7 +158,7 @@ pub(crate) struct SharedStats {
 }
 
 impl SharedStats {
-    fn snapshot(&self) -> Stats {
+    fn snapshot(&self, buffer: &queue::Gauge) -> Stats {
         Stats {
             notifications: self.notifications.load(Ordering::Relaxed),
             dropped: self.dropped.load(Ordering::Relaxed),
@@ -148,6 +170,10 @@ impl SharedStats {
             connections: self.connections.load(Ordering::Relaxed),
             gaps: self.gaps.load(Ordering::Relaxed),
             malformed: self.malformed.load(Ordering::Relaxed),
+            buffered: buffer.bytes() as u64,
+            buffer_peak: buffer.peak() as u64,
+            buffer_bound: buffer.bound() as u64,
+            read_pauses: buffer.pauses(),
         }
     }
 }
@@ -232,6 +258,7 @@ pub struct ChannelHandle {
     pub(crate) stats: Arc<SharedStats>,
     pub(crate) allow_plain_ws: bool,
     pub(crate) topics: Arc<Mutex<Vec<String>>>,
+    pub(crate) buffer: queue::Gauge,
 }
 
 impl fmt::Debug for ChannelHandle {
@@ -363,7 +390,7 @@ impl ChannelHandle {
 
     /// Counters.
     pub fn stats(&self) -> Stats {
-        self.stats.snapshot()
+        self.stats.snapshot(&self.buffer)
     }
 
     /// The topics currently subscribed (as given, combined topics unexpanded).

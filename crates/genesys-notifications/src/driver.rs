@@ -36,7 +36,7 @@ use crate::notification::Notification;
 use crate::options::{ConnectOptions, Maintenance};
 use crate::policy::Backoff;
 use crate::protocol::{self, Frame};
-use crate::queue::{self, Pushed};
+use crate::queue::{self, FlowChange, Pushed, Reading};
 use crate::source::{ChannelSource, ChannelTarget, ReplaceReason, Subscribed, UriSource};
 use crate::state::{Continuity, Dedup, Stamp, extension_due};
 use crate::transport::{self, Connector, Ws};
@@ -76,7 +76,7 @@ pub(crate) async fn start<S: ChannelSource>(
     topics: Vec<String>,
     options: ConnectOptions,
 ) -> Result<Channel, Error> {
-    let (qtx, qrx) = queue::bounded(options.buffer, options.overflow);
+    let (qtx, qrx) = queue::bounded(options.max_buffer, options.buffer, options.overflow);
     let (cmd_tx, cmd_rx) = mpsc::channel(32);
     let (state_tx, state_rx) = watch::channel(State::Connecting);
     let events = Arc::new(EventHub::default());
@@ -124,6 +124,7 @@ pub(crate) async fn start<S: ChannelSource>(
         sleep_at: far,
         far,
         seq: 0,
+        paused_at: None,
     };
     tokio::spawn(driver.run());
     match init_rx.await {
@@ -135,6 +136,7 @@ pub(crate) async fn start<S: ChannelSource>(
                 stats,
                 allow_plain_ws: options.allow_plain_ws,
                 topics: shared_topics,
+                buffer: qrx.gauge(),
             };
             drop(guard.disarm());
             Ok(Channel::new(qrx, handle, cancel))
@@ -226,8 +228,9 @@ struct Conn {
     /// whose id matches no waiting subscription is someone else's and answers nothing.
     echoes_correlation: bool,
     pings: VecDeque<(Instant, oneshot::Sender<Result<Duration, Error>>)>,
-    /// Items held while an older socket drains, with whether they are bounded.
-    held: VecDeque<(queue::Item, bool)>,
+    /// Items held while an older socket drains, with whether they are bounded (counted
+    /// against the buffer's bound).
+    held: queue::Held,
     close_reason: Option<String>,
     /// The service closed the socket with a normal closure (1000).
     normal_close: bool,
@@ -262,6 +265,8 @@ enum Wake {
     Command(Option<Command>),
     Op(Op),
     Timer,
+    /// The consumer made room in the buffer: decide again what to read.
+    Room,
     Frame(
         usize,
         Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
@@ -304,16 +309,24 @@ struct Driver<S> {
     far: Instant,
     /// Logical clock: orders frames and coverage changes.
     seq: u64,
+    /// Since when reading has been paused by back-pressure (socket deadlines suspended).
+    paused_at: Option<Instant>,
 }
 
 fn poll_conns(
     conns: &mut [Conn],
+    reading: Reading,
     cx: &mut Context<'_>,
 ) -> Poll<(
     usize,
     Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
 )> {
-    for (i, c) in conns.iter_mut().enumerate() {
+    let readable = match reading {
+        Reading::All => conns.len(),
+        Reading::HeadOnly => 1,
+        Reading::Paused => 0,
+    };
+    for (i, c) in conns.iter_mut().enumerate().take(readable) {
         if let Poll::Ready(m) = c.ws.poll_next_unpin(cx) {
             return Poll::Ready((i, m));
         }
@@ -335,12 +348,18 @@ impl<S: ChannelSource> Driver<S> {
     async fn run(mut self) {
         self.start_connect(self.target.clone(), Purpose::Initial);
         while !self.finished {
+            // Everything delivered during the last wake-up goes to the consumer at once.
+            if let Some(change) = self.queue.flush() {
+                self.flow_changed(change);
+            }
             self.arm_timer();
             let wake = {
                 let cancel = &self.cancel;
                 let cmd_rx = &mut self.cmd_rx;
                 let ops = &mut self.ops;
                 let sleep = self.sleep.as_mut();
+                let reading = self.queue.reading();
+                let queue = &mut self.queue;
                 let conns = &mut self.conns;
                 tokio::select! {
                     biased;
@@ -348,7 +367,8 @@ impl<S: ChannelSource> Driver<S> {
                     cmd = cmd_rx.recv() => Wake::Command(cmd),
                     op = std::future::poll_fn(|cx| poll_ops(ops, cx)) => Wake::Op(op),
                     () = sleep => Wake::Timer,
-                    (i, m) = std::future::poll_fn(|cx| poll_conns(conns, cx)) => Wake::Frame(i, m),
+                    () = std::future::poll_fn(|cx| queue.poll_room(cx)) => Wake::Room,
+                    (i, m) = std::future::poll_fn(|cx| poll_conns(conns, reading, cx)) => Wake::Frame(i, m),
                 }
             };
             match wake {
@@ -364,6 +384,7 @@ impl<S: ChannelSource> Driver<S> {
                     self.sleep.as_mut().reset(self.far);
                     self.on_timers().await;
                 }
+                Wake::Room => {}
                 Wake::Frame(i, m) => self.on_frames(i, m).await,
             }
             self.refresh_state();
@@ -382,11 +403,14 @@ impl<S: ChannelSource> Driver<S> {
         take(self.retry_at);
         take(self.extend_at);
         take(self.dedup.deadline());
+        let paused = self.paused_at.is_some();
         for c in &self.conns {
-            take(c.watchdog_at);
-            take(c.drain_until);
-            for w in &c.waits {
-                take(w.deadline);
+            if !paused {
+                take(c.watchdog_at);
+                take(c.drain_until);
+                for w in &c.waits {
+                    take(w.deadline);
+                }
             }
             if let Some((sent, _)) = c.pings.front() {
                 take(Some(*sent + self.opts.ping_timeout));
@@ -441,6 +465,10 @@ impl<S: ChannelSource> Driver<S> {
                         .non_fatal()
                         .with_message(format!("no pong within {:?}", self.opts.ping_timeout))));
                 }
+            }
+            // Paused by back-pressure: nothing can be read, so no silence counts.
+            if self.paused_at.is_some() {
+                continue;
             }
             if c.drain_until.is_some_and(|t| t <= now) {
                 drained.push(c.id);
@@ -553,6 +581,37 @@ impl<S: ChannelSource> Driver<S> {
         });
     }
 
+    /// Back-pressure started or ended (decided in [`queue`]). While paused nothing is read,
+    /// so the socket deadlines that wait for a frame (watchdog, drain, subscription
+    /// confirmation) are suspended; on resume they move back by the paused time.
+    fn flow_changed(&mut self, change: FlowChange) {
+        let now = Instant::now();
+        match change {
+            FlowChange::Paused { buffered } => {
+                self.paused_at.get_or_insert(now);
+                tracing::debug!(buffered, "reading paused: the consumer is behind");
+                self.events.emit(Event::ReadingPaused { buffered });
+            }
+            FlowChange::Resumed => {
+                let Some(since) = self.paused_at.take() else {
+                    return;
+                };
+                let paused = now.saturating_duration_since(since);
+                for c in &mut self.conns {
+                    c.last_frame.instant += paused;
+                    c.watchdog_at = c.watchdog_at.map(|t| t + paused);
+                    c.drain_until = c.drain_until.map(|t| t + paused);
+                    for w in &mut c.waits {
+                        w.deadline = w.deadline.map(|t| t + paused);
+                    }
+                }
+                tracing::debug!(?paused, "reading resumed");
+                self.events
+                    .emit(Event::ReadingResumed { paused_for: paused });
+            }
+        }
+    }
+
     /// Hands an item to the consumer: bounded items (notifications, malformed-frame reports)
     /// under the overflow policy, notices never dropped.
     fn push(&mut self, item: queue::Item, bounded: bool) {
@@ -564,8 +623,8 @@ impl<S: ChannelSource> Driver<S> {
         }
         match self.queue.push_bounded(item) {
             Pushed::Queued | Pushed::Gone => {}
-            Pushed::Dropped => {
-                self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+            Pushed::Dropped(n) => {
+                self.stats.dropped.fetch_add(n, Ordering::Relaxed);
             }
         }
     }
@@ -596,7 +655,7 @@ impl<S: ChannelSource> Driver<S> {
         let Some(head) = self.conns.first_mut() else {
             return;
         };
-        let held = std::mem::take(&mut head.held);
+        let held = head.held.take();
         let check = head.dedup;
         for (item, bounded) in held {
             if let Some(n) = dedupable(&item)
@@ -745,7 +804,7 @@ impl<S: ChannelSource> Driver<S> {
             waits: VecDeque::new(),
             echoes_correlation: false,
             pings: VecDeque::new(),
-            held: VecDeque::new(),
+            held: self.queue.held(),
             close_reason: None,
             normal_close: false,
             closing_announced: false,
@@ -1230,6 +1289,10 @@ impl<S: ChannelSource> Driver<S> {
             if i != idx {
                 return;
             }
+            // Back-pressure: the buffer is at its bound (exceeded by at most this frame).
+            if !self.queue.may_read(idx == 0) {
+                break;
+            }
             next = self.conns[idx].ws.next().now_or_never();
         }
     }
@@ -1496,13 +1559,12 @@ impl<S: ChannelSource> Driver<S> {
         }
         // Items it held are still in order after everything older: deliver them now.
         if idx == 0 {
-            let held = std::mem::take(&mut conn.held);
+            let held = conn.held.take();
             for (item, bounded) in held {
                 self.push(item, bounded);
             }
         } else if let Some(prev) = self.conns.get_mut(idx - 1) {
-            let held = std::mem::take(&mut conn.held);
-            prev.held.extend(held);
+            prev.held.append(&mut conn.held);
         }
         if conn.covering {
             let successor = self

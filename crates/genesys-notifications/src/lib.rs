@@ -43,7 +43,8 @@
 //!
 //! | Module | What it holds |
 //! |---|---|
-//! | `protocol` (private) | The wire protocol without I/O: one-pass classification of frames, subscribe/ping encoding. |
+//! | `protocol` (private) | The wire protocol without I/O: one-pass classification of frames (a strict fast path for the usual envelope, the tolerant parser for everything else), subscribe/ping encoding. |
+//! | `queue` (private) | The buffer toward the consumer: byte accounting, overflow policy, the pure back-pressure decision (which sockets may be read), batched hand-off. |
 //! | [`topic`] | Topic validation and combined-topic (`prefix?a&b`) expansion. |
 //! | [`Notification`] | A notification kept as its frame, parts located once, body decoded on demand. |
 //! | [`Error`], [`ErrorKind`], [`Reason`], [`Gap`] | The single opaque error type and its taxonomy. |
@@ -63,8 +64,11 @@
 //! the stream (`!e.is_fatal()`) are placed where they happened: a malformed or binary frame
 //! (with its raw bytes, [`Error::raw_frame`]), a [`Gap`], a `Lagged` marker when the consumer
 //! was too slow (see [`Overflow`]), a `ChannelExpiring` warning. A fatal error is the last
-//! item. The socket is read continuously whatever the consumer's speed; the buffer toward the
-//! consumer is bounded ([`ConnectOptions::buffer`]).
+//! item. The buffer toward the consumer is bounded by bytes ([`ConnectOptions::max_buffer`],
+//! 64 MiB by default); when it is full the channel stops reading its socket until the
+//! consumer catches up ([`Overflow::Block`], the default: TCP flow control, nothing lost), or
+//! drops with a `Lagged` marker if asked to ([`Overflow::DropNewest`],
+//! [`Overflow::DropOldest`]).
 //!
 //! # Recovery model
 //!
@@ -212,6 +216,21 @@ pub mod __private {
             }
             _ => None,
         }
+    }
+
+    /// Whether the strict fast path of the classification agrees with the tolerant parser on
+    /// `frame`: it either declines the frame or gives exactly the tolerant parser's
+    /// notification (for the fuzz harness and tests).
+    pub fn fast_path_agrees(frame: &str) -> bool {
+        match protocol::fast::notification(frame) {
+            None => true,
+            Some(parts) => protocol::classify_tolerant(frame) == Frame::Notification(parts),
+        }
+    }
+
+    /// Whether the strict fast path accepts `frame` (for tests and benchmarks).
+    pub fn fast_path_accepts(frame: &str) -> bool {
+        protocol::fast::notification(frame).is_some()
     }
 
     /// Encodes the socket subscribe message as the driver does.

@@ -10,21 +10,33 @@ use crate::policy::ReconnectPolicy;
 
 /// What happens when the consumer does not keep up and the notification buffer is full.
 ///
-/// The socket is always read at full speed (heartbeats and pings must be seen), so a slow
-/// consumer cannot slow the service down: something has to give. Either way nothing is lost
-/// silently: a non-fatal [`ErrorKind::Lagged`](crate::ErrorKind::Lagged) item with the number
-/// of dropped items takes their place in the stream. What counts against the buffer, and may
-/// be dropped, is what the peer sends at its pace: notifications and reports of malformed
-/// frames. The client's own notices (gaps, warnings, the final error) are never dropped.
+/// What counts against the buffer's bound ([`ConnectOptions::max_buffer`], and optionally
+/// [`ConnectOptions::buffer`]) is what the peer sends at its pace: notifications and reports
+/// of malformed frames, by size, including those a newer socket holds during a switch. The
+/// client's own notices (gaps, warnings, the final error) never count and are never dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Overflow {
-    /// Drop the incoming notification (keep what is buffered). The `Lagged` item appears
-    /// right after the buffered notifications, where the dropped ones would have been.
+    /// Back-pressure (default): nothing is dropped. When the buffer is full the channel stops
+    /// reading its socket and resumes once the consumer has taken the buffer down to half
+    /// its bound; TCP flow control then slows the service down. While reading is paused the
+    /// heartbeat watchdog, the drain timeout and the subscription timeout do not count the
+    /// silence. [`Event::ReadingPaused`](crate::Event::ReadingPaused) and
+    /// [`Event::ReadingResumed`](crate::Event::ReadingResumed) report it; the buffer's peak
+    /// is in [`Stats::buffer_peak`](crate::Stats::buffer_peak).
+    ///
+    /// The service keeps nothing for a client that is not connected, and may end a socket
+    /// that does not take its frames for long: a consumer that stops for minutes should use
+    /// a drop policy, or a larger buffer.
     #[default]
+    Block,
+    /// Drop the incoming notification (keep what is buffered); the socket is always read.
+    /// A non-fatal [`ErrorKind::Lagged`](crate::ErrorKind::Lagged) item with the number of
+    /// dropped items appears right after the buffered notifications, where the dropped ones
+    /// would have been.
     DropNewest,
-    /// Drop the oldest buffered notification (keep the freshest). The `Lagged` item appears
-    /// before the oldest notification still buffered.
+    /// Drop the oldest buffered notification (keep the freshest); the socket is always read.
+    /// The `Lagged` item appears before the oldest notification still buffered.
     DropOldest,
 }
 
@@ -57,7 +69,7 @@ pub enum Maintenance {
 /// # async fn demo() -> Result<(), genesys_notifications::Error> {
 /// let channel = ConnectOptions::new()
 ///     .heartbeat_timeout(Some(Duration::from_secs(75)))
-///     .buffer(10_000)
+///     .max_buffer(16 << 20)
 ///     .overflow(Overflow::DropOldest)
 ///     .reconnect(ReconnectPolicy::default().max_attempts(Some(20)))
 ///     .connect("wss://streaming.mypurecloud.com/channels/streaming-0-abc", ["v2.users.42.presence"])
@@ -73,6 +85,7 @@ pub struct ConnectOptions {
     pub(crate) ping_timeout: Duration,
     pub(crate) max_message_size: usize,
     pub(crate) buffer: usize,
+    pub(crate) max_buffer: usize,
     pub(crate) overflow: Overflow,
     pub(crate) reconnect: ReconnectPolicy,
     pub(crate) extend_after: Option<Duration>,
@@ -96,8 +109,9 @@ impl Default for ConnectOptions {
             heartbeat_timeout: Some(Duration::from_secs(75)),
             ping_timeout: Duration::from_secs(10),
             max_message_size: 8 << 20,
-            buffer: 4096,
-            overflow: Overflow::DropNewest,
+            buffer: usize::MAX,
+            max_buffer: 64 << 20,
+            overflow: Overflow::Block,
             reconnect: ReconnectPolicy::default(),
             extend_after: Some(Duration::from_secs(23 * 3600)),
             expiry_margin: Duration::from_secs(3600),
@@ -123,6 +137,7 @@ impl fmt::Debug for ConnectOptions {
             .field("ping_timeout", &self.ping_timeout)
             .field("max_message_size", &self.max_message_size)
             .field("buffer", &self.buffer)
+            .field("max_buffer", &self.max_buffer)
             .field("overflow", &self.overflow)
             .field("reconnect", &self.reconnect)
             .field("extend_after", &self.extend_after)
@@ -182,13 +197,23 @@ impl ConnectOptions {
         self
     }
 
-    /// Capacity of the buffer toward the consumer, in notifications (default 4096).
+    /// Bound of the buffer toward the consumer, in bytes (default 64 MiB, at least 1 KiB):
+    /// the frames of the notifications (and malformed-frame reports) it holds, plus 128
+    /// bytes each for bookkeeping. A frame already read is never cut, so the buffer may
+    /// exceed its bound by one frame. See [`Overflow`] for what happens when it is full.
+    pub fn max_buffer(mut self, bytes: usize) -> Self {
+        self.max_buffer = bytes.max(1024);
+        self
+    }
+
+    /// An additional bound of the buffer, in notifications (default: none, only
+    /// [`max_buffer`](Self::max_buffer) applies). The buffer is full when either is reached.
     pub fn buffer(mut self, notifications: usize) -> Self {
         self.buffer = notifications.max(1);
         self
     }
 
-    /// What to do when the buffer is full (default [`Overflow::DropNewest`]).
+    /// What to do when the buffer is full (default [`Overflow::Block`]: back-pressure).
     pub fn overflow(mut self, policy: Overflow) -> Self {
         self.overflow = policy;
         self

@@ -298,7 +298,18 @@ where
 }
 
 /// Classifies one text frame. Never fails: what is not understood is `Malformed`.
+///
+/// A notification envelope in its usual form takes the strict fast path ([`fast`]); anything
+/// else, and anything unusual, goes to the tolerant parser, which decides.
 pub(crate) fn classify(frame: &str) -> Frame {
+    match fast::notification(frame) {
+        Some(parts) => Frame::Notification(parts),
+        None => classify_tolerant(frame),
+    }
+}
+
+/// The tolerant parser alone (serde_json, every variant of the envelope).
+pub(crate) fn classify_tolerant(frame: &str) -> Frame {
     // A derived `Deserialize` would read an array positionally as the envelope.
     if frame.trim_start().starts_with('[') {
         return Frame::Malformed {
@@ -410,6 +421,353 @@ fn parts<'a>(
             .and_then(|m| m.correlation_id)
             .map_or(Field::Absent, |c| Field::from_cow(frame, c)),
         body: body.map_or(Field::Absent, |b| Field::range_of(frame, b.get())),
+    }
+}
+
+/// The strict fast path of [`classify`]: a notification envelope located and validated in
+/// one pass over its bytes that builds nothing.
+///
+/// It accepts only the usual form: an object whose keys are `topicName` (a string),
+/// `version` (a string), `eventBody` (any JSON value but `null`) and `metadata` (an object
+/// whose `CorrelationId`/`correlationId`, if any, is a string), each at most once, with no
+/// escape in those keys and strings, a topic that is neither `channel.metadata` nor
+/// `v2.system.*` nor empty, nesting at most 64 deep, and nothing after the object but
+/// whitespace. Everything in it is validated as serde_json validates it (string escapes,
+/// control characters, number grammar, literals, structure). On anything else it answers
+/// `None` and the tolerant parser decides, so for every frame it accepts, the result is
+/// exactly the tolerant parser's (checked by the tests, the property tests and the fuzz
+/// harness).
+pub(crate) mod fast {
+    use super::{Field, METADATA_TOPIC, Parts, SYSTEM_PREFIX};
+
+    /// Deepest nesting the fast path follows (one bit per level).
+    const MAX_DEPTH: u32 = 64;
+
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+
+    /// The lowest byte of `v` equal to zero is flagged exactly (bits above it may be false
+    /// positives, which only matter past the first match).
+    fn zero_bytes(v: u64) -> u64 {
+        v.wrapping_sub(ONES) & !v & HIGH
+    }
+
+    struct Scan<'a> {
+        b: &'a [u8],
+        i: usize,
+    }
+
+    impl Scan<'_> {
+        fn peek(&self) -> Option<u8> {
+            self.b.get(self.i).copied()
+        }
+
+        fn ws(&mut self) {
+            while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+                self.i += 1;
+            }
+        }
+
+        fn eat(&mut self, c: u8) -> Option<()> {
+            (self.peek()? == c).then(|| self.i += 1)
+        }
+
+        fn literal(&mut self, word: &[u8]) -> Option<()> {
+            let end = self.i.checked_add(word.len())?;
+            (self.b.get(self.i..end)? == word).then(|| self.i = end)
+        }
+
+        /// Skips bytes that need no attention inside a string (not `"`, `\\` nor a control
+        /// character), eight at a time.
+        fn skip_plain(&mut self) {
+            while let Some(chunk) = self.b.get(self.i..self.i + 8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let v = u64::from_le_bytes(word);
+                let special = zero_bytes(v ^ (ONES * u64::from(b'"')))
+                    | zero_bytes(v ^ (ONES * u64::from(b'\\')))
+                    | (v.wrapping_sub(ONES * 0x20) & !v & HIGH);
+                if special != 0 {
+                    self.i += (special.trailing_zeros() / 8) as usize;
+                    return;
+                }
+                self.i += 8;
+            }
+        }
+
+        /// A string without escapes; the range of its content.
+        fn plain_str(&mut self) -> Option<(usize, usize)> {
+            self.eat(b'"')?;
+            let start = self.i;
+            self.skip_plain();
+            loop {
+                match self.peek()? {
+                    b'"' => {
+                        let end = self.i;
+                        self.i += 1;
+                        return Some((start, end));
+                    }
+                    c if c == b'\\' || c < 0x20 => return None,
+                    _ => self.i += 1,
+                }
+            }
+        }
+
+        /// Any string, validated as serde_json validates a string it skips.
+        fn any_str(&mut self) -> Option<()> {
+            self.eat(b'"')?;
+            loop {
+                self.skip_plain();
+                match self.peek()? {
+                    b'"' => {
+                        self.i += 1;
+                        return Some(());
+                    }
+                    b'\\' => {
+                        self.i += 1;
+                        match self.peek()? {
+                            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 1,
+                            b'u' => {
+                                let hex = self.b.get(self.i + 1..self.i + 5)?;
+                                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                    return None;
+                                }
+                                self.i += 5;
+                            }
+                            _ => return None,
+                        }
+                    }
+                    c if c < 0x20 => return None,
+                    _ => self.i += 1,
+                }
+            }
+        }
+
+        fn digits(&mut self) -> usize {
+            let start = self.i;
+            while let Some(b'0'..=b'9') = self.peek() {
+                self.i += 1;
+            }
+            self.i - start
+        }
+
+        /// A number (JSON grammar).
+        fn number(&mut self) -> Option<()> {
+            if self.peek() == Some(b'-') {
+                self.i += 1;
+            }
+            match self.peek()? {
+                b'0' => self.i += 1,
+                b'1'..=b'9' => {
+                    self.digits();
+                }
+                _ => return None,
+            }
+            if self.peek() == Some(b'.') {
+                self.i += 1;
+                if self.digits() == 0 {
+                    return None;
+                }
+            }
+            if let Some(b'e' | b'E') = self.peek() {
+                self.i += 1;
+                if let Some(b'+' | b'-') = self.peek() {
+                    self.i += 1;
+                }
+                if self.digits() == 0 {
+                    return None;
+                }
+            }
+            Some(())
+        }
+
+        /// An object key and its colon.
+        fn key(&mut self) -> Option<()> {
+            self.ws();
+            self.any_str()?;
+            self.ws();
+            self.eat(b':')
+        }
+
+        /// Any JSON value (no leading whitespace), validated; iterative, at most
+        /// [`MAX_DEPTH`] deep. Ends right after the value.
+        fn value(&mut self) -> Option<()> {
+            // Bit `d` of `objects`: the container at depth `d + 1` is an object.
+            let mut objects: u64 = 0;
+            let mut depth: u32 = 0;
+            loop {
+                self.ws();
+                match self.peek()? {
+                    open @ (b'{' | b'[') => {
+                        self.i += 1;
+                        self.ws();
+                        let close = if open == b'{' { b'}' } else { b']' };
+                        if self.peek() == Some(close) {
+                            self.i += 1;
+                        } else {
+                            if depth == MAX_DEPTH {
+                                return None;
+                            }
+                            if open == b'{' {
+                                objects |= 1 << depth;
+                                depth += 1;
+                                self.key()?;
+                            } else {
+                                objects &= !(1 << depth);
+                                depth += 1;
+                            }
+                            continue;
+                        }
+                    }
+                    b'"' => self.any_str()?,
+                    b't' => self.literal(b"true")?,
+                    b'f' => self.literal(b"false")?,
+                    b'n' => self.literal(b"null")?,
+                    b'-' | b'0'..=b'9' => self.number()?,
+                    _ => return None,
+                }
+                // A value is complete: close what it completes, or go on after a comma.
+                loop {
+                    if depth == 0 {
+                        return Some(());
+                    }
+                    self.ws();
+                    let in_object = objects & (1 << (depth - 1)) != 0;
+                    match self.peek()? {
+                        b',' => {
+                            self.i += 1;
+                            if in_object {
+                                self.key()?;
+                            }
+                            break;
+                        }
+                        b'}' if in_object => {
+                            self.i += 1;
+                            depth -= 1;
+                        }
+                        b']' if !in_object => {
+                            self.i += 1;
+                            depth -= 1;
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+        }
+
+        /// `metadata`: an object; its correlation id's range, if any.
+        fn metadata(&mut self) -> Option<Option<(usize, usize)>> {
+            self.eat(b'{')?;
+            self.ws();
+            let mut correlation = None;
+            if self.eat(b'}').is_some() {
+                return Some(None);
+            }
+            loop {
+                let (ks, ke) = self.plain_str()?;
+                self.ws();
+                self.eat(b':')?;
+                self.ws();
+                match &self.b[ks..ke] {
+                    b"CorrelationId" | b"correlationId" => {
+                        if correlation.is_some() {
+                            return None;
+                        }
+                        correlation = Some(self.plain_str()?);
+                    }
+                    _ => self.value()?,
+                }
+                self.ws();
+                match self.peek()? {
+                    b',' => {
+                        self.i += 1;
+                        self.ws();
+                    }
+                    b'}' => {
+                        self.i += 1;
+                        return Some(correlation);
+                    }
+                    _ => return None,
+                }
+            }
+        }
+    }
+
+    fn range((start, end): (usize, usize)) -> Option<Field> {
+        Some(Field::Range(
+            u32::try_from(start).ok()?,
+            u32::try_from(end).ok()?,
+        ))
+    }
+
+    /// The parts of a notification frame in its usual form; `None`: let the tolerant parser
+    /// decide.
+    pub(crate) fn notification(frame: &str) -> Option<Parts> {
+        let mut s = Scan {
+            b: frame.as_bytes(),
+            i: 0,
+        };
+        let (mut topic, mut version, mut body, mut metadata) = (None, None, None, None);
+        s.ws();
+        s.eat(b'{')?;
+        s.ws();
+        loop {
+            let (ks, ke) = s.plain_str()?;
+            s.ws();
+            s.eat(b':')?;
+            s.ws();
+            match &s.b[ks..ke] {
+                b"topicName" if topic.is_none() => topic = Some(s.plain_str()?),
+                b"version" if version.is_none() => version = Some(s.plain_str()?),
+                b"eventBody" if body.is_none() => {
+                    // `null` is an absent body: the tolerant parser says so.
+                    if s.peek()? == b'n' {
+                        return None;
+                    }
+                    let start = s.i;
+                    s.value()?;
+                    body = Some((start, s.i));
+                }
+                b"metadata" if metadata.is_none() => metadata = Some(s.metadata()?),
+                _ => return None,
+            }
+            s.ws();
+            match s.peek()? {
+                b',' => {
+                    s.i += 1;
+                    s.ws();
+                }
+                b'}' => {
+                    s.i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        s.ws();
+        if s.i != s.b.len() {
+            return None;
+        }
+        let topic = topic?;
+        let name = frame.get(topic.0..topic.1)?;
+        if name.is_empty() || name == METADATA_TOPIC || name.starts_with(SYSTEM_PREFIX) {
+            return None;
+        }
+        Some(Parts {
+            topic: range(topic)?,
+            version: match version {
+                Some(v) => range(v)?,
+                None => Field::Absent,
+            },
+            correlation_id: match metadata.flatten() {
+                Some(c) => range(c)?,
+                None => Field::Absent,
+            },
+            body: match body {
+                Some(b) => range(b)?,
+                None => Field::Absent,
+            },
+        })
     }
 }
 
@@ -622,10 +980,142 @@ mod tests {
         assert_eq!(p["message"], "ping");
     }
 
+    /// The fast path declines `frame` or agrees exactly with the tolerant parser.
+    fn agrees(frame: &str) -> bool {
+        match fast::notification(frame) {
+            None => true,
+            Some(p) => classify_tolerant(frame) == Frame::Notification(p),
+        }
+    }
+
+    #[test]
+    fn the_fast_path_takes_usual_envelopes_and_agrees() {
+        for f in [
+            r#"{"topicName":"v2.users.u1.presence","version":"2","eventBody":{"a":[1,-2.5e+3,true,false,null,"x\"y\u00e9",{}],"b":[]},"metadata":{"CorrelationId":"c-1"}}"#,
+            r#" { "topicName" : "t.x" , "eventBody" : 0 } "#,
+            "{\"topicName\":\"t.x\",\n\"eventBody\":\"s\",\r\t\"metadata\":{}}",
+            r#"{"eventBody":{"n":[[[]]]},"topicName":"t.x","metadata":{"x":{"y":[1]},"correlationId":"lc"},"version":"2"}"#,
+            r#"{"topicName":"t.x","eventBody":{"s":"héllo wörld, long enough to take the eight-byte path"}}"#,
+            r#"{"topicName":"t.x"}"#,
+        ] {
+            let p = fast::notification(f).unwrap_or_else(|| panic!("{f} is usual"));
+            assert_eq!(classify_tolerant(f), Frame::Notification(p.clone()), "{f}");
+            assert_eq!(classify(f), Frame::Notification(p), "{f}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_declines_anything_unusual() {
+        for f in [
+            // Valid but unusual: the tolerant parser decides.
+            r#"{"topicName":"v2.a\u002eb","eventBody":{}}"#,
+            r#"{"topicName":"t.x","version":2,"eventBody":{}}"#,
+            r#"{"topicName":"t.x","version":null}"#,
+            r#"{"topicName":"t.x","eventBody":null}"#,
+            r#"{"topicName":"t.x","metadata":null}"#,
+            r#"{"topicName":"t.x","metadata":{"CorrelationId":null}}"#,
+            r#"{"topicName":"t.x","metadata":{"Correlation\u0049d":"c"}}"#,
+            r#"{"topic\u004eame":"t.x"}"#,
+            r#"{"topicName":"t.x","other":1}"#,
+            r#"{"topicName":"channel.metadata","eventBody":{"message":"WebSocket Heartbeat"}}"#,
+            r#"{"topicName":"v2.system.socket_closing","eventBody":{}}"#,
+            r#"{"result":"200"}"#,
+            // Invalid: the tolerant parser reports it.
+            r#"{"topicName":""}"#,
+            r#"{"topicName":"t.x","topicName":"t.y"}"#,
+            r#"{"topicName":"t.x","metadata":{"CorrelationId":"a","correlationId":"b"}}"#,
+            r#"{"topicName":"t.x","eventBody":01}"#,
+            r#"{"topicName":"t.x","eventBody":1.}"#,
+            r#"{"topicName":"t.x","eventBody":-}"#,
+            r#"{"topicName":"t.x","eventBody":1e}"#,
+            r#"{"topicName":"t.x","eventBody":[1,]}"#,
+            r#"{"topicName":"t.x","eventBody":{"a":1,}}"#,
+            r#"{"topicName":"t.x","eventBody":{"a" 1}}"#,
+            r#"{"topicName":"t.x","eventBody":"\x"}"#,
+            r#"{"topicName":"t.x","eventBody":"\u12g4"}"#,
+            "{\"topicName\":\"t.x\",\"eventBody\":\"a\u{1}b\"}",
+            r#"{"topicName":"t.x","eventBody":tru}"#,
+            r#"{"topicName":"t.x","eventBody":[}"#,
+            r#"{"topicName":"t.x","eventBody":{]}"#,
+            r#"{"topicName":"t.x"} x"#,
+            r#"{"topicName":"t.x",}"#,
+            r#"{"topicName":"t.x""#,
+            r#"["t.x"]"#,
+            "",
+            "{",
+        ] {
+            assert!(fast::notification(f).is_none(), "{f} is unusual");
+        }
+        let deep = format!(
+            r#"{{"topicName":"t.x","eventBody":{}1{}}}"#,
+            "[".repeat(65),
+            "]".repeat(65)
+        );
+        assert!(fast::notification(&deep).is_none());
+        let deep = format!(
+            r#"{{"topicName":"t.x","eventBody":{}1{}}}"#,
+            "[".repeat(64),
+            "]".repeat(64)
+        );
+        assert!(fast::notification(&deep).is_some());
+        assert!(agrees(&deep));
+    }
+
+    /// Any JSON value, with strings that need escapes and numbers of every form.
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(serde_json::Value::from),
+            ".{0,12}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(6, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map(".{0,6}", inner, 0..6)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
     proptest::proptest! {
         #[test]
         fn classify_never_panics(s in ".*") {
             let _ = classify(&s);
+        }
+
+        #[test]
+        fn the_fast_path_agrees_on_generated_envelopes(body in json_value(), corr in proptest::option::of("[ -~]{0,20}"), pretty in proptest::bool::ANY) {
+            let mut v = serde_json::json!({"topicName": "v2.users.u1.presence", "version": "2", "eventBody": body});
+            if let Some(c) = &corr { v["metadata"] = serde_json::json!({"CorrelationId": c, "other": [1]}); }
+            let f = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { v.to_string() };
+            proptest::prop_assert!(agrees(&f), "{}", f);
+            let plain = corr.as_deref().is_none_or(|c| !c.contains(['"', '\\']));
+            if !body.is_null() && plain {
+                proptest::prop_assert!(fast::notification(&f).is_some(), "{}", f);
+            }
+        }
+
+        #[test]
+        fn the_fast_path_agrees_on_damaged_envelopes(body in json_value(), edits in proptest::collection::vec((proptest::num::usize::ANY, 0u8..3, proptest::sample::select(vec![b'"', b'\\', b'{', b'}', b'[', b']', b',', b':', b'0', b'-', b'.', b'e', b' ', b'n', b'u', b'\n', 1u8, b'a'])), 1..4)) {
+            let v = serde_json::json!({"topicName": "v2.users.u1.presence", "version": "2", "eventBody": body, "metadata": {"CorrelationId": "c"}});
+            let mut bytes = v.to_string().into_bytes();
+            for (at, op, byte) in edits {
+                let at = at % (bytes.len() + 1);
+                match op {
+                    0 => bytes.insert(at, byte),
+                    1 if at < bytes.len() => { bytes.remove(at); }
+                    _ if at < bytes.len() => bytes[at] = byte,
+                    _ => {}
+                }
+            }
+            if let Ok(f) = String::from_utf8(bytes) {
+                proptest::prop_assert!(agrees(&f), "{}", f);
+            }
         }
 
         #[test]

@@ -114,6 +114,9 @@ pub(crate) fn parse_uri(uri: &str, allow_plain_ws: bool) -> Result<Url, Error> {
     }
 }
 
+/// The WebSocket read buffer (tungstenite's default is 128 KiB).
+const READ_BUFFER: usize = 32 * 1024;
+
 /// Opens sockets with fixed options; the TLS configuration is built once, on first use.
 #[derive(Debug)]
 pub(crate) struct Connector {
@@ -127,6 +130,10 @@ pub(crate) struct Connector {
 impl Connector {
     pub(crate) fn new(options: &ConnectOptions) -> Self {
         let ws_config = WebSocketConfig::default()
+            // tungstenite zeroes the free part of its read buffer before every read and
+            // starts a new buffer whenever notifications still hold the old one: a smaller
+            // buffer costs less per read (frames larger than it still fit, it grows per frame).
+            .read_buffer_size(READ_BUFFER)
             .max_message_size(Some(options.max_message_size))
             .max_frame_size(Some(options.max_message_size))
             .max_write_buffer_size(1 << 20);

@@ -565,7 +565,12 @@ async fn a_flood_of_malformed_frames_to_a_slow_consumer_stays_bounded() {
     // malformed frames while the consumer is busy must not grow memory without bound.
     const CAPACITY: usize = 16;
     const FLOOD: usize = 1_000;
-    let mut rig = Rig::new(SimConfig::default(), ConnectOptions::new().buffer(CAPACITY)).await;
+    // A drop policy: the socket is read whatever the consumer does (back-pressure, the
+    // default, would simply stop reading).
+    let options = ConnectOptions::new()
+        .buffer(CAPACITY)
+        .overflow(genesys_notifications::Overflow::DropNewest);
+    let mut rig = Rig::new(SimConfig::default(), options).await;
     let junk = "x".repeat(1024);
     for _ in 0..FLOOD {
         rig.sim

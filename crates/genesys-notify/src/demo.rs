@@ -27,7 +27,7 @@ use tokio::time::Instant;
 
 use crate::exit::{EXIT_CODES_HELP, usage};
 use crate::logging::LogFormat;
-use crate::output::Output;
+use crate::output::Lines;
 use crate::pump::{Pump, Source, Stop, Tally, millis, short_id};
 use crate::signal::Shutdown;
 
@@ -196,7 +196,7 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
     let started = Instant::now();
     let mut pump = Pump::new(
         Source::Pool(pool),
-        Output::stdout(args.pretty),
+        Lines::stdout(args.pretty),
         args.include_heartbeats,
     );
     let mut stop =

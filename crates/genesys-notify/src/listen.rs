@@ -4,12 +4,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 use genesys_notifications::rest::{PoolOptions, TopicCounting};
-use genesys_notifications::{ConnectOptions, Maintenance, ReconnectPolicy};
+use genesys_notifications::{ConnectOptions, Maintenance, Overflow, ReconnectPolicy};
 use tokio::time::Instant;
 
 use crate::api::ApiArgs;
 use crate::exit::{Coded, EXIT_CODES_HELP, Exit, usage};
-use crate::output::Output;
+use crate::output::Lines;
 use crate::pump::{Pump, Source, Stop, short_id};
 use crate::signal::Shutdown;
 use crate::topics::TopicArgs;
@@ -83,6 +83,70 @@ pub(crate) struct Tuning {
     /// (a managed channel is then replaced; a --uri channel ends, exit 13).
     #[arg(long)]
     no_extend: bool,
+    /// Bound of the buffer between the socket and stdout, e.g. `64MiB`, `512KiB`, `1GB`,
+    /// `1000000` (bytes; KiB/MiB/GiB and K/M/G are powers of 1024, KB/MB/GB of 1000).
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
+    max_buffer: usize,
+    /// When that buffer is full (stdout does not keep up): `block` stops reading the socket
+    /// until stdout catches up, so nothing is lost (the service is slowed down by TCP flow
+    /// control); `drop-newest` / `drop-oldest` keep reading and drop notifications, each
+    /// drop reported on stderr.
+    #[arg(long, value_enum, value_name = "POLICY", default_value = "block")]
+    overflow: OverflowArg,
+}
+
+/// `--overflow`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum OverflowArg {
+    /// Back-pressure: nothing is dropped.
+    Block,
+    /// Drop the incoming notifications.
+    DropNewest,
+    /// Drop the oldest buffered notifications.
+    DropOldest,
+}
+
+impl From<OverflowArg> for Overflow {
+    fn from(arg: OverflowArg) -> Overflow {
+        match arg {
+            OverflowArg::Block => Overflow::Block,
+            OverflowArg::DropNewest => Overflow::DropNewest,
+            OverflowArg::DropOldest => Overflow::DropOldest,
+        }
+    }
+}
+
+/// A size in bytes: a number and an optional unit (`B`, `K`/`KiB`, `M`/`MiB`, `G`/`GiB`,
+/// `KB`, `MB`, `GB`; case does not matter; a space may separate them).
+pub(crate) fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (e.g. 64MiB, 512KiB, 1000000)"))?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let multiplier: f64 = match unit.as_str() {
+        "" | "b" => 1.0,
+        "k" | "kib" => 1024.0,
+        "m" | "mib" => 1024.0 * 1024.0,
+        "g" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        other => {
+            return Err(format!(
+                "unknown size unit {other:?} (B, KiB, MiB, GiB, KB, MB, GB)"
+            ));
+        }
+    };
+    let bytes = (number * multiplier).round();
+    if !(1.0..=(usize::MAX as f64)).contains(&bytes) {
+        return Err(format!("{text:?} is out of range"));
+    }
+    Ok(bytes as usize)
 }
 
 impl Tuning {
@@ -99,6 +163,8 @@ impl Tuning {
             .reconnect(reconnect)
             .extend_after((!self.no_extend).then_some(self.lifetime))
             .max_message_size(self.max_message_size)
+            .max_buffer(self.max_buffer)
+            .overflow(self.overflow.into())
     }
 }
 
@@ -124,11 +190,7 @@ pub(crate) async fn run(args: ListenArgs) -> anyhow::Result<()> {
     );
 
     let deadline = args.duration.map(|d| started + d);
-    let mut pump = Pump::new(
-        channel,
-        Output::stdout(args.pretty),
-        args.include_heartbeats,
-    );
+    let mut pump = Pump::new(channel, Lines::stdout(args.pretty), args.include_heartbeats);
     let stop = pump
         .run(args.count, async {
             tokio::select! {
@@ -263,4 +325,24 @@ async fn connect(
         );
     }
     Ok(Source::Pool(pool))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("1MiB"), Ok(1 << 20));
+        assert_eq!(parse_size("512 KiB"), Ok(512 << 10));
+        assert_eq!(parse_size("1.5k"), Ok(1536));
+        assert_eq!(parse_size("2GB"), Ok(2_000_000_000));
+        assert_eq!(parse_size("1000000"), Ok(1_000_000));
+        assert_eq!(parse_size("10b"), Ok(10));
+        assert!(parse_size("").is_err());
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+        assert!(parse_size("0").is_err());
+    }
 }

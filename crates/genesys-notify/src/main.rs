@@ -12,7 +12,7 @@
 //! | `cli` | the command line (clap) |
 //! | `listen`, `demo`, `sim`, `channels` | one module per subcommand |
 //! | `pump` | the stream loop shared by `listen` and `demo` |
-//! | `output` | stdout: JSON lines, flushed per line |
+//! | `output` | stdout: JSON lines, written in batches by a thread of its own |
 //! | `logging` | stderr: `--log-format`, `-v`, `-q` |
 //! | `api`, `topics` | credentials and topics from flags, environment and files |
 //! | `signal` | SIGINT/SIGTERM |
@@ -43,10 +43,13 @@ fn main() -> ExitCode {
     // Usage errors exit 2 and --help/--version exit 0 (clap's own handling).
     let cli = Cli::parse();
     logging::init(&cli.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // `listen` runs the channel and the stream loop on one thread (stdout is written by a
+    // thread of its own, see `output`), like the library's own consumer in the benchmarks.
+    let mut builder = match cli.command {
+        Command::Listen(_) => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             tracing::error!(

@@ -1,10 +1,20 @@
-//! stdout: one JSON object a line, exactly as received, flushed per line.
+//! stdout: one JSON object a line, exactly as received.
 //!
 //! Nothing but notification (and, on request, heartbeat) frames is ever written to stdout.
+//! The stream loop writes through [`Lines`]: lines are gathered into a batch while more
+//! notifications are ready, and the batch goes out in one write (and flush) as soon as
+//! none is: a sparse stream is still written line by line, a burst costs one write per batch.
+//! The writes happen on a thread of their own, so a stdout that blocks (a pipe whose reader
+//! stalls) never stops the channel's task: the channel's buffer fills and back-pressure
+//! slows the service down instead.
 
 use std::io::{self, BufWriter, Stdout, Write};
+use std::sync::{Arc, Mutex};
 
-/// Writes frames to stdout.
+/// Batches of this many bytes are written even if more lines are ready.
+pub(crate) const BATCH_BYTES: usize = 64 * 1024;
+
+/// Writes frames to stdout (REST answers: one value at a time, flushed).
 #[derive(Debug)]
 pub(crate) struct Output {
     out: BufWriter<Stdout>,
@@ -22,12 +32,9 @@ impl Output {
 
     /// Writes one frame (a JSON text as received) and flushes it.
     pub(crate) fn frame(&mut self, json: &str) -> io::Result<()> {
-        if self.pretty {
-            write_pretty(&mut self.out, json)?;
-        } else {
-            write_line(&mut self.out, json)?;
-        }
-        self.out.write_all(b"\n")?;
+        let mut line = Vec::with_capacity(json.len() + 1);
+        format_line(&mut line, json, self.pretty);
+        self.out.write_all(&line)?;
         self.out.flush()
     }
 
@@ -38,21 +45,144 @@ impl Output {
     }
 }
 
+/// Appends `json` as one line (or, `pretty`, as indented lines) and a line break.
+fn format_line(out: &mut Vec<u8>, json: &str, pretty: bool) {
+    if pretty {
+        write_pretty(out, json);
+    } else {
+        write_line(out, json);
+    }
+    out.push(b'\n');
+}
+
+/// The stream loop's stdout: lines gathered into batches, written by a thread of its own.
+#[derive(Debug)]
+pub(crate) struct Lines {
+    pretty: bool,
+    /// The batch being gathered.
+    batch: Vec<u8>,
+    /// Batches to the writer thread (`None` once finished).
+    to_writer: Option<tokio::sync::mpsc::Sender<Vec<u8>>>,
+    /// Written batches coming back, to be reused.
+    spare: std::sync::mpsc::Receiver<Vec<u8>>,
+    /// The writer thread's error, once it failed.
+    failed: Arc<Mutex<Option<io::Error>>>,
+    /// Resolves when the writer thread has written everything and ended.
+    done: Option<tokio::sync::oneshot::Receiver<()>>,
+}
+
+impl Lines {
+    /// Lines to stdout; `pretty` spreads each object over indented lines.
+    pub(crate) fn stdout(pretty: bool) -> Self {
+        Lines::to(io::stdout(), pretty)
+    }
+
+    /// Lines to `sink` (stdout, or a buffer in tests).
+    pub(crate) fn to<W: Write + Send + 'static>(mut sink: W, pretty: bool) -> Self {
+        // One batch being written while the next is gathered.
+        let (to_writer, mut batches) = tokio::sync::mpsc::channel::<Vec<u8>>(1);
+        let (spare_tx, spare) = std::sync::mpsc::channel();
+        let (done_tx, done) = tokio::sync::oneshot::channel();
+        let failed = Arc::new(Mutex::new(None));
+        let report = Arc::clone(&failed);
+        let spawned = std::thread::Builder::new()
+            .name("stdout".to_owned())
+            .spawn(move || {
+                while let Some(mut batch) = batches.blocking_recv() {
+                    if let Err(e) = sink.write_all(&batch).and_then(|()| sink.flush()) {
+                        *report.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                        break;
+                    }
+                    batch.clear();
+                    let _ = spare_tx.send(batch);
+                }
+                let _ = done_tx.send(());
+            });
+        if let Err(e) = spawned {
+            *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+        }
+        Lines {
+            pretty,
+            batch: Vec::with_capacity(BATCH_BYTES),
+            to_writer: Some(to_writer),
+            spare,
+            failed,
+            done: Some(done),
+        }
+    }
+
+    /// Adds one frame (a JSON text as received) to the batch.
+    pub(crate) fn frame(&mut self, json: &str) {
+        format_line(&mut self.batch, json, self.pretty);
+    }
+
+    /// Bytes gathered and not yet handed to the writer.
+    pub(crate) fn pending(&self) -> usize {
+        self.batch.len()
+    }
+
+    fn failure(&self) -> io::Error {
+        self.failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .unwrap_or_else(|| io::Error::new(io::ErrorKind::BrokenPipe, "stdout closed"))
+    }
+
+    /// Hands the batch to the writer thread (waiting while it still writes the previous
+    /// one). An error of an earlier write is reported here.
+    pub(crate) async fn flush(&mut self) -> io::Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let Some(to_writer) = &self.to_writer else {
+            return Err(self.failure());
+        };
+        let next = self
+            .spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH_BYTES));
+        let batch = std::mem::replace(&mut self.batch, next);
+        if to_writer.send(batch).await.is_err() {
+            self.to_writer = None;
+            return Err(self.failure());
+        }
+        Ok(())
+    }
+
+    /// Writes what is gathered and waits until everything is written.
+    pub(crate) async fn finish(&mut self) -> io::Result<()> {
+        let flushed = self.flush().await;
+        self.to_writer = None;
+        if let Some(done) = self.done.take() {
+            let _ = done.await;
+        }
+        flushed?;
+        match self.failed.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Writes `json` on one line. A raw line break in a JSON text can only be insignificant
 /// whitespace (inside strings it must be escaped), so replacing it by a space keeps the
 /// frame's meaning and everything else byte for byte.
-fn write_line(out: &mut impl Write, json: &str) -> io::Result<()> {
-    if json.contains(['\n', '\r']) {
-        out.write_all(json.replace(['\n', '\r'], " ").as_bytes())
-    } else {
-        out.write_all(json.as_bytes())
+fn write_line(out: &mut Vec<u8>, json: &str) {
+    let start = out.len();
+    out.extend_from_slice(json.as_bytes());
+    let line = &mut out[start..];
+    let mut at = 0;
+    while let Some(found) = memchr::memchr2(b'\n', b'\r', &line[at..]) {
+        line[at + found] = b' ';
+        at += found + 1;
     }
 }
 
 /// Re-indents a JSON text with two spaces, keeping every token (key order, number
 /// spelling, escapes) exactly as received. Input that is not JSON comes out re-spaced but
 /// otherwise unchanged.
-fn write_pretty(out: &mut impl Write, json: &str) -> io::Result<()> {
+fn write_pretty(out: &mut Vec<u8>, json: &str) {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
@@ -109,7 +239,7 @@ fn write_pretty(out: &mut impl Write, json: &str) -> io::Result<()> {
             c => buf.push(c),
         }
     }
-    out.write_all(buf.as_bytes())
+    out.extend_from_slice(buf.as_bytes());
 }
 
 #[cfg(test)]
@@ -119,7 +249,7 @@ mod tests {
 
     fn pretty(json: &str) -> String {
         let mut out = Vec::new();
-        write_pretty(&mut out, json).unwrap();
+        write_pretty(&mut out, json);
         String::from_utf8(out).unwrap()
     }
 
@@ -154,10 +284,67 @@ mod tests {
     #[test]
     fn line_breaks_never_split_a_frame() {
         let mut out = Vec::new();
-        write_line(&mut out, "{\"a\":\r\n1}").unwrap();
+        write_line(&mut out, "{\"a\":\r\n1}");
         assert_eq!(out, b"{\"a\":  1}");
         let mut out = Vec::new();
-        write_line(&mut out, r#"{"a":"x\ny"}"#).unwrap();
+        write_line(&mut out, r#"{"a":"x\ny"}"#);
         assert_eq!(out, br#"{"a":"x\ny"}"#);
+    }
+
+    /// A sink that records each write separately.
+    #[derive(Clone, Default)]
+    struct Writes(Arc<Mutex<Vec<Vec<u8>>>>);
+
+    impl Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().push(buf.to_vec());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_one_write_and_finish_writes_everything() {
+        let sink = Writes::default();
+        let mut lines = Lines::to(sink.clone(), false);
+        lines.frame(r#"{"a":1}"#);
+        lines.frame(r#"{"a":2}"#);
+        assert_eq!(lines.pending(), 16);
+        lines.flush().await.unwrap();
+        assert_eq!(lines.pending(), 0);
+        lines.frame(r#"{"a":3}"#);
+        lines.finish().await.unwrap();
+        let writes = sink.0.lock().unwrap().clone();
+        assert_eq!(
+            writes,
+            vec![b"{\"a\":1}\n{\"a\":2}\n".to_vec(), b"{\"a\":3}\n".to_vec()]
+        );
+    }
+
+    struct Broken;
+
+    impl Write for Broken {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_is_reported() {
+        let mut lines = Lines::to(Broken, false);
+        lines.frame("{}");
+        // The first batch is accepted; its failure comes with a later call.
+        let first = lines.flush().await;
+        lines.frame("{}");
+        let later = match first {
+            Err(e) => e,
+            Ok(()) => lines.finish().await.unwrap_err(),
+        };
+        assert_eq!(later.kind(), io::ErrorKind::BrokenPipe);
     }
 }

@@ -10,7 +10,9 @@ use genesys_notifications::rest::{Pool, PoolEvent, PoolEvents};
 use genesys_notifications::{Channel, ErrorKind, Event, Events, Notification};
 use tokio::sync::watch;
 
-use crate::output::Output;
+use futures_util::FutureExt as _;
+
+use crate::output::{BATCH_BYTES, Lines};
 
 /// The topic of heartbeats; they are stream items only with `ConnectOptions::heartbeats`.
 const HEARTBEAT_TOPIC: &str = "channel.metadata";
@@ -109,7 +111,7 @@ pub(crate) struct Pump {
     events: EventSource,
     /// Whether the events come from a pool (stderr lines then name the pool channel).
     pooled: bool,
-    out: Output,
+    out: Lines,
     heartbeats: bool,
     tally: Tally,
     written: watch::Sender<u64>,
@@ -117,7 +119,7 @@ pub(crate) struct Pump {
 
 impl Pump {
     /// `heartbeats`: also write heartbeats (the channel must have `heartbeats(true)`).
-    pub(crate) fn new(channel: Source, out: Output, heartbeats: bool) -> Self {
+    pub(crate) fn new(channel: Source, out: Lines, heartbeats: bool) -> Self {
         let (events, pooled) = match &channel {
             Source::Channel(channel) => (EventSource::Channel(channel.events()), false),
             Source::Pool(pool) => (EventSource::Pool(pool.events()), true),
@@ -133,58 +135,100 @@ impl Pump {
         }
     }
 
-    /// The count of notifications written so far, observable from elsewhere.
+    /// The count of notifications written so far (updated with each batch handed to
+    /// stdout), observable from elsewhere.
     pub(crate) fn written(&self) -> watch::Receiver<u64> {
         self.written.subscribe()
     }
 
     /// Runs until `limit` notifications were written in total, `until` resolves, the stream
     /// ends or fails, or stdout fails.
+    ///
+    /// The notifications ready at once are gathered into one batch; the batch is handed to
+    /// stdout as soon as no more is ready (or it is large), so a burst costs one write and a
+    /// lone notification is written at once.
     pub(crate) async fn run(
         &mut self,
         limit: Option<u64>,
         until: impl Future<Output = Stop>,
     ) -> Stop {
         tokio::pin!(until);
-        loop {
+        let stop = loop {
             if limit.is_some_and(|limit| self.tally.notifications >= limit) {
-                return Stop::Count;
+                break Stop::Count;
             }
-            tokio::select! {
-                biased;
-                stop = &mut until => return stop,
-                item = self.channel.next_item() => match item {
-                    None => return Stop::Ended,
-                    Some(Ok(notification)) => {
-                        if let Err(stop) = self.write(notification.topic(), notification.raw()) {
-                            return stop;
-                        }
+            let item = match self.channel.next_item().now_or_never() {
+                Some(item) if self.out.pending() < BATCH_BYTES => item,
+                ready => {
+                    // Nothing more is ready (or the batch is large): write it out.
+                    if let Err(stop) = self.flush().await {
+                        break stop;
                     }
-                    Some(Err(error)) if error.is_fatal() => return Stop::Failed(error),
-                    Some(Err(error)) => self.warn(&error),
-                },
-                Some(event) = self.events.recv() => self.on_pool_event(event),
+                    let waited = match ready {
+                        Some(item) => {
+                            // Signals, the deadline and events are seen between batches
+                            // even while notifications never stop coming.
+                            if let Some(stop) = until.as_mut().now_or_never() {
+                                break stop;
+                            }
+                            while let Some(Some(event)) = self.events.recv().now_or_never() {
+                                self.on_pool_event(event);
+                            }
+                            Some(item)
+                        }
+                        None => tokio::select! {
+                            biased;
+                            stop = &mut until => break stop,
+                            item = self.channel.next_item() => Some(item),
+                            Some(event) = self.events.recv() => {
+                                self.on_pool_event(event);
+                                None
+                            }
+                        },
+                    };
+                    match waited {
+                        Some(item) => item,
+                        None => continue,
+                    }
+                }
+            };
+            match item {
+                None => break Stop::Ended,
+                Some(Ok(notification)) => {
+                    self.write(notification.topic(), notification.raw());
+                }
+                Some(Err(error)) if error.is_fatal() => break Stop::Failed(error),
+                Some(Err(error)) => self.warn(&error),
             }
+        };
+        // What was gathered is written whatever the reason to stop.
+        match self.flush().await {
+            Err(out) if !matches!(stop, Stop::OutputClosed | Stop::OutputFailed(_)) => out,
+            _ => stop,
         }
     }
 
-    /// Closes the channel (close frame 1000) and returns the tally. With `flush`, the
-    /// notifications already received are written first (after a signal or the deadline);
-    /// without it they are discarded (after `--count`, which means exactly that many).
+    /// Hands the gathered lines to stdout.
+    async fn flush(&mut self) -> Result<(), Stop> {
+        self.written.send_if_modified(|written| {
+            let changed = *written != self.tally.notifications;
+            *written = self.tally.notifications;
+            changed
+        });
+        self.out.flush().await.map_err(output_stop)
+    }
+
+    /// Closes the channel (close frame 1000) and returns the tally once everything written
+    /// has reached stdout. With `flush`, the notifications already received are written
+    /// first (after a signal or the deadline); without it they are discarded (after
+    /// `--count`, which means exactly that many).
     pub(crate) async fn close(mut self, flush: bool) -> Tally {
         let close = async {
             self.channel.close().await;
             while let Some(item) = self.channel.next_item().await {
                 match item {
                     Ok(_) if !flush => {}
-                    Ok(notification) => {
-                        if self
-                            .write(notification.topic(), notification.raw())
-                            .is_err()
-                        {
-                            break;
-                        }
-                    }
+                    Ok(notification) => self.write(notification.topic(), notification.raw()),
                     Err(error) if !error.is_fatal() => self.warn(&error),
                     Err(_) => break,
                 }
@@ -196,22 +240,26 @@ impl Pump {
                 "gave up waiting for buffered notifications after the close"
             );
         }
+        // Not bounded in time: a reader that is slow is still a reader.
+        if let Err(error) = self.out.finish().await
+            && error.kind() != io::ErrorKind::BrokenPipe
+        {
+            tracing::warn!(event = "output_failed", "cannot write to stdout: {error}");
+        }
         self.tally
     }
 
-    /// Writes a notification, or a heartbeat (only ever an item with `--include-heartbeats`).
-    fn write(&mut self, topic: &str, frame: &str) -> Result<(), Stop> {
+    /// Writes a notification, or a heartbeat (only ever an item with `--include-heartbeats`),
+    /// into the batch.
+    fn write(&mut self, topic: &str, frame: &str) {
         let heartbeat = topic == HEARTBEAT_TOPIC;
         if heartbeat && !self.heartbeats {
-            return Ok(());
+            return;
         }
-        self.out.frame(frame).map_err(|e| match e.kind() {
-            io::ErrorKind::BrokenPipe => Stop::OutputClosed,
-            _ => Stop::OutputFailed(e),
-        })?;
+        self.out.frame(frame);
         if heartbeat {
             self.tally.heartbeats += 1;
-            return Ok(());
+            return;
         }
         self.tally.notifications += 1;
         match self.tally.per_topic.get_mut(topic) {
@@ -220,8 +268,6 @@ impl Pump {
                 self.tally.per_topic.insert(topic.to_owned(), 1);
             }
         }
-        self.written.send_replace(self.tally.notifications);
-        Ok(())
     }
 
     /// A non-fatal error item: one stderr line.
@@ -375,6 +421,13 @@ impl Pump {
             },
             other => tracing::debug!(event = "other", "{other:?}"),
         }
+    }
+}
+
+fn output_stop(error: io::Error) -> Stop {
+    match error.kind() {
+        io::ErrorKind::BrokenPipe => Stop::OutputClosed,
+        _ => Stop::OutputFailed(error),
     }
 }
 

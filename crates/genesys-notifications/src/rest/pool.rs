@@ -221,7 +221,11 @@ impl PoolOptions {
         } else {
             Vec::new()
         };
-        let (tx, rx) = queue::bounded(self.options.buffer, self.options.overflow);
+        let (tx, rx) = queue::bounded(
+            self.options.max_buffer,
+            self.options.buffer,
+            self.options.overflow,
+        );
         let cancel = CancellationToken::new();
         let inner = Arc::new(PoolInner {
             opts: self,
@@ -230,7 +234,7 @@ impl PoolOptions {
                 members: BTreeMap::new(),
             }),
             changes: tokio::sync::Mutex::new(()),
-            sender: Mutex::new(Some(Arc::new(tx))),
+            sender: Mutex::new(Some(Arc::new(SharedSender(Mutex::new(tx))))),
             events: Mutex::new(Vec::new()),
             cancel: cancel.clone(),
             dropped: AtomicU64::new(0),
@@ -366,7 +370,7 @@ struct PoolInner {
     changes: tokio::sync::Mutex<()>,
     /// The producer side of the shared buffer; `None` once closed. Each forwarding task
     /// holds a clone, so the stream ends when the last one is gone.
-    sender: Mutex<Option<Arc<queue::Sender>>>,
+    sender: Mutex<Option<Arc<SharedSender>>>,
     events: Mutex<Vec<mpsc::Sender<PoolEvent>>>,
     cancel: CancellationToken,
     /// Items dropped by the shared buffer's overflow policy.
@@ -375,6 +379,28 @@ struct PoolInner {
     closed: AtomicBool,
     /// Topics the service refused when the pool subscribed them, with the reasons.
     rejected: Mutex<Vec<(String, String)>>,
+}
+
+/// The producer side of the pool's buffer, shared by the forwarding tasks; every push is
+/// flushed at once (the tasks do not batch).
+struct SharedSender(Mutex<queue::Sender>);
+
+/// How long a forwarding task waits for room before looking again: the buffer wakes one
+/// waiting producer, and several tasks may wait.
+const ROOM_RECHECK: Duration = Duration::from_millis(10);
+
+impl SharedSender {
+    /// Whether a forwarding task may take one more item from its channel.
+    fn may_read(&self) -> bool {
+        lock(&self.0).may_read(true)
+    }
+
+    /// Resolves when the consumer has made room (or after [`ROOM_RECHECK`]).
+    async fn room(&self) {
+        let wait = std::future::poll_fn(|cx| lock(&self.0).poll_room(cx));
+        let _ = tokio::time::timeout(ROOM_RECHECK, wait).await;
+        lock(&self.0).flush();
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -389,7 +415,7 @@ impl PoolInner {
         });
     }
 
-    fn sender(&self) -> Option<Arc<queue::Sender>> {
+    fn sender(&self) -> Option<Arc<SharedSender>> {
         lock(&self.sender).clone()
     }
 
@@ -426,14 +452,16 @@ impl PoolInner {
         options
     }
 
-    fn push(&self, sender: &queue::Sender, item: Result<Notification, Error>, bounded: bool) {
+    fn push(&self, sender: &SharedSender, item: Result<Notification, Error>, bounded: bool) {
+        let mut tx = lock(&sender.0);
         if bounded {
-            if sender.push_bounded(item) == Pushed::Dropped {
-                self.dropped.fetch_add(1, Ordering::Relaxed);
+            if let Pushed::Dropped(n) = tx.push_bounded(item) {
+                self.dropped.fetch_add(n, Ordering::Relaxed);
             }
         } else if let Err(error) = item {
-            sender.push_error(error);
+            tx.push_error(error);
         }
+        tx.flush();
     }
 }
 
@@ -532,10 +560,20 @@ async fn forward_items(
     inner: Arc<PoolInner>,
     slot: usize,
     mut channel: Channel,
-    sender: Arc<queue::Sender>,
+    sender: Arc<SharedSender>,
 ) {
     let cancel = inner.cancel.clone();
     loop {
+        // Back-pressure (`Overflow::Block`): while the shared buffer is over its bound this
+        // channel is not read, so its own hand-off fills and its driver stops reading.
+        if !sender.may_read() {
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => return,
+                () = sender.room() => {}
+            }
+            continue;
+        }
         let item = tokio::select! {
             biased;
             () = cancel.cancelled() => return,
@@ -549,8 +587,11 @@ async fn forward_items(
                 // The channel gave up: the pool ends with its error, tagged.
                 tracing::warn!(channel = slot, %error, "a pool channel failed; closing the pool");
                 inner.closed.store(true, Ordering::SeqCst);
-                sender.push_error(error.with_pool_channel(slot));
-                sender.close();
+                {
+                    let mut tx = lock(&sender.0);
+                    tx.push_error(error.with_pool_channel(slot));
+                    tx.close();
+                }
                 drop(channel);
                 inner.close_all().await;
                 inner.cancel.cancel();
@@ -645,11 +686,13 @@ fn on_replaced(
         );
         tracing::warn!(channel = slot, client_channels = all.len(), "{message}");
         if let Some(sender) = inner.sender() {
-            sender.push_error(
-                Error::new(ErrorKind::Receive, Reason::ChannelEvicted)
+            inner.push(
+                &sender,
+                Err(Error::new(ErrorKind::Receive, Reason::ChannelEvicted)
                     .non_fatal()
                     .with_message(message)
-                    .with_pool_channel(slot),
+                    .with_pool_channel(slot)),
+                false,
             );
         }
         inner.emit(PoolEvent::Evicted {
