@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use genesys_bench::e2e::{self, ClientKind, E2eOptions};
 use genesys_bench::shapes::Shape;
-use genesys_bench::{clients, recovery};
+use genesys_bench::{clients, pool, recovery};
 
 /// Benchmarks of the Genesys Cloud Notifications client against the simulator.
 #[derive(Debug, Parser)]
@@ -56,6 +56,19 @@ enum Cmd {
         /// Measurements of each kind.
         #[arg(long, default_value_t = 20)]
         runs: usize,
+    },
+    /// Channel pool: time from start to all topics subscribed, and CPU per notification of
+    /// the merged stream of 4 channels against a single managed channel.
+    Pool {
+        /// Topics of the subscribe-time measurement.
+        #[arg(long, default_value_t = 10_000)]
+        topics: usize,
+        /// Runs of the subscribe-time measurement (median and max reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Notifications of each CPU measurement.
+        #[arg(long, default_value_t = 200_000)]
+        notifications: u64,
     },
     /// Internal: one measured client process (used by `e2e`).
     #[command(hide = true)]
@@ -125,6 +138,13 @@ fn main() -> anyhow::Result<()> {
                     .unwrap_or_default(),
             };
             runtime(1)?.block_on(e2e::run(&opts))?;
+        }
+        Cmd::Pool {
+            topics,
+            runs,
+            notifications,
+        } => {
+            runtime(1)?.block_on(pool::run(topics, runs.max(1), notifications))?;
         }
         Cmd::Recovery { runs } => {
             runtime(1)?.block_on(recovery::run(runs))?;

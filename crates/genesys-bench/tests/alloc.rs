@@ -213,3 +213,62 @@ fn an_idle_channel_costs_less_than_256_kib_of_heap() {
         "idle channel holds {per} bytes (target < 256 KiB)"
     );
 }
+
+/// The heap a pool of 10 idle channels holds per channel, in bytes, with `per_channel`
+/// topics on each: a first pool of one channel pays for process-wide initialisation (and the
+/// REST client's token), then the pool of 10 is counted from its start until its drivers
+/// are idle. Includes the pool's own share (placement, forwarding tasks) and the topics.
+fn idle_pool_channel_heap(per_channel: usize) -> i64 {
+    use genesys_notifications::rest::{Credentials, Environment, PoolOptions, RestClient};
+    const CHANNELS: usize = 10;
+    let sim = SimThread::start(SimConfig::default()).unwrap();
+    let rest = RestClient::new(
+        Environment::local(&sim.sim().base_url()).unwrap(),
+        Credentials::client_credentials("demo-client", "demo-secret"),
+    )
+    .unwrap();
+    let topics = genesys_bench::pool::topics(CHANNELS * per_channel + 1);
+    current_thread().block_on(async {
+        let warm = PoolOptions::new(rest.clone())
+            .connect([topics[0].as_str()])
+            .await
+            .unwrap();
+        let (pool, allocations, net) = counted(async {
+            let pool = PoolOptions::new(rest.clone())
+                .max_channels(CHANNELS)
+                .topics_per_channel(per_channel)
+                .connect(&topics[1..])
+                .await
+                .unwrap();
+            for _ in 0..64 {
+                tokio::task::yield_now().await;
+            }
+            pool
+        })
+        .await;
+        assert_eq!(pool.channels().len(), CHANNELS);
+        let per = net / CHANNELS as i64;
+        eprintln!(
+            "idle pool of {CHANNELS} channels of {per_channel} topics: {per} bytes of heap per \
+             channel ({allocations} allocations)"
+        );
+        drop((warm, pool));
+        per
+    })
+}
+
+/// Regression bounds (see `/BENCHMARKS.md`, "Channel pool"): a channel of a pool of 10 costs
+/// a lone channel's heap plus the pool's share (today ~175 KiB with one topic); a full one
+/// (1,000 topics) adds its topic names, in the placement and in the channel's subscription
+/// (today ~685 KiB, about 520 bytes a topic).
+#[test]
+fn an_idle_pool_channel_costs_less_than_256_kib_of_heap_plus_its_topics() {
+    let empty = idle_pool_channel_heap(1);
+    assert!(empty > 64 * 1024, "counting works: {empty}");
+    assert!(empty < 256 * 1024, "idle pool channel holds {empty} bytes");
+    let full = idle_pool_channel_heap(1000);
+    assert!(
+        full < empty + 1000 * 640,
+        "idle full pool channel holds {full} bytes"
+    );
+}

@@ -46,6 +46,8 @@ struct Inner {
     /// The message already says what `source` says: [`std::error::Error::source`] then goes
     /// on with the source's own cause, so a chain printer never shows a text twice.
     source_shown: bool,
+    /// The pool channel the error concerns (items of a channel pool).
+    pool_channel: Option<usize>,
 }
 
 enum Detail {
@@ -151,6 +153,12 @@ pub enum Reason {
     /// The channel's task failed internally (a bug): the stream ends instead of stopping
     /// silently.
     Internal,
+    /// The topics do not fit the channels allowed (a channel pool's budget); the message
+    /// names the count and the limit.
+    TooManyTopics,
+    /// The service evicted one of the client's channels because the OAuth client holds too
+    /// many (another tool of the same client created channels).
+    ChannelEvicted,
 }
 
 /// A span of time during which notifications may have been missed.
@@ -202,6 +210,7 @@ impl Error {
             detail: Detail::None,
             source: None,
             source_shown: false,
+            pool_channel: None,
         }))
     }
 
@@ -265,6 +274,19 @@ impl Error {
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.0.detail = Detail::Attempts(attempts);
         self
+    }
+
+    /// Tags the error with the pool channel it concerns.
+    pub(crate) fn with_pool_channel(mut self, channel: usize) -> Self {
+        self.0.pool_channel = Some(channel);
+        self
+    }
+
+    /// The channel of a channel pool this item concerns (its index in the pool, stable while
+    /// the pool channel lives, across the service channels that carry it), for items of a
+    /// pool's stream; `None` for a single channel and for the pool's own items.
+    pub fn pool_channel(&self) -> Option<usize> {
+        self.0.pool_channel
     }
 
     /// Re-labels an error with another kind (e.g. a connect error seen during recovery).
@@ -444,6 +466,7 @@ impl Error {
         e.0.fatal = inner.fatal;
         e.0.message = inner.message.clone();
         e.0.raw = inner.raw.clone();
+        e.0.pool_channel = inner.pool_channel;
         e.0.detail = match &inner.detail {
             Detail::None => Detail::None,
             Detail::Gap(g) => Detail::Gap(g.clone()),
@@ -521,6 +544,8 @@ impl fmt::Display for Reason {
             Reason::ReplacementUnavailable => f.write_str("no replacement channel available"),
             Reason::InvalidOption => f.write_str("invalid option"),
             Reason::Internal => f.write_str("internal failure of the channel task"),
+            Reason::TooManyTopics => f.write_str("too many topics for the channel budget"),
+            Reason::ChannelEvicted => f.write_str("channel evicted by the service"),
         }
     }
 }
@@ -528,6 +553,9 @@ impl fmt::Display for Reason {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({})", self.0.kind, self.0.reason)?;
+        if let Some(channel) = self.0.pool_channel {
+            write!(f, " on pool channel {channel}")?;
+        }
         match &self.0.detail {
             Detail::Gap(g) => write!(
                 f,

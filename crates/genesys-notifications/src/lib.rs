@@ -37,7 +37,9 @@
 //! Most programs start from OAuth client credentials instead of a channel URI: the managed
 //! channel of the `rest` module (feature `rest`, on by default) creates, subscribes and
 //! replaces channels by itself and yields the same stream (see the README, and the
-//! `first_hour` example). For more control over a channel use [`ConnectOptions`].
+//! `first_hour` example); its channel pool (`rest::connect_pool`) carries any number of topics
+//! as one stream over as many channels as they need. For more control over a channel use
+//! [`ConnectOptions`].
 //!
 //! # Layout
 //!
@@ -60,7 +62,7 @@
 //! | public | [`Channel`], [`ChannelHandle`], [`Event`], [`State`] | The stream, its cloneable control handle and lifecycle observation. |
 //! | executor | `driver` (private) | The background task per channel: executes the decisions on sockets and timers. |
 //! | entry | `connect` (private), [`connect`] | [`ConnectOptions::connect`]: URI mode. |
-//! | top | `rest` (feature `rest`) | OAuth, the REST client and the managed channel. |
+//! | top | `rest` (feature `rest`) | OAuth, the REST client and the managed channel; on top of it the channel pool (`rest::placement`: where a pool places a topic, pure; `rest::pool`: one stream over many managed channels). |
 //!
 //! # The stream
 //!

@@ -18,8 +18,8 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use genesys_notifications::rest::{Credentials, Environment, ManagedOptions, RestClient};
-use genesys_notifications::{Channel, ConnectOptions, Maintenance};
+use genesys_notifications::rest::{Credentials, Environment, Pool, PoolOptions, RestClient};
+use genesys_notifications::{ConnectOptions, Maintenance};
 use genesys_sim::{Fault, GeneratorConfig, SimConfig, Simulator};
 use serde_json::json;
 use tokio::sync::watch;
@@ -28,7 +28,7 @@ use tokio::time::Instant;
 use crate::exit::{EXIT_CODES_HELP, usage};
 use crate::logging::LogFormat;
 use crate::output::Lines;
-use crate::pump::{Pump, Stop, Tally, millis, short_id};
+use crate::pump::{Pump, Source, Stop, Tally, millis, short_id};
 use crate::signal::Shutdown;
 
 const CLIENT_ID: &str = "demo-client";
@@ -42,6 +42,10 @@ const TOPICS: &[&str] = &[
     "v2.routing.queues.0c9b8a7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d.conversations",
     "v2.analytics.queues.0c9b8a7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d.observations",
 ];
+
+/// Topics per channel in the demo's pool: the service allows 1,000; the demo's five topics
+/// (expanded) need two channels at three, so the pool at work is visible with few topics.
+const TOPICS_PER_CHANNEL: usize = 3;
 
 /// How long after the run the in-flight notifications may take to arrive.
 const SETTLE: Duration = Duration::from_secs(2);
@@ -72,6 +76,8 @@ pub(crate) struct DemoArgs {
 #[derive(Debug)]
 struct Summary {
     elapsed: Duration,
+    /// Channels of the pool.
+    channels: usize,
     published: u64,
     tally: Tally,
 }
@@ -96,6 +102,7 @@ impl Summary {
         let t = &self.tally;
         json!({ "summary": {
             "elapsed_ms": millis(self.elapsed),
+            "channels": self.channels,
             "published": self.published,
             "received": t.notifications,
             "per_topic": t.per_topic,
@@ -119,6 +126,7 @@ impl Summary {
             "\n-- demo summary ({:.1} s) --",
             self.elapsed.as_secs_f64()
         );
+        let _ = writeln!(s, "channels:   {}  (one pool, one stream)", self.channels);
         let _ = writeln!(
             s,
             "notifications: {} received of {} published",
@@ -182,10 +190,15 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
         env,
         Credentials::client_credentials(CLIENT_ID, CLIENT_SECRET),
     )?;
-    let channel = connect(&rest, args.include_heartbeats).await?;
+    let pool = connect(&rest, args.include_heartbeats).await?;
+    let channels = pool.channels().len();
 
     let started = Instant::now();
-    let mut pump = Pump::new(channel, Lines::stdout(args.pretty), args.include_heartbeats);
+    let mut pump = Pump::new(
+        Source::Pool(pool),
+        Lines::stdout(args.pretty),
+        args.include_heartbeats,
+    );
     let mut stop =
         stream_with_faults(&mut pump, &sim, &mut shutdown, started + args.duration).await;
     let mut published = sim.stats().published;
@@ -200,6 +213,7 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
         // Everything in flight was read while winding down.
         tally: pump.close(true).await,
         elapsed: started.elapsed(),
+        channels,
         published,
     };
     summary.print(format);
@@ -213,32 +227,51 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
     }
 }
 
-/// A managed channel on the simulator, connected first and subscribed once open: the
-/// service delivers only to an open socket, so subscribing before the socket is open could
-/// lose the first events (request CLI-3).
-async fn connect(rest: &RestClient, heartbeats: bool) -> anyhow::Result<Channel> {
+/// A pool of managed channels on the simulator. Each channel is connected first and
+/// subscribed once open: the service delivers only to an open socket, so subscribing before
+/// the socket is open could lose the first events (request CLI-3).
+async fn connect(rest: &RestClient, heartbeats: bool) -> anyhow::Result<Pool> {
     let options = ConnectOptions::new()
         .maintenance(Maintenance::NewChannel)
         .heartbeats(heartbeats);
-    let managed = ManagedOptions::new(rest.clone())
+    let pool = PoolOptions::new(rest.clone())
         .connect_options(options)
-        .start(std::iter::empty::<String>())
+        .topics_per_channel(TOPICS_PER_CHANNEL);
+    let plan = pool
+        .plan(TOPICS)
+        .context("cannot place the demo's topics")?;
+    tracing::info!(
+        event = "plan",
+        topics = plan.topic_count(),
+        entries = plan.entry_count(),
+        channels = plan.channel_count(),
+        "plan: {} topics in {} entries on {} channels ({TOPICS_PER_CHANNEL} topics a channel in the demo, 1,000 in production)",
+        plan.topic_count(),
+        plan.entry_count(),
+        plan.channel_count()
+    );
+    let pool = pool
+        .connect(TOPICS.iter().copied())
         .await
-        .context("cannot start the managed channel")?;
-    managed
-        .channel
-        .subscribe(TOPICS.iter().copied())
-        .await
-        .context("cannot subscribe the demo's topics")?;
-    let channel = short_id(&managed.channel_info.id);
+        .context("cannot start the demo's channel pool")?;
+    for channel in pool.channels() {
+        let id = short_id(&channel.channel_id);
+        tracing::info!(
+            event = "listening",
+            channel = channel.index,
+            id,
+            topics = channel.topics,
+            "pool channel {}: {id} subscribed to {}",
+            channel.index,
+            channel.entries.join(", ")
+        );
+    }
     tracing::info!(
         event = "listening",
-        channel,
-        topics = TOPICS.len(),
-        "channel {channel} subscribed to {} topics; notifications go to stdout",
-        TOPICS.len()
+        "one stream over {} channels; notifications go to stdout",
+        pool.channels().len()
     );
-    Ok(managed.channel)
+    Ok(pool)
 }
 
 /// Streams until `deadline` (or a signal, or a failure) while the fault script runs.
@@ -365,6 +398,7 @@ mod tests {
         tally.per_topic.insert("v2.users.u.presence".into(), 9);
         let summary = Summary {
             elapsed: Duration::from_secs(1),
+            channels: 2,
             published: 10,
             tally,
         };

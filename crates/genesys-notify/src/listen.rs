@@ -4,14 +4,14 @@ use std::time::Duration;
 
 use anyhow::Context;
 use genesys_notifications::models::Template;
-use genesys_notifications::rest::ManagedOptions;
-use genesys_notifications::{Channel, ConnectOptions, Maintenance, Overflow, ReconnectPolicy};
+use genesys_notifications::rest::{PoolOptions, TopicCounting};
+use genesys_notifications::{ConnectOptions, Maintenance, Overflow, ReconnectPolicy};
 use tokio::time::Instant;
 
 use crate::api::ApiArgs;
 use crate::exit::{Coded, EXIT_CODES_HELP, Exit, usage};
 use crate::output::Lines;
-use crate::pump::{Pump, Stop, short_id};
+use crate::pump::{Pump, Source, Stop, short_id};
 use crate::signal::Shutdown;
 use crate::topics::TopicArgs;
 
@@ -27,6 +27,16 @@ pub(crate) struct ListenArgs {
     api: ApiArgs,
     #[command(flatten, next_help_heading = "Topics")]
     topics: TopicArgs,
+    /// Managed mode: use at most this many channels (1 to 20; the service allows 20 per
+    /// OAuth client and evicts the oldest beyond, so the default leaves room for other
+    /// tools). Topics are packed 1,000 to a channel; a set that cannot fit is refused
+    /// (exit 12) before any channel is created.
+    #[arg(long, value_name = "N", default_value_t = 15, value_parser = clap::value_parser!(u8).range(1..=20), help_heading = "Managed channel (without --uri)", conflicts_with = "uri")]
+    max_channels: u8,
+    /// Managed mode: how a combined topic (`prefix?a&b`) counts toward the 1,000 topics of a
+    /// channel: `expanded` (each topic it expands to; safe) or `entries` (once).
+    #[arg(long, value_name = "RULE", default_value = "expanded", value_parser = ["expanded", "entries"], help_heading = "Managed channel (without --uri)", conflicts_with = "uri")]
+    topic_counting: String,
     /// Also write heartbeats (`channel.metadata`, about every 30 s) to stdout.
     #[arg(long, help_heading = "Output")]
     include_heartbeats: bool,
@@ -233,12 +243,13 @@ async fn sleep_until(deadline: Option<Instant>) {
     }
 }
 
-/// Connects in URI mode or managed mode; fails fast with the first failure.
+/// Connects in URI mode (one channel) or managed mode (a pool of as many channels as the
+/// topics need); fails fast with the first failure.
 async fn connect(
     args: &ListenArgs,
     topics: &[String],
     options: ConnectOptions,
-) -> anyhow::Result<Channel> {
+) -> anyhow::Result<Source> {
     if let Some(uri) = &args.uri {
         tracing::info!(
             event = "connecting",
@@ -248,6 +259,7 @@ async fn connect(
         return options
             .connect(uri, topics.iter().cloned())
             .await
+            .map(Source::Channel)
             .context("cannot listen on the channel");
     }
     if !args.api.has_location() {
@@ -257,35 +269,68 @@ async fn connect(
         ));
     }
     let rest = args.api.rest_client()?;
+    let counting = match args.topic_counting.as_str() {
+        "entries" => TopicCounting::Entries,
+        _ => TopicCounting::Expanded,
+    };
+    let pool = PoolOptions::new(rest.clone())
+        .connect_options(options.maintenance(Maintenance::NewChannel))
+        .max_channels(usize::from(args.max_channels))
+        .counting(counting);
+    // The plan first: a set that cannot fit is refused before any channel exists.
+    let plan = pool.plan(topics).context("cannot place the topics")?;
+    tracing::info!(
+        event = "plan",
+        topics = plan.topic_count(),
+        entries = plan.entry_count(),
+        channels = plan.channel_count(),
+        max_channels = args.max_channels,
+        "plan: {} topic(s) in {} entries on {} channel(s) (at most {} channels)",
+        plan.topic_count(),
+        plan.entry_count(),
+        plan.channel_count(),
+        args.max_channels
+    );
     tracing::info!(
         event = "connecting",
         mode = "managed",
         api = %rest.environment().api_base(),
-        "creating a channel"
+        "creating {} channel(s)",
+        plan.channel_count()
     );
-    let managed = ManagedOptions::new(rest)
-        .connect_options(options.maintenance(Maintenance::NewChannel))
-        .start(topics.iter().cloned())
+    let pool = pool
+        .connect(topics.iter().cloned())
         .await
-        .context("cannot start a managed channel")?;
-    for topic in &managed.rejected {
+        .context("cannot start the managed channels")?;
+    for (topic, reason) in pool.handle().rejected() {
         tracing::warn!(
             event = "topic_rejected",
-            topic = %topic.id,
-            reason = topic.rejection_reason.as_deref().unwrap_or("rejected"),
-            missing_permissions = %topic.missing_permissions.join(","),
-            "topic refused by the service"
+            topic,
+            reason,
+            "topic refused by the service: {reason}"
         );
     }
-    if managed.channel.topics().is_empty() {
+    if pool.topics().is_empty() {
         return Err(anyhow::Error::new(Coded(
             Exit::Subscription,
             "the service refused every topic".to_owned(),
         )));
     }
-    let id = short_id(&managed.channel_info.id);
-    tracing::info!(event = "channel", id, "channel {id}");
-    Ok(managed.channel)
+    for channel in pool.channels() {
+        let id = short_id(&channel.channel_id);
+        tracing::info!(
+            event = "channel",
+            id,
+            channel = channel.index,
+            topics = channel.topics,
+            entries = channel.entries.len(),
+            "pool channel {}: {id}, {} topic(s) in {} entries",
+            channel.index,
+            channel.topics,
+            channel.entries.len()
+        );
+    }
+    Ok(Source::Pool(pool))
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@ use std::io;
 use std::time::{Duration, SystemTime};
 
 use genesys_notifications::models::Template;
-use genesys_notifications::{Channel, ErrorKind, Event, Events};
+use genesys_notifications::rest::{Pool, PoolEvent, PoolEvents};
+use genesys_notifications::{Channel, ErrorKind, Event, Events, Notification};
 use tokio::sync::watch;
 
 use futures_util::FutureExt as _;
@@ -62,11 +63,55 @@ pub(crate) enum Stop {
     Failed(genesys_notifications::Error),
 }
 
-/// Moves notifications from a channel to stdout and lifecycle events to stderr.
+/// One channel (URI mode) or a pool of managed channels.
+#[derive(Debug)]
+pub(crate) enum Source {
+    Channel(Channel),
+    Pool(Pool),
+}
+
+impl Source {
+    async fn next_item(&mut self) -> Option<Result<Notification, genesys_notifications::Error>> {
+        match self {
+            Source::Channel(channel) => channel.next_item().await,
+            Source::Pool(pool) => pool.next_item().await,
+        }
+    }
+
+    async fn close(&self) {
+        match self {
+            Source::Channel(channel) => channel.close().await,
+            Source::Pool(pool) => pool.close().await,
+        }
+    }
+}
+
+/// The lifecycle events of a [`Source`].
+#[derive(Debug)]
+enum EventSource {
+    Channel(Events),
+    Pool(PoolEvents),
+}
+
+impl EventSource {
+    async fn recv(&mut self) -> Option<PoolEvent> {
+        match self {
+            EventSource::Channel(events) => events
+                .recv()
+                .await
+                .map(|event| PoolEvent::Channel { channel: 0, event }),
+            EventSource::Pool(events) => events.recv().await,
+        }
+    }
+}
+
+/// Moves notifications from a channel or a pool to stdout and lifecycle events to stderr.
 #[derive(Debug)]
 pub(crate) struct Pump {
-    channel: Channel,
-    events: Events,
+    channel: Source,
+    events: EventSource,
+    /// Whether the events come from a pool (stderr lines then name the pool channel).
+    pooled: bool,
     out: Lines,
     heartbeats: bool,
     /// Templates whose notifications are written; empty: all.
@@ -77,11 +122,15 @@ pub(crate) struct Pump {
 
 impl Pump {
     /// `heartbeats`: also write heartbeats (the channel must have `heartbeats(true)`).
-    pub(crate) fn new(channel: Channel, out: Lines, heartbeats: bool) -> Self {
-        let events = channel.events();
+    pub(crate) fn new(channel: Source, out: Lines, heartbeats: bool) -> Self {
+        let (events, pooled) = match &channel {
+            Source::Channel(channel) => (EventSource::Channel(channel.events()), false),
+            Source::Pool(pool) => (EventSource::Pool(pool.events()), true),
+        };
         Pump {
             channel,
             events,
+            pooled,
             out,
             heartbeats,
             only: Vec::new(),
@@ -139,7 +188,7 @@ impl Pump {
                                 break stop;
                             }
                             while let Some(Some(event)) = self.events.recv().now_or_never() {
-                                self.on_event(event);
+                                self.on_pool_event(event);
                             }
                             Some(item)
                         }
@@ -148,7 +197,7 @@ impl Pump {
                             stop = &mut until => break stop,
                             item = self.channel.next_item() => Some(item),
                             Some(event) = self.events.recv() => {
-                                self.on_event(event);
+                                self.on_pool_event(event);
                                 None
                             }
                         },
@@ -250,6 +299,7 @@ impl Pump {
                         to = %timestamp(gap.to),
                         duration_ms = millis(gap.duration()),
                         topics = gap.topics.len(),
+                        channel = error.pool_channel(),
                         "gap: no subscribed socket for {:?}; notifications in this window may be missing (back-fill from the REST API)",
                         gap.duration()
                     );
@@ -277,9 +327,48 @@ impl Pump {
                         "{error}"
                     );
                 } else {
-                    tracing::warn!(event = "warning", reason = %error.reason(), "{error}");
+                    tracing::warn!(
+                        event = "warning",
+                        reason = %error.reason(),
+                        channel = error.pool_channel(),
+                        "{error}"
+                    );
                 }
             }
+        }
+    }
+
+    /// A pool event: one stderr line.
+    fn on_pool_event(&mut self, event: PoolEvent) {
+        match event {
+            PoolEvent::Channel { channel, event } => {
+                let span = self
+                    .pooled
+                    .then(|| tracing::info_span!("pool", channel).entered());
+                self.on_event(event);
+                drop(span);
+            }
+            PoolEvent::Opened { channel, topics } => tracing::info!(
+                event = "channel_opened",
+                channel,
+                topics,
+                "pool channel {channel} opened with {topics} topic(s)"
+            ),
+            PoolEvent::Closed { channel } => tracing::info!(
+                event = "channel_closed",
+                channel,
+                "pool channel {channel} closed: its last topic was removed"
+            ),
+            PoolEvent::Evicted {
+                channel,
+                client_channels,
+            } => tracing::debug!(
+                event = "evicted",
+                channel,
+                client_channels,
+                "pool channel {channel} evicted (reported in the stream)"
+            ),
+            other => tracing::debug!(event = "other", "{other:?}"),
         }
     }
 

@@ -653,6 +653,7 @@ async fn demo_summary_reports_zero_losses() {
         assert_eq!(summary["duplicates"], 0, "{summary}");
         assert_eq!(summary["reconnects"], 1, "{summary}");
         assert_eq!(summary["rollovers"], 1, "{summary}");
+        assert!(summary["channels"].as_u64().unwrap() >= 2, "{summary}");
         assert_eq!(out.len() as u64, received);
         let per_topic: u64 = summary["per_topic"]
             .as_object()
@@ -793,6 +794,112 @@ async fn sim_subcommand_serves_the_simulator() {
         sim.signal("TERM");
         let (code, _, log) = sim.finish().await;
         assert_eq!(code, 0, "{log:?}");
+    })
+    .await;
+}
+
+/// Writes `topics` to a fresh topic file.
+fn topic_file(name: &str, topics: &[String]) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("genesys-notify-{name}-{}", std::process::id()));
+    std::fs::write(&path, topics.join("\n")).unwrap();
+    path
+}
+
+fn many_topics(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("v2.users.u{i}.presence")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managed_listen_spreads_many_topics_over_a_pool_and_shows_the_plan() {
+    within(async move {
+        let sim = simulator(SimConfig::default()).await;
+        let base = sim.base_url();
+        let topics = many_topics(1500);
+        let file = topic_file("pool", &topics);
+        let mut listen = Run::spawn(&[
+            "listen",
+            "--api-base",
+            &base,
+            "--client-id",
+            "demo-client",
+            "--client-secret",
+            "demo-secret",
+            "--topics-file",
+            file.to_str().unwrap(),
+            "--count",
+            "2",
+        ]);
+        let plan = listen.event("plan").await;
+        assert_eq!(plan["topics"], 1500);
+        assert_eq!(plan["entries"], 1500);
+        assert_eq!(plan["channels"], 2);
+        listen.event("listening").await;
+        let stats = sim.stats();
+        assert_eq!(stats.channels.len(), 2);
+        assert!(
+            stats
+                .channels
+                .iter()
+                .all(|c| c.connected && c.topics.len() == 750)
+        );
+        // One topic of each channel.
+        let first = &stats.channels[0].topics[0];
+        let second = &stats.channels[1].topics[0];
+        let a = publish(&sim, first, 1);
+        let b = publish(&sim, second, 2);
+        let mut got = vec![listen.line().await, listen.line().await];
+        got.sort();
+        let mut sent = vec![a, b];
+        sent.sort();
+        assert_eq!(got, sent);
+        let (code, _, log) = listen.finish().await;
+        assert_eq!(code, 0, "{log:?}");
+        let _ = std::fs::remove_file(file);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_topic_set_that_cannot_fit_exits_12_before_any_channel_is_created() {
+    within(async move {
+        let sim = simulator(SimConfig::default()).await;
+        let base = sim.base_url();
+        let file = topic_file("too-many", &many_topics(2001));
+        let (code, out, log) = run(&[
+            "listen",
+            "--api-base",
+            &base,
+            "--client-id",
+            "demo-client",
+            "--client-secret",
+            "demo-secret",
+            "--topics-file",
+            file.to_str().unwrap(),
+            "--max-channels",
+            "2",
+        ])
+        .await;
+        assert_eq!((code, out.len()), (12, 0), "{log:?}");
+        let text = log.join("\n");
+        assert!(text.contains("2001 topics"), "{text}");
+        assert!(
+            text.contains("the limit is 2 channels, 2000 topics"),
+            "{text}"
+        );
+        assert!(sim.stats().channels.is_empty(), "a channel was created");
+        // More than the service's 20 is a usage error.
+        let (code, _, log) = run(&[
+            "listen",
+            "--api-base",
+            &base,
+            "-t",
+            "a.b",
+            "--max-channels",
+            "21",
+        ])
+        .await;
+        assert_eq!(code, 2, "{log:?}");
+        let _ = std::fs::remove_file(file);
     })
     .await;
 }

@@ -5,7 +5,7 @@ use super::client::RestClient;
 use super::error::RestError;
 use super::model::{ChannelInfo, TopicResult};
 use super::region::Environment;
-use super::source::ManagedSource;
+use super::source::{ManagedSource, ReplaceObserver};
 use crate::error::{Error, ErrorKind};
 use crate::{Channel, ConnectOptions, Maintenance};
 
@@ -81,6 +81,7 @@ pub struct ManagedOptions {
     rest: RestClient,
     reuse: Option<ChannelInfo>,
     options: ConnectOptions,
+    observer: Option<ReplaceObserver>,
 }
 
 /// A started managed channel, with what happened to the initial subscription.
@@ -103,6 +104,7 @@ impl ManagedOptions {
             rest,
             reuse: None,
             options: ConnectOptions::new().maintenance(Maintenance::NewChannel),
+            observer: None,
         }
     }
 
@@ -118,6 +120,12 @@ impl ManagedOptions {
     /// channel ([`Maintenance::NewChannel`]); options given here are used as they are.
     pub fn connect_options(mut self, options: ConnectOptions) -> Self {
         self.options = options;
+        self
+    }
+
+    /// Tells `observer` of every replacement channel (crate-internal: the channel pool).
+    pub(crate) fn observe_replacements(mut self, observer: ReplaceObserver) -> Self {
+        self.observer = Some(observer);
         self
     }
 
@@ -186,7 +194,8 @@ impl ManagedOptions {
             .into_iter()
             .filter(|topic| !rejected.iter().any(|r| &r.id == topic))
             .collect();
-        let source = ManagedSource::new(rest, channel.clone(), self.options.allow_plain_ws);
+        let source = ManagedSource::new(rest, channel.clone(), self.options.allow_plain_ws)
+            .with_observer(self.observer);
         let target = source.target(&channel)?;
         let stream = crate::driver::start(source, target, kept, self.options).await?;
         Ok(Managed {

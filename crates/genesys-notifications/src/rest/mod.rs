@@ -45,6 +45,43 @@
 //! Subscription changes of one managed channel are serialised: a change racing the creation of
 //! a replacement channel is applied to both, so it is never lost.
 //!
+//! # The channel pool
+//!
+//! A channel holds at most 1,000 topics and an OAuth client at most 20 channels.
+//! [`connect_pool`] (or [`PoolOptions`]) carries any number of topics as one stream, with the
+//! same items as [`Channel`](crate::Channel), over as many managed channels as they need:
+//!
+//! * **Packing**: leaves of one prefix are combined (`v2.users.42?presence&routingStatus`,
+//!   each entry under 200 characters) and spread over the fewest channels, balanced, at most
+//!   1,000 a channel by the counting rule ([`TopicCounting`]; the default counts a combined
+//!   entry as its expansions, the safe assumption). [`Placement`] is that decision, pure.
+//! * **Budget**: at most 15 channels by default (room for other tools of the same client),
+//!   up to 20 ([`PoolOptions::max_channels`]). A set that cannot fit is refused before any
+//!   channel is created ([`Reason::TooManyTopics`](crate::Reason::TooManyTopics), naming the
+//!   count and the limit). [`PoolOptions::reuse_existing`] starts on the client's channels.
+//! * **Independence**: each channel is an ordinary managed channel that extends, reconnects
+//!   and replaces itself; a fault on one never touches another. Gaps and warnings carry the
+//!   pool channel ([`Error::pool_channel`](crate::Error::pool_channel)) and name only its
+//!   topics; events are [`PoolEvent`]s tagged the same way. Extensions are staggered
+//!   ([`PoolOptions::extension_stagger`]).
+//! * **Changes with minimum churn**: [`PoolHandle::subscribe`] puts new topics on the emptiest
+//!   channels with room and opens a channel only when they do not fit;
+//!   [`PoolHandle::unsubscribe`] sends a request only to the channels that carried the topics
+//!   and closes a channel left empty. A channel whose topics did not change receives nothing,
+//!   and a topic never moves from one channel to another, so its notifications keep their
+//!   order. (An entry rewritten on its channel, when a leaf of a combined entry is removed, is
+//!   subscribed in its new form before the old form is removed.)
+//! * **Eviction by someone else**: when the service evicts a pool channel because the client
+//!   holds as many channels as it allows, the channel moves to a new one (gap reported), and
+//!   one non-fatal [`Reason::ChannelEvicted`](crate::Reason::ChannelEvicted) item and
+//!   [`PoolEvent::Evicted`] say why, once.
+//! * **Memory**: the buffer bound ([`ConnectOptions::buffer`](crate::ConnectOptions::buffer))
+//!   is the pool's, shared by its channels; each channel keeps only a hand-off of at most
+//!   [`HAND_OFF`] items, drained continuously.
+//!
+//! A channel that gives up (its recovery policy exhausted) ends the pool with its fatal
+//! error, tagged.
+//!
 //! # Tokens
 //!
 //! [`Credentials::client_credentials`] uses the OAuth client-credentials grant
@@ -85,12 +122,16 @@
 //! | [`ChannelInfo`], [`Subscriptions`], [`TopicResult`], [`AvailableTopic`], [`ErrorBody`] | Wire models. |
 //! | [`RestError`] | REST details of a failure. |
 //! | [`connect_managed`], [`ManagedOptions`], [`Managed`] | The managed channel. |
+//! | [`Placement`], [`Limits`], [`TopicCounting`], [`Refusal`] | Where a pool places a topic: packing, budget, minimum churn (pure). |
+//! | [`connect_pool`], [`PoolOptions`], [`Pool`], [`PoolHandle`], [`PoolEvent`] | The channel pool: any number of topics as one stream. |
 
 mod auth;
 mod client;
 mod error;
 mod managed;
 mod model;
+mod placement;
+mod pool;
 mod region;
 mod secret;
 mod source;
@@ -101,6 +142,14 @@ pub use error::{RestError, RestErrorKind};
 pub use managed::{Managed, ManagedOptions, connect_managed};
 pub use model::{
     AvailableTopic, ChannelInfo, ChannelScope, ErrorBody, Subscriptions, TopicResult, TopicState,
+};
+pub use placement::{
+    Changes, DEFAULT_MAX_CHANNELS, Limits, Placement, Refusal, SERVICE_MAX_CHANNELS,
+    SERVICE_TOPICS_PER_CHANNEL, TopicCounting,
+};
+pub use pool::{
+    DEFAULT_EXTENSION_STAGGER, HAND_OFF, Pool, PoolChannel, PoolEvent, PoolEvents, PoolHandle,
+    PoolOptions, connect_pool,
 };
 pub use region::{Environment, InvalidBaseUrl, Region, UnknownRegion};
 pub use secret::Secret;

@@ -62,12 +62,28 @@ struct Shared {
     latest: ChannelInfo,
 }
 
+/// Told of every replacement channel a managed source creates: why, the channel replaced and
+/// the new one (a channel pool tracks its channels and recognises evictions with it).
+#[derive(Clone)]
+pub(crate) struct ReplaceObserver(pub(crate) Arc<ObserveReplacement>);
+
+/// The callback of a [`ReplaceObserver`]: why, the channel replaced, the new one.
+pub(crate) type ObserveReplacement =
+    dyn Fn(ReplaceReason, &ChannelInfo, &ChannelInfo) + Send + Sync;
+
+impl std::fmt::Debug for ReplaceObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReplaceObserver")
+    }
+}
+
 /// The managed [`ChannelSource`].
 #[derive(Debug, Clone)]
 pub(crate) struct ManagedSource {
     rest: RestClient,
     clock: WallClock,
     shared: Arc<Mutex<Shared>>,
+    observer: Option<ReplaceObserver>,
     /// [`ConnectOptions::danger_allow_plain_ws`](crate::ConnectOptions::danger_allow_plain_ws).
     allow_plain_ws: bool,
 }
@@ -121,8 +137,14 @@ impl ManagedSource {
             rest,
             clock: WallClock::new(),
             shared: Arc::new(Mutex::new(Shared { latest: channel })),
+            observer: None,
             allow_plain_ws,
         }
+    }
+
+    pub(crate) fn with_observer(mut self, observer: Option<ReplaceObserver>) -> Self {
+        self.observer = observer;
+        self
     }
 
     pub(crate) fn target(&self, channel: &ChannelInfo) -> Result<ChannelTarget, Error> {
@@ -239,7 +261,10 @@ impl ChannelSource for ManagedSource {
             .await
             .map_err(|error| error.into_error(kind))?;
         let target = self.target(&channel)?;
-        shared.latest = channel;
+        let old = std::mem::replace(&mut shared.latest, channel);
+        if let Some(observer) = &self.observer {
+            (observer.0)(why, &old, &shared.latest);
+        }
         Ok(target)
     }
 }
