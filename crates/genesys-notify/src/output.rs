@@ -11,8 +11,13 @@
 use std::io::{self, BufWriter, Stdout, Write};
 use std::sync::{Arc, Mutex};
 
-/// Batches of this many bytes are written even if more lines are ready.
+/// Batches of this many bytes are handed to the writer even if more lines are ready.
 pub(crate) const BATCH_BYTES: usize = 64 * 1024;
+
+/// While the writer thread is still busy with the previous batch, lines keep being gathered
+/// (the channel's buffer is drained instead of waiting for a thread to be scheduled) up to
+/// this many bytes; only then does the stream loop wait for the writer.
+pub(crate) const GATHER_BYTES: usize = 1024 * 1024;
 
 /// Writes frames to stdout (REST answers: one value at a time, flushed).
 #[derive(Debug)]
@@ -148,6 +153,41 @@ impl Lines {
             return Err(self.failure());
         }
         Ok(())
+    }
+
+    /// Hands the batch to the writer thread if it can take it now. `Ok(false)`: the writer
+    /// is still busy with an earlier batch, the lines stay gathered.
+    pub(crate) fn try_flush(&mut self) -> io::Result<bool> {
+        if self.batch.is_empty() {
+            return Ok(true);
+        }
+        let Some(to_writer) = &self.to_writer else {
+            return Err(self.failure());
+        };
+        match to_writer.try_reserve() {
+            Ok(permit) => {
+                let next = self
+                    .spare
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(BATCH_BYTES));
+                permit.send(std::mem::replace(&mut self.batch, next));
+                return Ok(true);
+            }
+            Err(tokio::sync::mpsc::error::TrySendError::Full(())) => return Ok(false),
+            Err(tokio::sync::mpsc::error::TrySendError::Closed(())) => {}
+        }
+        self.to_writer = None;
+        Err(self.failure())
+    }
+
+    /// Resolves once the writer thread can take a batch (or has ended, which the next
+    /// [`Lines::try_flush`] reports).
+    pub(crate) async fn writable(&self) {
+        if let Some(to_writer) = &self.to_writer {
+            // The permit is released at once: this is the only sender, so the slot stays
+            // free for the next `try_flush`.
+            let _ = to_writer.reserve().await;
+        }
     }
 
     /// Writes what is gathered and waits until everything is written.
@@ -321,6 +361,57 @@ mod tests {
             writes,
             vec![b"{\"a\":1}\n{\"a\":2}\n".to_vec(), b"{\"a\":3}\n".to_vec()]
         );
+    }
+
+    /// A sink whose writes wait until the test lets them through.
+    struct Gate(std::sync::mpsc::Receiver<()>, Writes);
+
+    impl Write for Gate {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.recv().map_err(io::Error::other)?;
+            self.1.write(buf)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn lines_keep_gathering_while_the_writer_is_busy() {
+        tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            let (open, gate) = std::sync::mpsc::channel();
+            let sink = Writes::default();
+            let mut lines = Lines::to(Gate(gate, sink.clone()), false);
+            // The first batch is taken by the writer thread (which then waits at the
+            // gate); the second fills the one slot.
+            lines.frame(r#"{"a":1}"#);
+            assert!(lines.try_flush().unwrap());
+            lines.frame(r#"{"a":2}"#);
+            lines.flush().await.unwrap();
+            // The writer is busy: the third line stays gathered, nothing waits.
+            lines.frame(r#"{"a":3}"#);
+            assert!(!lines.try_flush().unwrap());
+            assert_eq!(lines.pending(), 8);
+            // Once it is free again, the gathered line goes out.
+            open.send(()).unwrap();
+            lines.writable().await;
+            assert!(lines.try_flush().unwrap());
+            assert_eq!(lines.pending(), 0);
+            open.send(()).unwrap();
+            open.send(()).unwrap();
+            lines.finish().await.unwrap();
+            let writes = sink.0.lock().unwrap().clone();
+            assert_eq!(
+                writes,
+                vec![
+                    b"{\"a\":1}\n".to_vec(),
+                    b"{\"a\":2}\n".to_vec(),
+                    b"{\"a\":3}\n".to_vec()
+                ]
+            );
+        })
+        .await
+        .unwrap();
     }
 
     struct Broken;

@@ -13,7 +13,7 @@ use tokio::sync::watch;
 
 use futures_util::FutureExt as _;
 
-use crate::output::{BATCH_BYTES, Lines};
+use crate::output::{BATCH_BYTES, GATHER_BYTES, Lines};
 
 /// The topic of heartbeats; they are stream items only with `ConnectOptions::heartbeats`.
 const HEARTBEAT_TOPIC: &str = "channel.metadata";
@@ -162,7 +162,9 @@ impl Pump {
     ///
     /// The notifications ready at once are gathered into one batch; the batch is handed to
     /// stdout as soon as no more is ready (or it is large), so a burst costs one write and a
-    /// lone notification is written at once.
+    /// lone notification is written at once. While the writer thread is still writing the
+    /// previous batch, lines keep being gathered (up to [`GATHER_BYTES`]) and go out the
+    /// moment it is free.
     pub(crate) async fn run(
         &mut self,
         limit: Option<u64>,
@@ -176,8 +178,9 @@ impl Pump {
             let item = match self.channel.next_item().now_or_never() {
                 Some(item) if self.out.pending() < BATCH_BYTES => item,
                 ready => {
-                    // Nothing more is ready (or the batch is large): write it out.
-                    if let Err(stop) = self.flush().await {
+                    // Nothing more is ready (or the batch is large): hand it to the writer,
+                    // or keep gathering while the writer is still busy.
+                    if let Err(stop) = self.hand_off().await {
                         break stop;
                     }
                     let waited = match ready {
@@ -195,6 +198,8 @@ impl Pump {
                         None => tokio::select! {
                             biased;
                             stop = &mut until => break stop,
+                            // Lines gathered while the writer was busy go out once it is free.
+                            () = self.out.writable(), if self.out.pending() > 0 => None,
                             item = self.channel.next_item() => Some(item),
                             Some(event) = self.events.recv() => {
                                 self.on_pool_event(event);
@@ -224,7 +229,24 @@ impl Pump {
         }
     }
 
-    /// Hands the gathered lines to stdout.
+    /// Hands the gathered lines to the writer if it can take them now; waits for it only
+    /// once [`GATHER_BYTES`] are gathered, so a writer thread that is slow to be scheduled
+    /// does not stop the channel's buffer from being drained.
+    async fn hand_off(&mut self) -> Result<(), Stop> {
+        if self.out.pending() >= GATHER_BYTES {
+            return self.flush().await;
+        }
+        if self.out.try_flush().map_err(output_stop)? {
+            self.written.send_if_modified(|written| {
+                let changed = *written != self.tally.notifications;
+                *written = self.tally.notifications;
+                changed
+            });
+        }
+        Ok(())
+    }
+
+    /// Hands the gathered lines to stdout, waiting for the writer if it is busy.
     async fn flush(&mut self) -> Result<(), Stop> {
         self.written.send_if_modified(|written| {
             let changed = *written != self.tally.notifications;
@@ -241,9 +263,13 @@ impl Pump {
     pub(crate) async fn close(mut self, flush: bool) -> Tally {
         let close = async {
             self.channel.close().await;
+            // Without `flush` whatever follows would be discarded: it is not read at all
+            // (a busy channel may have megabytes in flight behind the close reply).
+            if !flush {
+                return;
+            }
             while let Some(item) = self.channel.next_item().await {
                 match item {
-                    Ok(_) if !flush => {}
                     Ok(notification) => self.write(notification.topic(), notification.raw()),
                     Err(error) if !error.is_fatal() => self.warn(&error),
                     Err(_) => break,
