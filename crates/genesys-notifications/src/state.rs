@@ -235,25 +235,6 @@ mod tests {
         assert_eq!(d.bytes(), 0);
     }
 
-    #[test]
-    fn dedup_remembers_at_most_its_bound() {
-        let mut d = Dedup::default();
-        let frame = |i: usize| n(&format!(r#"{{"topicName":"t","eventBody":{i}}}"#));
-        for i in 0..=DEDUP_CAPACITY {
-            d.record(&frame(i));
-        }
-        assert_eq!(d.len, DEDUP_CAPACITY);
-        assert!(
-            !d.take_match(&frame(DEDUP_CAPACITY)),
-            "over the bound: not kept"
-        );
-        assert!(d.take_match(&frame(DEDUP_CAPACITY - 1)));
-        assert!(d.take_match(&frame(0)));
-        assert_eq!(d.len, DEDUP_CAPACITY - 2);
-        d.clear();
-        assert!(d.is_empty() && d.deadline().is_none());
-    }
-
     #[tokio::test(start_paused = true)]
     async fn extension_schedule() {
         let s = Stamp::now();
