@@ -540,10 +540,14 @@ async fn subscribe_member(
     entries: Vec<String>,
 ) -> Result<(), Error> {
     let mut events = handle.events();
-    handle
-        .subscribe(entries)
-        .await
-        .map_err(|e| e.with_pool_channel(slot))?;
+    // A subscription the service applied except for some topics answers with a non-fatal
+    // `SubscriptionRejected` naming them; they are also reported by `TopicsRejected`, read
+    // below. Anything else is a failure of the change.
+    if let Err(e) = handle.subscribe(entries).await
+        && (e.is_fatal() || e.reason() != Reason::SubscriptionRejected)
+    {
+        return Err(e.with_pool_channel(slot));
+    }
     while let Some(Some(event)) = futures_util::FutureExt::now_or_never(events.recv()) {
         if let Event::TopicsRejected { topics } = event {
             lock(&inner.state)
