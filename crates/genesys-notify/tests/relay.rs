@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use genesys_relay::consume::{ConsumeOptions, Record, consume};
 use genesys_relay::{GapReason, GapRecord, RelayEvent};
-use genesys_sim::{SimConfig, Simulator};
+use genesys_sim::{Fault, SimConfig, Simulator};
 use nats::NatsServer;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Lines};
@@ -459,6 +459,10 @@ async fn managed_relay_spreads_many_topics_over_a_pool_and_stores_each_notificat
             s.frames.values().map(Vec::len).sum::<usize>() >= expected
         })
         .await;
+        // One pool channel's socket dropped: its gap record names that pool channel.
+        let dropped = &stats.channels[1];
+        sim.fault(&dropped.id, Fault::Drop).unwrap();
+        relay.event("reconnected").await;
         relay.signal("TERM");
         let (code, _, log) = relay.finish().await;
         assert_eq!(code, 0, "{log:?}");
@@ -481,7 +485,28 @@ async fn managed_relay_spreads_many_topics_over_a_pool_and_stores_each_notificat
         got.sort();
         sent.sort();
         assert_eq!(got, sent);
-        assert!(stored.gaps.is_empty(), "{:?}", stored.gaps.len());
+        assert_eq!(stored.gaps.len(), 1, "{:?}", stored.gaps);
+        let gap = &stored.gaps[0];
+        assert_eq!(gap.reason, GapReason::Disconnected);
+        let mut gap_topics = gap.topics.clone();
+        gap_topics.sort();
+        let mut dropped_topics = dropped.topics.clone();
+        dropped_topics.sort();
+        assert_eq!(gap_topics, dropped_topics);
+        // `<relay id>/<tag>/<pool channel index>`: the tag is the pool's, the index the
+        // dropped channel's.
+        let parts: Vec<&str> = gap.channel.split('/').collect();
+        assert_eq!(parts.len(), 3, "{}", gap.channel);
+        assert_eq!(parts[0], "pooled");
+        assert_eq!(parts[1].len(), 12, "{}", gap.channel);
+        let short: String = dropped.id.chars().take(16).collect();
+        let index = log
+            .iter()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|v| v["event"] == "channel" && v["id"] == format!("{short}…"))
+            .map(|v| v["channel"].to_string())
+            .expect("the plan names each pool channel");
+        assert_eq!(parts[2], index, "{}", gap.channel);
         let _ = std::fs::remove_file(file);
     })
     .await
