@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use genesys_notifications::models::Template;
-use genesys_notifications::rest::{PoolOptions, TopicCounting};
+use genesys_notifications::rest::{Pool, PoolOptions, RestClient, TopicCounting};
 use genesys_notifications::{ConnectOptions, Maintenance, Overflow, ReconnectPolicy};
 use tokio::time::Instant;
 
@@ -269,13 +269,34 @@ async fn connect(
         ));
     }
     let rest = args.api.rest_client()?;
-    let counting = match args.topic_counting.as_str() {
+    let pool = connect_pool(
+        rest,
+        options,
+        args.max_channels,
+        &args.topic_counting,
+        topics,
+    )
+    .await?;
+    Ok(Source::Pool(pool))
+}
+
+/// Managed mode of `listen` and `relay`: a pool of as many channels as the topics need (at
+/// most `max_channels`). The plan goes to stderr first; a set that cannot fit is refused
+/// (exit 12) before any channel exists.
+pub(crate) async fn connect_pool(
+    rest: RestClient,
+    options: ConnectOptions,
+    max_channels: u8,
+    topic_counting: &str,
+    topics: &[String],
+) -> anyhow::Result<Pool> {
+    let counting = match topic_counting {
         "entries" => TopicCounting::Entries,
         _ => TopicCounting::Expanded,
     };
     let pool = PoolOptions::new(rest.clone())
         .connect_options(options.maintenance(Maintenance::NewChannel))
-        .max_channels(usize::from(args.max_channels))
+        .max_channels(usize::from(max_channels))
         .counting(counting);
     // The plan first: a set that cannot fit is refused before any channel exists.
     let plan = pool.plan(topics).context("cannot place the topics")?;
@@ -284,12 +305,12 @@ async fn connect(
         topics = plan.topic_count(),
         entries = plan.entry_count(),
         channels = plan.channel_count(),
-        max_channels = args.max_channels,
+        max_channels,
         "plan: {} topic(s) in {} entries on {} channel(s) (at most {} channels)",
         plan.topic_count(),
         plan.entry_count(),
         plan.channel_count(),
-        args.max_channels
+        max_channels
     );
     tracing::info!(
         event = "connecting",
@@ -330,7 +351,7 @@ async fn connect(
             channel.entries.len()
         );
     }
-    Ok(Source::Pool(pool))
+    Ok(pool)
 }
 
 #[cfg(test)]

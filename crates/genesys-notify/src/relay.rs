@@ -3,16 +3,15 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use genesys_notifications::rest::ManagedOptions;
-use genesys_notifications::{Channel, ConnectOptions, Maintenance};
+use genesys_notifications::ConnectOptions;
 use genesys_relay::record::channel_tag;
 use genesys_relay::{Relay, RelayOptions, StreamOptions};
 
 use crate::api::ApiArgs;
-use crate::exit::{Coded, EXIT_CODES_HELP, Exit, usage};
-use crate::listen::Tuning;
+use crate::exit::{EXIT_CODES_HELP, usage};
+use crate::listen::{Tuning, connect_pool};
 use crate::nats::{NatsArgs, StreamArgs, relay_error};
-use crate::pump::short_id;
+use crate::pump::Source;
 use crate::signal::Shutdown;
 use crate::topics::TopicArgs;
 
@@ -26,6 +25,16 @@ pub(crate) struct RelayArgs {
     uri: Option<String>,
     #[command(flatten, next_help_heading = "Managed channel (without --uri)")]
     api: ApiArgs,
+    /// Managed mode: use at most this many channels (1 to 20; the service allows 20 per
+    /// OAuth client and evicts the oldest beyond, so the default leaves room for other
+    /// tools). Topics are packed 1,000 to a channel; a set that cannot fit is refused
+    /// (exit 12) before any channel is created.
+    #[arg(long, value_name = "N", default_value_t = 15, value_parser = clap::value_parser!(u8).range(1..=20), help_heading = "Managed channel (without --uri)", conflicts_with = "uri")]
+    max_channels: u8,
+    /// Managed mode: how a combined topic (`prefix?a&b`) counts toward the 1,000 topics of a
+    /// channel: `expanded` (each topic it expands to; safe) or `entries` (once).
+    #[arg(long, value_name = "RULE", default_value = "expanded", value_parser = ["expanded", "entries"], help_heading = "Managed channel (without --uri)", conflicts_with = "uri")]
+    topic_counting: String,
     #[command(flatten, next_help_heading = "Topics")]
     topics: TopicArgs,
     #[command(flatten, next_help_heading = "Tuning")]
@@ -122,20 +131,22 @@ pub(crate) async fn run(args: RelayArgs) -> anyhow::Result<()> {
     // (--max-buffer) fills, then it stops reading the socket (--overflow block, the default)
     // or drops and reports the loss as a `lagged` gap record (drop-newest, drop-oldest).
     let options = args.tuning.options();
-    let (mut channel, tag) = tokio::select! {
+    let (mut source, tag) = tokio::select! {
         channel = connect(&args, &topics, options) => channel?,
         signal = shutdown.recv() => {
             tracing::info!(event = "interrupted", signal, "{signal} before the subscription completed");
             return Ok(());
         }
     };
-    let summary = relay
-        .run(&mut channel, &tag, async {
-            let signal = shutdown.recv().await;
-            tracing::info!(event = "signal", signal, "{signal}: draining");
-        })
-        .await
-        .map_err(relay_error)?;
+    let until = async {
+        let signal = shutdown.recv().await;
+        tracing::info!(event = "signal", signal, "{signal}: draining");
+    };
+    let summary = match &mut source {
+        Source::Channel(channel) => relay.run(channel, &tag, until).await,
+        Source::Pool(pool) => relay.run(pool, &tag, until).await,
+    }
+    .map_err(relay_error)?;
     tracing::info!(
         event = "done",
         received = summary.received,
@@ -162,13 +173,14 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Connects in URI mode or managed mode; returns the channel and its tag (a hash of the
-/// channel id, which itself is a credential and never written anywhere).
+/// Connects in URI mode (one channel) or managed mode (a pool of as many channels as the
+/// topics need); returns the source and its tag (a hash of the channel ids, which are
+/// credentials and never written anywhere).
 async fn connect(
     args: &RelayArgs,
     topics: &[String],
     options: ConnectOptions,
-) -> anyhow::Result<(Channel, String)> {
+) -> anyhow::Result<(Source, String)> {
     if let Some(uri) = &args.uri {
         tracing::info!(
             event = "connecting",
@@ -180,7 +192,7 @@ async fn connect(
             .connect(uri, topics.iter().cloned())
             .await
             .context("cannot listen on the channel")?;
-        return Ok((channel, channel_tag(id)));
+        return Ok((Source::Channel(channel), channel_tag(id)));
     }
     if !args.api.has_location() {
         return Err(usage(
@@ -189,32 +201,16 @@ async fn connect(
         ));
     }
     let rest = args.api.rest_client()?;
-    tracing::info!(
-        event = "connecting",
-        mode = "managed",
-        api = %rest.environment().api_base(),
-        "creating a channel"
-    );
-    let managed = ManagedOptions::new(rest)
-        .connect_options(options.maintenance(Maintenance::NewChannel))
-        .start(topics.iter().cloned())
-        .await
-        .context("cannot start a managed channel")?;
-    for topic in &managed.rejected {
-        tracing::warn!(
-            event = "topic_rejected",
-            topic = %topic.id,
-            reason = topic.rejection_reason.as_deref().unwrap_or("rejected"),
-            "topic refused by the service"
-        );
-    }
-    if managed.channel.topics().is_empty() {
-        return Err(anyhow::Error::new(Coded(
-            Exit::Subscription,
-            "the service refused every topic".to_owned(),
-        )));
-    }
-    let id = short_id(&managed.channel_info.id);
-    tracing::info!(event = "channel", id, "channel {id}");
-    Ok((managed.channel, channel_tag(&managed.channel_info.id)))
+    let pool = connect_pool(
+        rest,
+        options,
+        args.max_channels,
+        &args.topic_counting,
+        topics,
+    )
+    .await?;
+    // The pool's tag: a hash of its first channels' ids (credentials, never written).
+    let ids: Vec<String> = pool.channels().into_iter().map(|c| c.channel_id).collect();
+    let tag = channel_tag(&ids.join(","));
+    Ok((Source::Pool(pool), tag))
 }

@@ -14,8 +14,8 @@ use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
 use genesys_relay::consume::{ConsumeOptions, Record, consume};
-use genesys_relay::{GapReason, GapRecord};
-use genesys_sim::{SimConfig, Simulator};
+use genesys_relay::{GapReason, GapRecord, RelayEvent};
+use genesys_sim::{Fault, SimConfig, Simulator};
 use nats::NatsServer;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Lines};
@@ -153,6 +153,8 @@ struct Stored {
     /// Frames per topic, in stream order.
     frames: BTreeMap<String, Vec<String>>,
     gaps: Vec<GapRecord>,
+    /// Relay stop records.
+    stops: usize,
 }
 
 /// Reads the stream from the start until `done` says it has seen enough.
@@ -174,6 +176,7 @@ async fn read_stream(nats: &NatsServer, done: impl Fn(&Stored) -> bool) -> Store
                     .or_default()
                     .push(String::from_utf8(frame.to_vec()).unwrap()),
                 Record::Gap(gap) => stored.gaps.push(gap),
+                Record::Relay(record) if record.event == RelayEvent::Stop => stored.stops += 1,
                 _ => {}
             }
         }
@@ -245,8 +248,19 @@ async fn relay_killed_and_restarted_loses_nothing_outside_the_reported_gap() {
             s.frames.values().map(Vec::len).sum::<usize>() >= 400
         })
         .await;
-        let text = http_get(&metrics_addr, "/metrics").await;
-        assert!(text.contains("genesys_relay_acked_total 400"), "{text}");
+        // The stream can show a message before the relay has taken its acknowledgement:
+        // the counter is polled (over HTTP, as a scraper would) until it catches up.
+        let text = timeout(PATIENCE, async {
+            loop {
+                let text = http_get(&metrics_addr, "/metrics").await;
+                if text.contains("genesys_relay_acked_total 400") {
+                    break text;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .expect("the relay counts 400 acknowledgements");
         assert!(text.contains("genesys_relay_nats_connected 1"), "{text}");
 
         // Killed while events keep coming.
@@ -387,4 +401,114 @@ async fn a_conflicting_stream_exits_2_and_is_left_unchanged() {
     })
     .await
     .expect("test timed out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managed_relay_spreads_many_topics_over_a_pool_and_stores_each_notification_once() {
+    timeout(Duration::from_secs(120), async {
+        let nats = NatsServer::start();
+        let url = nats.url();
+        let sim = Simulator::start(SimConfig::default()).await.unwrap();
+        let base = sim.base_url();
+        let topics: Vec<String> = (0..1500)
+            .map(|i| format!("v2.users.u{i}.presence"))
+            .collect();
+        let file =
+            std::env::temp_dir().join(format!("genesys-notify-relay-pool-{}", std::process::id()));
+        std::fs::write(&file, topics.join("\n")).unwrap();
+        let mut relay = Run::spawn(&[
+            "relay",
+            "--api-base",
+            &base,
+            "--client-id",
+            "demo-client",
+            "--client-secret",
+            "demo-secret",
+            "--topics-file",
+            file.to_str().unwrap(),
+            "--nats-url",
+            &url,
+            "--relay-id",
+            "pooled",
+            "--checkpoint-interval",
+            "100ms",
+            "--drain-timeout",
+            "5s",
+        ]);
+        let plan = relay.event("plan").await;
+        assert_eq!(plan["topics"], 1500);
+        assert_eq!(plan["channels"], 2);
+        relay.event("relaying").await;
+        let stats = sim.stats();
+        assert_eq!(stats.channels.len(), 2, "{stats:?}");
+        assert!(stats.channels.iter().all(|c| c.connected));
+
+        // Ten topics of each pool channel, three events each.
+        let mut sent: Vec<(String, String)> = Vec::new();
+        for n in 0..3u64 {
+            for channel in &stats.channels {
+                for topic in channel.topics.iter().take(10) {
+                    let frame = sim.envelope(topic, &serde_json::json!({ "n": n }));
+                    sim.publish_raw(topic, &frame);
+                    sent.push((topic.clone(), frame.as_str().to_owned()));
+                }
+            }
+        }
+        let expected = sent.len();
+        read_stream(&nats, |s| {
+            s.frames.values().map(Vec::len).sum::<usize>() >= expected
+        })
+        .await;
+        // One pool channel's socket dropped: its gap record names that pool channel.
+        let dropped = &stats.channels[1];
+        sim.fault(&dropped.id, Fault::Drop).unwrap();
+        relay.event("reconnected").await;
+        relay.signal("TERM");
+        let (code, _, log) = relay.finish().await;
+        assert_eq!(code, 0, "{log:?}");
+        let done: Value = log
+            .iter()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|v| v["event"] == "done")
+            .unwrap();
+        assert_eq!(done["received"], expected as u64, "{done}");
+        assert_eq!(done["acked"], expected as u64, "{done}");
+        assert_eq!(done["unacked"], 0, "{done}");
+
+        // Everything up to the stop record: each notification exactly once.
+        let stored = read_stream(&nats, |s| s.stops == 1).await;
+        let mut got: Vec<(String, String)> = stored
+            .frames
+            .into_iter()
+            .flat_map(|(topic, frames)| frames.into_iter().map(move |f| (topic.clone(), f)))
+            .collect();
+        got.sort();
+        sent.sort();
+        assert_eq!(got, sent);
+        assert_eq!(stored.gaps.len(), 1, "{:?}", stored.gaps);
+        let gap = &stored.gaps[0];
+        assert_eq!(gap.reason, GapReason::Disconnected);
+        let mut gap_topics = gap.topics.clone();
+        gap_topics.sort();
+        let mut dropped_topics = dropped.topics.clone();
+        dropped_topics.sort();
+        assert_eq!(gap_topics, dropped_topics);
+        // `<relay id>/<tag>/<pool channel index>`: the tag is the pool's, the index the
+        // dropped channel's.
+        let parts: Vec<&str> = gap.channel.split('/').collect();
+        assert_eq!(parts.len(), 3, "{}", gap.channel);
+        assert_eq!(parts[0], "pooled");
+        assert_eq!(parts[1].len(), 12, "{}", gap.channel);
+        let short: String = dropped.id.chars().take(16).collect();
+        let index = log
+            .iter()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|v| v["event"] == "channel" && v["id"] == format!("{short}…"))
+            .map(|v| v["channel"].to_string())
+            .expect("the plan names each pool channel");
+        assert_eq!(parts[2], index, "{}", gap.channel);
+        let _ = std::fs::remove_file(file);
+    })
+    .await
+    .expect("within the test's time");
 }

@@ -48,7 +48,7 @@ pub mod subject;
 pub use error::RelayError;
 pub use options::{NatsOptions, RelayOptions, StreamOptions};
 pub use record::{GapReason, GapRecord, RelayEvent, RelayRecord};
-pub use relay::{Relay, Summary};
+pub use relay::{Relay, Source, Summary};
 
 /// The NATS client crate, re-exported so users need not pin its version themselves.
 pub use async_nats;

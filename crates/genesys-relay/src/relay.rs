@@ -27,7 +27,8 @@ use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::publish::PublishAck;
 use async_nats::jetstream::{self, stream::Stream};
 use bytes::Bytes;
-use genesys_notifications::{Channel, ErrorKind, Event, Notification};
+use genesys_notifications::rest::{Pool, PoolEvent, PoolEvents};
+use genesys_notifications::{Channel, ErrorKind, Event, Events, Notification};
 use tokio::time::Instant;
 
 use crate::error::RelayError;
@@ -87,6 +88,76 @@ pub struct Summary {
     pub gaps: u64,
     /// Messages still unacknowledged when the drain timed out (normally 0).
     pub unacked: u64,
+}
+
+/// What a [`Relay::run`] reads: one channel, or a pool of channels carrying any number of
+/// topics. `&mut Channel` and `&mut Pool` convert into it.
+#[derive(Debug)]
+pub enum Source<'a> {
+    /// One channel (its gap records name the run's channel tag).
+    Channel(&'a mut Channel),
+    /// A channel pool (its gap records name the run's tag and the pool channel's index).
+    Pool(&'a mut Pool),
+}
+
+impl<'a> From<&'a mut Channel> for Source<'a> {
+    fn from(channel: &'a mut Channel) -> Self {
+        Source::Channel(channel)
+    }
+}
+
+impl<'a> From<&'a mut Pool> for Source<'a> {
+    fn from(pool: &'a mut Pool) -> Self {
+        Source::Pool(pool)
+    }
+}
+
+impl Source<'_> {
+    fn topics(&self) -> Vec<String> {
+        match self {
+            Source::Channel(channel) => channel.topics(),
+            Source::Pool(pool) => pool.topics(),
+        }
+    }
+
+    async fn next_item(&mut self) -> Option<Result<Notification, genesys_notifications::Error>> {
+        match self {
+            Source::Channel(channel) => channel.next_item().await,
+            Source::Pool(pool) => pool.next_item().await,
+        }
+    }
+
+    async fn close(&self) {
+        match self {
+            Source::Channel(channel) => channel.close().await,
+            Source::Pool(pool) => pool.close().await,
+        }
+    }
+
+    fn events(&self) -> SourceEvents {
+        match self {
+            Source::Channel(channel) => SourceEvents::Channel(channel.events()),
+            Source::Pool(pool) => SourceEvents::Pool(pool.events()),
+        }
+    }
+}
+
+/// The lifecycle events of a [`Source`], as pool events (a lone channel is channel 0).
+enum SourceEvents {
+    Channel(Events),
+    Pool(PoolEvents),
+}
+
+impl SourceEvents {
+    async fn recv(&mut self) -> Option<PoolEvent> {
+        match self {
+            SourceEvents::Channel(events) => events
+                .recv()
+                .await
+                .map(|event| PoolEvent::Channel { channel: 0, event }),
+            SourceEvents::Pool(events) => events.recv().await,
+        }
+    }
 }
 
 /// One message of the window.
@@ -178,7 +249,7 @@ impl Relay {
         &self.client
     }
 
-    /// Relays `channel` until it ends or `until` resolves.
+    /// Relays `source` (a `&mut Channel` or a `&mut Pool`) until it ends or `until` resolves.
     ///
     /// Writes a start record, and first a `relay_restarted` gap record when this relay id's
     /// last record is not a stop record (the previous run did not finish). Then every
@@ -188,22 +259,25 @@ impl Relay {
     /// what it had buffered is relayed, the stop record written, and the acknowledgements
     /// awaited for at most [`RelayOptions::drain_timeout`].
     ///
-    /// `channel_tag` names the channel in `Genesys-Channel` headers and records, after the
-    /// relay id; never pass the channel id itself (it is the socket's credential).
+    /// `channel_tag` names the channel (or pool) in `Genesys-Channel` headers and records,
+    /// after the relay id; never pass the channel id itself (it is the socket's credential).
+    /// A gap of one pool channel is recorded as `<relay id>/<channel tag>/<pool channel index>`.
     ///
     /// # Errors
     ///
     /// [`RelayError::Channel`] when the channel failed for good (after the drain).
     pub async fn run(
         &mut self,
-        channel: &mut Channel,
+        source: impl Into<Source<'_>>,
         channel_tag: &str,
         until: impl Future<Output = ()>,
     ) -> Result<Summary, RelayError> {
+        let mut source = source.into();
         let mut run = Run {
             relay: self,
             channel_name: String::new(),
-            topics: channel.topics(),
+            pooled: matches!(source, Source::Pool(_)),
+            topics: source.topics(),
             window: VecDeque::new(),
             retry_at: None,
             backoff: Duration::ZERO,
@@ -225,7 +299,7 @@ impl Relay {
             run.topics.len(),
             run.relay.options.stream.name
         );
-        let result = run.pump(channel, until).await;
+        let result = run.pump(&mut source, until).await;
         run.relay.metrics.running.store(false, Ordering::Relaxed);
         run.summary.unacked = run.window.len() as u64;
         let summary = run.summary.clone();
@@ -237,6 +311,8 @@ impl Relay {
 struct Run<'a> {
     relay: &'a mut Relay,
     channel_name: String,
+    /// Whether the source is a pool (gap records then name the pool channel).
+    pooled: bool,
     topics: Vec<String>,
     window: VecDeque<Pending>,
     retry_at: Option<Instant>,
@@ -264,7 +340,7 @@ async fn sleep_until(at: Option<Instant>) {
 impl Run<'_> {
     async fn pump(
         &mut self,
-        channel: &mut Channel,
+        channel: &mut Source<'_>,
         until: impl Future<Output = ()>,
     ) -> Result<(), RelayError> {
         tokio::pin!(until);
@@ -323,7 +399,7 @@ impl Run<'_> {
                     }
                     Some(Err(error)) => self.on_warning(&error).await,
                 },
-                Some(event) = events.recv() => self.on_event(event),
+                Some(event) = events.recv() => self.on_pool_event(event),
                 _ = checkpoints.tick(), if !stop_sent => {
                     if !self.window.iter().any(|p| p.checkpoint) {
                         let record = self.relay_record(RelayEvent::Checkpoint, None);
@@ -445,7 +521,7 @@ impl Run<'_> {
                     gap.from,
                     gap.to,
                     gap.topics.clone(),
-                    self.channel_name.clone(),
+                    self.source_name(error),
                     GapReason::Disconnected,
                 )
             }
@@ -461,7 +537,7 @@ impl Run<'_> {
                     now,
                     now,
                     self.topics.clone(),
-                    self.channel_name.clone(),
+                    self.source_name(error),
                     GapReason::Lagged,
                 );
                 gap.dropped = Some(dropped);
@@ -475,7 +551,7 @@ impl Run<'_> {
                         now,
                         now,
                         self.topics.clone(),
-                        self.channel_name.clone(),
+                        self.source_name(error),
                         GapReason::Malformed,
                     );
                     gap.raw = Some(raw);
@@ -489,6 +565,39 @@ impl Run<'_> {
         };
         let pending = self.gap_pending(&record);
         self.push(pending).await;
+    }
+
+    /// The name of the channel an error came from: the run's channel name, followed for a
+    /// pool by the pool channel's index.
+    fn source_name(&self, error: &genesys_notifications::Error) -> String {
+        match error.pool_channel() {
+            Some(index) if self.pooled => format!("{}/{index}", self.channel_name),
+            _ => self.channel_name.clone(),
+        }
+    }
+
+    fn on_pool_event(&mut self, event: PoolEvent) {
+        match event {
+            PoolEvent::Channel { channel, event } => {
+                let span = self
+                    .pooled
+                    .then(|| tracing::info_span!("pool", channel).entered());
+                self.on_event(event);
+                drop(span);
+            }
+            PoolEvent::Opened { channel, topics } => tracing::info!(
+                event = "channel_opened",
+                channel,
+                topics,
+                "pool channel {channel} opened with {topics} topic(s)"
+            ),
+            PoolEvent::Closed { channel } => tracing::info!(
+                event = "channel_closed",
+                channel,
+                "pool channel {channel} closed: its last topic was removed"
+            ),
+            other => tracing::debug!(event = "pool", "{other:?}"),
+        }
     }
 
     fn on_event(&mut self, event: Event) {
