@@ -133,7 +133,11 @@ async fn what_a_rollover_remembers_expires_after_the_drain_timeout() {
     // Within the drain timeout: the copy of 8 on the new channel is skipped.
     assert_eq!(sim.publish_raw(TOPIC, &bare(8)), 1, "new socket");
     assert_eq!(sim.publish_raw(TOPIC, &bare(9)), 1, "new socket");
-    assert_eq!(body_i(&next_note(&mut ch).await), 9, "8 was taken as a copy");
+    assert_eq!(
+        body_i(&next_note(&mut ch).await),
+        9,
+        "8 was taken as a copy"
+    );
     // After it: 7 is forgotten, an identical event is delivered.
     tokio::time::sleep(drain + Duration::from_millis(1)).await;
     assert_eq!(sim.publish_raw(TOPIC, &bare(7)), 1, "new socket");
