@@ -58,8 +58,6 @@ const REPLACE_RETRY_MIN: Duration = Duration::from_secs(1);
 /// How long an old socket to the same channel is read after a maintenance switch, unless the
 /// service closes it first: the announced grace (about 60 s) and a margin.
 const MAINTENANCE_DRAIN: Duration = Duration::from_secs(90);
-/// How long closing waits for the close handshake.
-const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
 type Reply = oneshot::Sender<Result<(), Error>>;
 type PingReply = oneshot::Sender<Result<Duration, Error>>;
@@ -2178,19 +2176,26 @@ impl<S: ChannelSource> Driver<S> {
         self.cmd_rx.close();
     }
 
-    /// Sends close 1000 on every socket and waits (briefly) for the close handshakes.
+    /// Sends close 1000 on every socket and waits for the close handshakes, at most
+    /// `close_timeout`: the answers come after everything sent before them, so meanwhile
+    /// the sockets are read and what arrives is discarded. With a zero timeout each close
+    /// frame is written if its socket takes it at once, and nothing is read.
     async fn close_all(&mut self) {
         let mut conns = std::mem::take(&mut self.conns);
+        let wait = self.opts.close_timeout;
         let closing = conns.iter_mut().map(|c| async move {
             let frame = CloseFrame {
                 code: CloseCode::Normal,
                 reason: Utf8Bytes::from_static("closed by the client"),
             };
-            if Ws::close(&mut c.ws, Some(frame)).await.is_ok() {
+            // Written even when a busy task has used up its cooperative budget (the
+            // timeout below polls this once before it expires, however short it is).
+            let sent = tokio::task::unconstrained(Ws::close(&mut c.ws, Some(frame))).await;
+            if sent.is_ok() && !wait.is_zero() {
                 while let Some(Ok(_)) = c.ws.next().await {}
             }
         });
-        let _ = tokio::time::timeout(CLOSE_WAIT, futures_util::future::join_all(closing)).await;
+        let _ = tokio::time::timeout(wait, futures_util::future::join_all(closing)).await;
         self.answer_everyone_on(&mut conns);
     }
 
