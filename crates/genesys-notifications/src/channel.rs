@@ -294,7 +294,10 @@ impl ChannelHandle {
         self.request(Command::Ping).await
     }
 
-    /// Closes the channel: close frame 1000 on the socket, then the stream ends.
+    /// Closes the channel: close frame 1000 on the socket, then the stream ends after what
+    /// is already buffered. Resolves once the service answered the close frame, or after
+    /// [`ConnectOptions::close_timeout`](crate::ConnectOptions::close_timeout) (1 s by
+    /// default; zero: as soon as the close frame is written).
     pub async fn close(&self) {
         let (tx, rx) = oneshot::channel();
         if self.commands.send(Command::Close(tx)).await.is_ok() {
