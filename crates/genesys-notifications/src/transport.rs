@@ -29,65 +29,9 @@ pub(crate) type Ws = WebSocketStream<Stream>;
 
 /// Plain TCP or TLS over TCP.
 #[derive(Debug)]
-pub(crate) enum Io {
+pub(crate) enum Stream {
     Plain(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
-}
-
-/// Bytes read from the socket at once, ahead of what the WebSocket layer asks for.
-const READ_AHEAD: usize = 32 * 1024;
-
-/// The socket under the WebSocket layer, with a read-ahead buffer.
-///
-/// tungstenite asks for little at a time when it keeps its own buffer's capacity to the
-/// frame it is completing (which it does once the frames it handed out are released): one
-/// `recvfrom` per frame or two on a busy socket. Reading up to [`READ_AHEAD`] bytes here and
-/// serving those asks from memory costs one copy and saves most of those system calls.
-///
-/// Invariant: `ahead[start..end]` is read from the socket and not yet handed on; the buffer
-/// is empty (and holds no memory) whenever the socket has nothing to read, so an idle
-/// channel keeps none.
-#[derive(Debug)]
-pub(crate) struct Stream {
-    io: Io,
-    ahead: Vec<u8>,
-    start: usize,
-    end: usize,
-}
-
-impl Stream {
-    fn new(io: Io) -> Stream {
-        Stream {
-            io,
-            ahead: Vec::new(),
-            start: 0,
-            end: 0,
-        }
-    }
-
-    /// Hands on what is read ahead, as much as `buf` takes.
-    fn hand_on(&mut self, buf: &mut ReadBuf<'_>) {
-        let n = buf.remaining().min(self.end - self.start);
-        buf.put_slice(&self.ahead[self.start..self.start + n]);
-        self.start += n;
-        if self.start == self.end {
-            self.start = 0;
-            self.end = 0;
-        }
-    }
-}
-
-impl Io {
-    fn poll_read_io(
-        &mut self,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self {
-            Io::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Io::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        }
-    }
 }
 
 impl AsyncRead for Stream {
@@ -96,33 +40,9 @@ impl AsyncRead for Stream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        if this.start < this.end {
-            this.hand_on(buf);
-            return Poll::Ready(Ok(()));
-        }
-        // A large ask goes straight to the socket.
-        if buf.remaining() >= READ_AHEAD {
-            return this.io.poll_read_io(cx, buf);
-        }
-        if this.ahead.is_empty() {
-            this.ahead = vec![0; READ_AHEAD];
-        }
-        let mut ahead = ReadBuf::new(&mut this.ahead);
-        match this.io.poll_read_io(cx, &mut ahead) {
-            Poll::Ready(Ok(())) => {
-                this.start = 0;
-                this.end = ahead.filled().len();
-                // Zero bytes: the end of the stream, which `buf` left unfilled says.
-                this.hand_on(buf);
-                Poll::Ready(Ok(()))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => {
-                // Nothing to read: the socket is idle (or waits for the peer), keep no buffer.
-                this.ahead = Vec::new();
-                Poll::Pending
-            }
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
         }
     }
 }
@@ -133,23 +53,23 @@ impl AsyncWrite for Stream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match &mut self.get_mut().io {
-            Io::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Io::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match &mut self.get_mut().io {
-            Io::Plain(s) => Pin::new(s).poll_flush(cx),
-            Io::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match &mut self.get_mut().io {
-            Io::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Io::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
     }
 }
@@ -285,9 +205,9 @@ impl Connector {
                         .with_message(format!("TLS handshake with {host} failed: {e}"))
                         .with_source(e)
                 })?;
-            Stream::new(Io::Tls(Box::new(tls)))
+            Stream::Tls(Box::new(tls))
         } else {
-            Stream::new(Io::Plain(tcp))
+            Stream::Plain(tcp)
         };
         let (ws, _response) =
             tokio_tungstenite::client_async_with_config(uri.as_str(), stream, Some(self.ws_config))
@@ -462,54 +382,6 @@ pub(crate) fn stream_error(e: WsError) -> Error {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
-
-    /// Small asks are served from one read ahead, byte for byte, and the buffer is let go
-    /// whenever the socket has nothing to read; the end of the stream still shows.
-    #[tokio::test]
-    async fn reads_ahead_and_keeps_no_buffer_when_idle() {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let client = TcpStream::connect(addr).await.unwrap();
-        let (mut peer, _) = listener.accept().await.unwrap();
-        let mut stream = Stream::new(Io::Plain(client));
-
-        let sent: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
-        peer.write_all(&sent).await.unwrap();
-        let mut got = Vec::new();
-        let mut small = [0u8; 500];
-        while got.len() < sent.len() {
-            let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut small))
-                .await
-                .expect("data within 10 s")
-                .unwrap();
-            assert!(n > 0);
-            got.extend_from_slice(&small[..n]);
-            assert!(stream.ahead.len() <= READ_AHEAD);
-        }
-        assert_eq!(got, sent);
-        assert_eq!((stream.start, stream.end), (0, 0), "everything handed on");
-
-        // Nothing to read: pending, and no buffer kept.
-        let idle = futures_util::FutureExt::now_or_never(stream.read(&mut small));
-        assert!(idle.is_none(), "nothing to read");
-        assert_eq!(stream.ahead.capacity(), 0, "an idle socket keeps no buffer");
-
-        // A large ask goes straight to the socket; then the end of the stream.
-        peer.write_all(b"last").await.unwrap();
-        drop(peer);
-        let mut large = vec![0u8; READ_AHEAD];
-        let mut tail = Vec::new();
-        loop {
-            let n = stream.read(&mut large).await.unwrap();
-            if n == 0 {
-                break;
-            }
-            tail.extend_from_slice(&large[..n]);
-        }
-        assert_eq!(tail, b"last");
-        assert_eq!(stream.ahead.capacity(), 0);
-    }
 
     #[test]
     fn uri_checks() {
