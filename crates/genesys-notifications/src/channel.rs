@@ -25,6 +25,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
+use crate::current::CurrentChannel;
 use crate::error::{Error, Gap, Reason};
 use crate::notification::Notification;
 use crate::queue;
@@ -261,6 +262,7 @@ pub struct ChannelHandle {
     pub(crate) allow_plain_ws: bool,
     pub(crate) topics: Arc<Mutex<Vec<String>>>,
     pub(crate) buffer: queue::Gauge,
+    pub(crate) current: watch::Receiver<CurrentChannel>,
 }
 
 impl fmt::Debug for ChannelHandle {
@@ -404,6 +406,12 @@ impl ChannelHandle {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// The service channel the stream is on now (id, connect URI, expiry); see
+    /// [`CurrentChannel`] for when it changes.
+    pub fn current_channel(&self) -> CurrentChannel {
+        self.current.borrow().clone()
     }
 }
 
@@ -554,6 +562,11 @@ impl Channel {
     /// The topics currently subscribed (as given, combined topics unexpanded).
     pub fn topics(&self) -> Vec<String> {
         self.handle.topics()
+    }
+
+    /// See [`ChannelHandle::current_channel`].
+    pub fn current_channel(&self) -> CurrentChannel {
+        self.handle.current_channel()
     }
 
     /// The next item; `None` once the stream has ended. (Same as `StreamExt::next`.)

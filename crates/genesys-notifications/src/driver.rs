@@ -36,6 +36,7 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_util::sync::CancellationToken;
 
 use crate::channel::{Channel, ChannelHandle, Command, Event, EventHub, SharedStats, State};
+use crate::current;
 use crate::error::{Error, ErrorKind, Gap, Reason};
 use crate::machine::pings::{Answered, Pings};
 use crate::machine::recovery::{self, Cause, Decision, Mode, Policy};
@@ -91,6 +92,7 @@ pub(crate) async fn start<S: ChannelSource>(
     let cancel = CancellationToken::new();
     let shared_topics = Arc::new(Mutex::new(topics.clone()));
     let (init_tx, init_rx) = oneshot::channel();
+    let (current, current_rx) = current::Publisher::new(&target);
     // If the caller gives up while connecting, the task stops.
     let guard = cancel.clone().drop_guard();
     let rng = options
@@ -109,6 +111,7 @@ pub(crate) async fn start<S: ChannelSource>(
         deferred: Vec::new(),
         opts: options.clone(),
         target,
+        current,
         topics,
         shared_topics: shared_topics.clone(),
         queue: qtx,
@@ -150,6 +153,7 @@ pub(crate) async fn start<S: ChannelSource>(
                 allow_plain_ws: options.allow_plain_ws,
                 topics: shared_topics,
                 buffer: qrx.gauge(),
+                current: current_rx,
             };
             drop(guard.disarm());
             Ok(Channel::new(qrx, handle, cancel))
@@ -314,6 +318,8 @@ struct Driver<S> {
     /// subscription of the whole set (or the end of the stream).
     deferred: Vec<Reply>,
     target: ChannelTarget,
+    /// Publishes `target` to the handles ([`crate::CurrentChannel`]).
+    current: current::Publisher,
     topics: Vec<String>,
     shared_topics: Arc<Mutex<Vec<String>>>,
     queue: queue::Sender,
@@ -635,6 +641,7 @@ impl<S: ChannelSource> Driver<S> {
                 true
             }
         });
+        self.current.sync(&self.target);
     }
 
     /// Back-pressure started or ended (decided in [`queue`]). While paused nothing is read,
@@ -1081,6 +1088,15 @@ impl<S: ChannelSource> Driver<S> {
             c.covering_seq = seq;
             self.update_recording();
             self.covered_again();
+        }
+        // An extension read the current channel's new expiry back.
+        if expires.is_some()
+            && self
+                .conns
+                .iter()
+                .any(|c| c.id == id && c.target.uri == self.target.uri)
+        {
+            self.target.expires = expires;
         }
         if let Some(o) = outcome
             && !o.rejected.is_empty()

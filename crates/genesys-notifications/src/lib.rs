@@ -60,6 +60,7 @@
 //! | I/O | `queue` (private) | The buffer toward the consumer: byte accounting, overflow policy, the pure back-pressure decision (which sockets may be read), batched hand-off. |
 //! | seam | `source` (private) | The seam to channel management: URI mode here, managed (REST) mode in `rest`. |
 //! | public | [`Channel`], [`ChannelHandle`], [`Event`], [`State`] | The stream, its cloneable control handle and lifecycle observation. |
+//! | public | [`CurrentChannel`] | The service channel the stream is on now (id, redacted connect URI, expiry), published by the driver. |
 //! | executor | `driver` (private) | The background task per channel: executes the decisions on sockets and timers. |
 //! | entry | `connect` (private), [`connect`] | [`ConnectOptions::connect`]: URI mode. |
 //! | top | `rest` (feature `rest`) | OAuth, the REST client and the managed channel; on top of it the channel pool (`rest::placement`: where a pool places a topic, pure; `rest::pool`: one stream over many managed channels). |
@@ -157,6 +158,7 @@
 
 mod channel;
 mod connect;
+mod current;
 mod driver;
 mod error;
 mod machine;
@@ -188,6 +190,7 @@ struct ReadmeDoctests;
 struct WorkspaceReadmeDoctests;
 
 pub use channel::{Channel, ChannelHandle, Event, Events, State, Stats};
+pub use current::CurrentChannel;
 pub use error::{Error, ErrorKind, Gap, Reason};
 pub use notification::Notification;
 pub use options::{ConnectOptions, Maintenance, Overflow};
