@@ -27,6 +27,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::current::CurrentChannel;
 use crate::error::{Error, Gap, Reason};
+use crate::machine::recovery::Recovery;
 use crate::notification::Notification;
 use crate::queue;
 
@@ -82,6 +83,15 @@ pub enum Event {
     Reconnected {
         /// Attempts it took.
         attempts: u32,
+    },
+    /// The channel is healthy again: after any outage or switch (a reconnection, a
+    /// maintenance switch, a new channel, a rollover), the new or renewed socket is subscribed
+    /// and delivers to the stream. Sent exactly once per recovery, whatever the path, after
+    /// that path's own events (`Reconnected`, `RolloverCompleted`) and after its gap; wait on
+    /// this one. See "Recovery events" in the crate documentation.
+    Recovered {
+        /// Which kind of recovery it was.
+        kind: Recovery,
     },
     /// The channel's lifetime was extended.
     Extended,

@@ -39,7 +39,7 @@ use crate::channel::{Channel, ChannelHandle, Command, Event, EventHub, SharedSta
 use crate::current;
 use crate::error::{Error, ErrorKind, Gap, Reason};
 use crate::machine::pings::{Answered, Pings};
-use crate::machine::recovery::{self, Cause, Decision, Mode, Policy};
+use crate::machine::recovery::{self, Cause, Decision, Mode, Policy, Recovery};
 use crate::machine::takeover::{PROBE_PAUSE, Takeover};
 use crate::notification::Notification;
 use crate::options::ConnectOptions;
@@ -286,6 +286,8 @@ enum Op {
 struct Switch {
     new_conn: Option<u64>,
     reply: Option<Reply>,
+    /// What its completion recovers from ([`Event::Recovered`]).
+    kind: Recovery,
 }
 
 enum Wake {
@@ -850,6 +852,7 @@ impl<S: ChannelSource> Driver<S> {
                             self.switch = Some(Switch {
                                 new_conn: None,
                                 reply: None,
+                                kind: why.recovery(),
                             });
                             self.events.emit(Event::RolloverStarted);
                         }
@@ -1153,22 +1156,14 @@ impl<S: ChannelSource> Driver<S> {
                     Ok(None) => {
                         self.subscribed(id, now, None);
                         self.extend_at = Some(now.instant + EXTENSION_RETRY);
-                        if self.outage {
-                            self.outage = false;
-                            let attempts = self.backoff.attempts();
-                            self.events.emit(Event::Reconnected { attempts });
-                        }
+                        self.outage_over();
                         if matches!(w.purpose, SubPurpose::Maintenance) {
                             self.after_switch_subscribed(id).await;
                         }
                     }
                     Ok(Some(o)) => {
                         self.subscribed(id, now, Some(&o));
-                        if self.outage {
-                            self.outage = false;
-                            let attempts = self.backoff.attempts();
-                            self.events.emit(Event::Reconnected { attempts });
-                        }
+                        self.outage_over();
                         self.last_error = None;
                         if matches!(w.purpose, SubPurpose::Maintenance) {
                             self.after_switch_subscribed(id).await;
@@ -1261,6 +1256,19 @@ impl<S: ChannelSource> Driver<S> {
                     }
                 }
             },
+        }
+    }
+
+    /// A socket of the channel is subscribed again after an outage: `Reconnected`, then the
+    /// one signal of every recovery.
+    fn outage_over(&mut self) {
+        if self.outage {
+            self.outage = false;
+            let attempts = self.backoff.attempts();
+            self.events.emit(Event::Reconnected { attempts });
+            self.events.emit(Event::Recovered {
+                kind: Recovery::Reconnected,
+            });
         }
     }
 
@@ -1426,15 +1434,16 @@ impl<S: ChannelSource> Driver<S> {
             .conns
             .first()
             .is_some_and(|c| c.id == new_id && c.phase == Phase::Active);
-        if done {
-            if let Some(sw) = self.switch.take()
-                && let Some(r) = sw.reply
-            {
+        if done && let Some(sw) = self.switch.take() {
+            if let Some(r) = sw.reply {
                 let _ = r.send(Ok(()));
             }
             self.dedup
                 .expire_at(Instant::now() + self.opts.drain_timeout);
             self.events.emit(Event::RolloverCompleted);
+            // The new socket delivers: whatever outage led here is over.
+            self.outage = false;
+            self.events.emit(Event::Recovered { kind: sw.kind });
         }
     }
 
@@ -1523,8 +1532,14 @@ impl<S: ChannelSource> Driver<S> {
                         None => (None, false),
                     };
                     let reason = reason.unwrap_or_else(|| "the socket was closed".to_owned());
-                    let err = Error::new(ErrorKind::Receive, Reason::ConnectionClosed)
-                        .with_message(reason.clone());
+                    // A normal close without notice is the service's decision (eviction,
+                    // expiry, take-over), or a proxy's.
+                    let closed_by = if deliberate {
+                        Reason::ClosedByService
+                    } else {
+                        Reason::ConnectionClosed
+                    };
+                    let err = Error::new(ErrorKind::Receive, closed_by).with_message(reason.clone());
                     if deliberate {
                         // A normal closure without maintenance notice: the channel expired,
                         // was evicted, or another connection took it over, or a proxy ended
@@ -1745,6 +1760,7 @@ impl<S: ChannelSource> Driver<S> {
                     self.switch = Some(Switch {
                         new_conn: None,
                         reply: None,
+                        kind: Recovery::Maintenance,
                     });
                     self.events.emit(Event::RolloverStarted);
                     self.start_replace(why);
@@ -1755,6 +1771,7 @@ impl<S: ChannelSource> Driver<S> {
                     self.switch = Some(Switch {
                         new_conn: None,
                         reply: None,
+                        kind: Recovery::Maintenance,
                     });
                     self.events.emit(Event::RolloverStarted);
                     self.start_connect(target, Purpose::Maintenance);
@@ -1843,6 +1860,7 @@ impl<S: ChannelSource> Driver<S> {
                             self.switch = Some(Switch {
                                 new_conn: None,
                                 reply: None,
+                                kind: Recovery::Maintenance,
                             });
                         }
                         let target = self.target.clone();
@@ -2320,6 +2338,7 @@ impl<S: ChannelSource> Driver<S> {
                 self.switch = Some(Switch {
                     new_conn: None,
                     reply: Some(reply),
+                    kind: Recovery::Rollover,
                 });
                 self.events.emit(Event::RolloverStarted);
                 self.start_connect(ChannelTarget::from_uri(uri), Purpose::Rollover);
