@@ -194,37 +194,80 @@ impl SharedStats {
 /// Fan-out of lifecycle events to every [`Events`] stream.
 #[derive(Debug, Default)]
 pub(crate) struct EventHub {
-    subscribers: Mutex<Vec<mpsc::Sender<Event>>>,
+    inner: Mutex<HubInner>,
+}
+
+#[derive(Debug, Default)]
+struct HubInner {
+    subscribers: Vec<mpsc::Sender<Event>>,
+    /// The events of the start (until the channel is handed to the caller), at most
+    /// [`START_EVENTS`]: replayed by [`EventHub::subscribe_from_start`].
+    start: Vec<Event>,
+    /// The start is over: nothing more is added to `start`.
+    started: bool,
+    /// The channel is closed: no more events, new streams end at once.
+    closed: bool,
 }
 
 impl EventHub {
     pub(crate) fn emit(&self, event: Event) {
-        let mut subs = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
-        subs.retain(|tx| match tx.try_send(event.clone()) {
-            Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => true,
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
-        });
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if !inner.started && inner.start.len() < START_EVENTS {
+            inner.start.push(event.clone());
+        }
+        inner
+            .subscribers
+            .retain(|tx| match tx.try_send(event.clone()) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => true,
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            });
+    }
+
+    /// The channel is handed to the caller: the start's events are complete.
+    pub(crate) fn start_over(&self) {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .started = true;
     }
 
     fn subscribe(&self) -> Events {
+        self.subscribe_with(false)
+    }
+
+    fn subscribe_from_start(&self) -> Events {
+        self.subscribe_with(true)
+    }
+
+    fn subscribe_with(&self, replay: bool) -> Events {
         let (tx, rx) = mpsc::channel(EVENTS_CAPACITY);
-        self.subscribers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(tx);
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if replay {
+            for event in &inner.start {
+                // START_EVENTS < EVENTS_CAPACITY: always room.
+                let _ = tx.try_send(event.clone());
+            }
+        }
+        // Once closed, the channel has no subscribers: the stream ends after the replay.
+        if !inner.closed {
+            inner.subscribers.push(tx);
+        }
         Events { rx }
     }
 
     pub(crate) fn close(&self) {
-        self.subscribers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner.subscribers.clear();
+        inner.started = true;
+        inner.closed = true;
     }
 }
 
 const EVENTS_CAPACITY: usize = 256;
+/// Events of the start kept for [`ChannelHandle::events_from_start`].
+const START_EVENTS: usize = 32;
+const _: () = assert!(START_EVENTS < EVENTS_CAPACITY);
 
 /// A stream of lifecycle [`Event`]s, from the moment it was created. Ends when the channel
 /// is closed. Holds up to 256 unread events; later ones are dropped until it is read.
@@ -405,6 +448,30 @@ impl ChannelHandle {
         self.events.subscribe()
     }
 
+    /// A new stream of lifecycle events that begins with the events of the channel's start,
+    /// then goes on as [`ChannelHandle::events`] from now on. The start is everything until
+    /// the channel was handed to you by `connect` (the first [`Event::Connected`] and
+    /// [`Event::Subscribed`], refused topics, heartbeats if enabled), at most 32 events
+    /// (later ones are not kept). Events between the end of the start and this call are not
+    /// in it: call it right after connecting to see every event.
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use genesys_notifications::Event;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = genesys_sim::Simulator::start(genesys_sim::SimConfig::default()).await?;
+    /// # let uri = sim.create_channel("demo-client").connect_uri;
+    /// let channel = genesys_notifications::connect(&uri, ["v2.users.42.presence"]).await?;
+    /// let mut events = channel.events_from_start();
+    /// assert_eq!(events.next().await, Some(Event::Connected));
+    /// assert_eq!(events.next().await, Some(Event::Subscribed { topics: 1 }));
+    /// # Ok(()) }
+    /// ```
+    pub fn events_from_start(&self) -> Events {
+        self.events.subscribe_from_start()
+    }
+
     /// Counters.
     pub fn stats(&self) -> Stats {
         self.stats.snapshot(&self.buffer)
@@ -562,6 +629,11 @@ impl Channel {
     /// A new stream of lifecycle events, starting now.
     pub fn events(&self) -> Events {
         self.handle.events()
+    }
+
+    /// See [`ChannelHandle::events_from_start`].
+    pub fn events_from_start(&self) -> Events {
+        self.handle.events_from_start()
     }
 
     /// Counters.

@@ -156,6 +156,7 @@ pub(crate) async fn start<S: ChannelSource>(
                 current: current_rx,
             };
             drop(guard.disarm());
+            handle.events.start_over();
             Ok(Channel::new(qrx, handle, cancel))
         }
         Ok(Err(e)) => Err(e),
