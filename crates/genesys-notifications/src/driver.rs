@@ -37,7 +37,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::channel::{Channel, ChannelHandle, Command, Event, EventHub, SharedStats, State};
 use crate::current;
-use crate::error::{Error, ErrorKind, Gap, Reason};
+use crate::error::{Error, ErrorKind, Reason};
 use crate::machine::pings::{Answered, Pings};
 use crate::machine::recovery::{self, Cause, Decision, Mode, Policy, Recovery};
 use crate::machine::takeover::{PROBE_PAUSE, Takeover};
@@ -1958,13 +1958,7 @@ impl<S: ChannelSource> Driver<S> {
                 // its last data frame (e.g. it was stalled when a switch let it go), so the
                 // span in between is a gap, placed after this socket's notifications.
                 Some((since, seq)) if conn.proof_seq < seq => {
-                    let gap = Gap {
-                        from: conn.proof.wall,
-                        to: since.wall.max(conn.proof.wall),
-                        from_instant: conn.proof.instant,
-                        to_instant: since.instant.max(conn.proof.instant),
-                        topics: self.topics.clone(),
-                    };
+                    let gap = crate::state::gap(conn.proof, since, &self.topics);
                     tracing::info!(duration = ?gap.duration(), "gap before the switch");
                     self.stats.gaps.fetch_add(1, Ordering::Relaxed);
                     self.events.emit(Event::Gap(gap.clone()));

@@ -139,8 +139,9 @@
 //! notification before the span and the first after it, so a consumer that re-fetches the
 //! window from the REST API can merge without reordering. The *event* is for monitoring from
 //! another task (metrics, alerts) that does not read the stream. A program that handles both
-//! handles every gap twice. [`Gap::topics`] lists the topics as subscribed (a combined topic
-//! `prefix?a&b` is not expanded; [`topic::expand`] gives its individual topics).
+//! handles every gap twice. [`Gap::expanded_topics`] names the topics affected one by one, as
+//! notifications carry them (a combined topic `prefix?a&b` expanded): back-fill those.
+//! [`Gap::topics`] lists the same topics as subscribed (combined topics as one entry).
 //!
 //! # TLS
 //!
