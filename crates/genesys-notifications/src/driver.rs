@@ -1550,6 +1550,14 @@ impl<S: ChannelSource> Driver<S> {
                         let cause = self.takeover.closed_normally(Instant::now());
                         if self.init.is_none() && self.decide(cause) == Decision::Probe {
                             tracing::info!("{reason}; reconnecting once");
+                            // Told here, before the attempt is scheduled (as on every path);
+                            // `end_conn` then stays silent about it.
+                            self.events.emit(Event::Disconnected {
+                                reason: Reason::ClosedByService,
+                            });
+                            if let Some(c) = self.conn_mut(id) {
+                                c.expected_end = true;
+                            }
                             self.schedule_reconnect_after(Some(err.shallow_clone()), PROBE_PAUSE);
                             self.end_conn(id, Some(err)).await;
                             return;

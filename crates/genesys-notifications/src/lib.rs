@@ -123,6 +123,36 @@
 //! failure inside the channel's own task ends the stream with a fatal [`Reason::Internal`],
 //! never silently.
 //!
+//! **Recovery events.** Whatever the path, a recovery ends with one [`Event::Recovered`]
+//! (its [`Recovery`] kind says which path), sent once the new or renewed socket is
+//! subscribed and delivers to the stream: wait on that one, not on `Reconnected` or
+//! `RolloverCompleted`, which only some paths send. The events from the fault to it, as
+//! [`ChannelHandle::events`] yields them (heartbeats left out; `Gap` is [`Event::Gap`],
+//! also an item of the stream), each row checked by a test against the simulator:
+//!
+//! | Row | Mode | Events, in order | Gap |
+//! |---|---|---|---|
+//! | drop | any | `Disconnected(ConnectionClosed) → ReconnectAttempt → Connected → Gap → Subscribed → Reconnected → Recovered(Reconnected)` | yes |
+//! | stall | any | `HeartbeatMissed → Disconnected(Timeout) → ReconnectAttempt → Connected → Gap → Subscribed → Reconnected → Recovered(Reconnected)` | yes |
+//! | closed by the service | URI | `Disconnected(ClosedByService) → ReconnectAttempt → Connected → Gap → Subscribed → Reconnected → Recovered(Reconnected)` | yes |
+//! | maintenance | URI, or [`Maintenance::Reconnect`] | `SocketClosing → RolloverStarted → Connected → Subscribed → RolloverCompleted → Recovered(Maintenance)` | no |
+//! | maintenance, new channel | managed ([`Maintenance::NewChannel`]) | `SocketClosing → RolloverStarted → Connected → Subscribed → RolloverCompleted → Recovered(Maintenance)` | no |
+//! | eviction | managed | `Disconnected(ClosedByService) → RolloverStarted → Connected → Gap → Subscribed → RolloverCompleted → Recovered(NewChannel)` | yes |
+//! | expiry | managed | `RolloverStarted → Connected → Subscribed → RolloverCompleted → Recovered(Expiry)` | no |
+//! | rollover | any ([`ChannelHandle::rollover`]) | `RolloverStarted → Connected → Subscribed → RolloverCompleted → Recovered(Rollover)` | no |
+//!
+//! *drop*: the connection breaks (no close frame, an I/O error). *stall*: no frame for the
+//! heartbeat timeout. *closed by the service*: a close 1000 without maintenance notice in URI
+//! mode (an eviction, an expiry, a take-over or a proxy), recovered by the one reconnection
+//! described above; in managed mode the same close leads to a new channel, as *eviction*.
+//! *expiry*: the lifetime could not be extended, so a new channel takes over before the old
+//! one expires (a channel that expires anyway is closed by the service: *eviction*). In
+//! managed mode, a channel that is gone for another reason (`no_longer_subscribed`, a revoked
+//! token, not found) recovers as *eviction* too. When a recovery takes more than one attempt,
+//! each failed attempt adds its `ReconnectAttempt` (and `Disconnected`) before the end. The
+//! current channel ([`ChannelHandle::current_channel`]) is the new one from the new socket's
+//! `Connected` on.
+//!
 //! **What a gap means.** The service queues nothing while no socket is open. Whenever there
 //! was a span with no open, subscribed socket between two notifications, the stream yields a
 //! non-fatal [`ErrorKind::Gap`] item, at the place of the missing notifications, carrying the
