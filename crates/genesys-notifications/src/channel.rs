@@ -664,6 +664,59 @@ impl Stream for Channel {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_start_is_replayed_up_to_its_bound_then_live_events_follow() {
+        let hub = EventHub::default();
+        let mut live = hub.subscribe();
+        for attempt in 0..40 {
+            hub.emit(Event::ReconnectAttempt {
+                attempt,
+                delay: Duration::ZERO,
+            });
+        }
+        hub.start_over();
+        let mut from_start = hub.subscribe_from_start();
+        hub.emit(Event::Extended);
+        let mut replayed = Vec::new();
+        while let Ok(event) = from_start.rx.try_recv() {
+            replayed.push(event);
+        }
+        assert_eq!(replayed.len(), START_EVENTS + 1);
+        for (i, event) in replayed.iter().take(START_EVENTS).enumerate() {
+            let attempt = u32::try_from(i).unwrap();
+            assert_eq!(
+                *event,
+                Event::ReconnectAttempt {
+                    attempt,
+                    delay: Duration::ZERO
+                }
+            );
+        }
+        assert_eq!(replayed.last(), Some(&Event::Extended), "then live events");
+        // A stream taken before held everything, live.
+        let mut count = 0;
+        while live.rx.try_recv().is_ok() {
+            count += 1;
+        }
+        assert_eq!(count, 41);
+        // Closed: a new stream replays the start and ends.
+        hub.close();
+        let mut after = hub.subscribe_from_start();
+        let mut n = 0;
+        while after.rx.try_recv().is_ok() {
+            n += 1;
+        }
+        assert_eq!(n, START_EVENTS);
+        assert!(after.rx.is_closed(), "no sender is left");
+        assert!(hub.subscribe().rx.is_closed());
+    }
+}
+
 #[allow(dead_code)]
 fn _assert_send_sync() {
     fn send_sync<T: Send + Sync>() {}
