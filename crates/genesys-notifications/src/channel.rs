@@ -226,10 +226,7 @@ impl EventHub {
 
     /// The channel is handed to the caller: the start's events are complete.
     pub(crate) fn start_over(&self) {
-        self.inner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .started = true;
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).started = true;
     }
 
     fn subscribe(&self) -> Events {
@@ -664,6 +661,18 @@ impl Stream for Channel {
     }
 }
 
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<ChannelHandle>();
+    send_sync::<Channel>();
+    send_sync::<Notification>();
+    send_sync::<Event>();
+    send_sync::<Error>();
+    send::<Events>();
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -715,16 +724,4 @@ mod tests {
         assert!(after.rx.is_closed(), "no sender is left");
         assert!(hub.subscribe().rx.is_closed());
     }
-}
-
-#[allow(dead_code)]
-fn _assert_send_sync() {
-    fn send_sync<T: Send + Sync>() {}
-    fn send<T: Send>() {}
-    send_sync::<ChannelHandle>();
-    send_sync::<Channel>();
-    send_sync::<Notification>();
-    send_sync::<Event>();
-    send_sync::<Error>();
-    send::<Events>();
 }

@@ -183,7 +183,10 @@ mod tests {
         later.expires = Some(SystemTime::UNIX_EPOCH);
         publisher.sync(&later);
         assert!(rx.has_changed().unwrap());
-        assert_eq!(rx.borrow_and_update().expires(), Some(SystemTime::UNIX_EPOCH));
+        assert_eq!(
+            rx.borrow_and_update().expires(),
+            Some(SystemTime::UNIX_EPOCH)
+        );
         let other = target("wss://h.example/channels/other");
         publisher.sync(&other);
         assert_eq!(rx.borrow().id(), Some("other"));

@@ -1540,7 +1540,8 @@ impl<S: ChannelSource> Driver<S> {
                     } else {
                         Reason::ConnectionClosed
                     };
-                    let err = Error::new(ErrorKind::Receive, closed_by).with_message(reason.clone());
+                    let err =
+                        Error::new(ErrorKind::Receive, closed_by).with_message(reason.clone());
                     if deliberate {
                         // A normal closure without maintenance notice: the channel expired,
                         // was evicted, or another connection took it over, or a proxy ended

@@ -222,8 +222,8 @@ struct WorkspaceReadmeDoctests;
 
 pub use channel::{Channel, ChannelHandle, Event, Events, State, Stats};
 pub use current::CurrentChannel;
-pub use machine::recovery::Recovery;
 pub use error::{Error, ErrorKind, Gap, Reason};
+pub use machine::recovery::Recovery;
 pub use notification::Notification;
 pub use options::{ConnectOptions, Maintenance, Overflow};
 pub use policy::ReconnectPolicy;

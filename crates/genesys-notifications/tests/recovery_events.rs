@@ -84,7 +84,11 @@ async fn recovered_once_and_delivering(
     events: &mut Events,
     topic: &str,
 ) {
-    assert_eq!(sim.publish(topic, json!({"i": 7})), 1, "a subscribed socket");
+    assert_eq!(
+        sim.publish(topic, json!({"i": 7})),
+        1,
+        "a subscribed socket"
+    );
     loop {
         match next(channel).await {
             Ok(n) => {
@@ -113,7 +117,11 @@ async fn drop_row() {
     sim.fault(&info.id, Fault::Drop).unwrap();
     let seen = until_recovered(&mut events).await;
     assert_eq!(seen, table_row("drop"));
-    assert_eq!(ch.current_channel(), before, "a reconnection keeps the channel");
+    assert_eq!(
+        ch.current_channel(),
+        before,
+        "a reconnection keeps the channel"
+    );
     recovered_once_and_delivering(&sim, &mut ch, &mut events, TOPIC).await;
 }
 
@@ -212,7 +220,8 @@ mod managed {
         let mut ch = managed(&sim, options).await;
         let before = ch.current_channel();
         let mut events = ch.events();
-        sim.fault(before.id().unwrap(), Fault::SocketClosing).unwrap();
+        sim.fault(before.id().unwrap(), Fault::SocketClosing)
+            .unwrap();
         let seen = until_recovered(&mut events).await;
         assert_eq!(seen, table_row("maintenance, new channel"));
         let now = ch.current_channel();
@@ -231,10 +240,7 @@ mod managed {
         sim.fault(before.id().unwrap(), Fault::Evict).unwrap();
         let seen = until_recovered(&mut events).await;
         assert_eq!(seen, table_row("eviction"));
-        assert!(seen.contains(&format!(
-            "Disconnected({:?})",
-            Reason::ClosedByService
-        )));
+        assert!(seen.contains(&format!("Disconnected({:?})", Reason::ClosedByService)));
         let now = ch.current_channel();
         assert_ne!(now.id(), before.id(), "a new channel");
         assert_ne!(now.expose_connect_uri(), before.expose_connect_uri());

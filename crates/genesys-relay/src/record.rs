@@ -180,7 +180,10 @@ impl GapRecord {
         reason: GapReason,
     ) -> Self {
         let mut expanded_topics: Vec<String> = Vec::new();
-        for name in topics.iter().flat_map(|t| genesys_notifications::topic::expand(t)) {
+        for name in topics
+            .iter()
+            .flat_map(|t| genesys_notifications::topic::expand(t))
+        {
             if !expanded_topics.contains(&name) {
                 expanded_topics.push(name);
             }
@@ -290,7 +293,12 @@ mod tests {
             "r1/x".to_owned(),
             GapReason::Lagged,
         );
-        assert!(serde_json::to_value(&none).unwrap().get("expanded_topics").is_none());
+        assert!(
+            serde_json::to_value(&none)
+                .unwrap()
+                .get("expanded_topics")
+                .is_none()
+        );
     }
 
     #[test]
