@@ -148,7 +148,8 @@
 //! *expiry*: the lifetime could not be extended, so a new channel takes over before the old
 //! one expires (a channel that expires anyway is closed by the service: *eviction*). In
 //! managed mode, a channel that is gone for another reason (`no_longer_subscribed`, a revoked
-//! token, not found) recovers as *eviction* too. When a recovery takes more than one attempt,
+//! token, not found) moves to a new channel too and ends with `Recovered(NewChannel)`; the
+//! events before it depend on how the service tells. When a recovery takes more than one attempt,
 //! each failed attempt adds its `ReconnectAttempt` (and `Disconnected`) before the end. The
 //! current channel ([`ChannelHandle::current_channel`]) is the new one from the new socket's
 //! `Connected` on.

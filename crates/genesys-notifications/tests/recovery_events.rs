@@ -249,6 +249,20 @@ mod managed {
         recovered_once_and_delivering(&sim, &mut ch, &mut events, TOPIC).await;
     }
 
+    /// A channel that expires anyway (the service closes it) recovers as an eviction.
+    #[tokio::test(start_paused = true)]
+    async fn a_hard_expiry_follows_the_eviction_row() {
+        let sim = sim().await;
+        let mut ch = managed(&sim, ConnectOptions::new()).await;
+        let before = ch.current_channel();
+        let mut events = ch.events();
+        sim.fault(before.id().unwrap(), Fault::Expire).unwrap();
+        let seen = until_recovered(&mut events).await;
+        assert_eq!(seen, table_row("eviction"));
+        assert_ne!(ch.current_channel().id(), before.id(), "a new channel");
+        recovered_once_and_delivering(&sim, &mut ch, &mut events, TOPIC).await;
+    }
+
     #[tokio::test(start_paused = true)]
     async fn expiry_row() {
         let mut config = SimConfig::default();

@@ -334,7 +334,7 @@ mod tests {
         let json = serde_json::to_string(&gap).unwrap();
         assert_eq!(
             json,
-            r#"{"from":"1970-01-01T00:00:00.000Z","to":"1970-01-01T00:00:01.500Z","topics":["v2.x"],"channel":"r1/abc","reason":"lagged","dropped":3}"#
+            r#"{"from":"1970-01-01T00:00:00.000Z","to":"1970-01-01T00:00:01.500Z","topics":["v2.x"],"expanded_topics":["v2.x"],"channel":"r1/abc","reason":"lagged","dropped":3}"#
         );
         assert_eq!(serde_json::from_str::<GapRecord>(&json).unwrap(), gap);
     }
