@@ -552,7 +552,10 @@ impl Sender {
         let prev = self.reading;
         let next = shared.marks.decide(prev, l);
         self.reading = next;
-        let (wake, wake_notes) = shared.marks.wake_below(next, l).unwrap_or((NO_WAKE, NO_WAKE));
+        let (wake, wake_notes) = shared
+            .marks
+            .wake_below(next, l)
+            .unwrap_or((NO_WAKE, NO_WAKE));
         shared.wake_notes.store(wake_notes, Ordering::Release);
         shared.wake_below.store(wake, Ordering::Release);
         self.awaiting_room = wake != NO_WAKE;
@@ -1034,9 +1037,15 @@ mod tests {
         }
         // 4 queued; the low-water mark is 2.
         assert_eq!(render(rx.next().await.unwrap()), "0");
-        assert_eq!(tasks.iter().map(|t| t.count()).collect::<Vec<_>>(), [0, 0, 0]);
+        assert_eq!(
+            tasks.iter().map(|t| t.count()).collect::<Vec<_>>(),
+            [0, 0, 0]
+        );
         assert_eq!(render(rx.next().await.unwrap()), "1");
-        assert_eq!(tasks.iter().map(|t| t.count()).collect::<Vec<_>>(), [1, 1, 1]);
+        assert_eq!(
+            tasks.iter().map(|t| t.count()).collect::<Vec<_>>(),
+            [1, 1, 1]
+        );
         for (wait, task) in waits.iter_mut().zip(&tasks) {
             assert!(poll(&tx, wait, task).is_ready());
         }

@@ -4,35 +4,20 @@
 #![cfg(feature = "rest")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::rest::{CLIENT, rest_client};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::time::Duration;
 
 use futures_util::{FutureExt, StreamExt};
-use genesys_notifications::rest::{
-    Credentials, Environment, Pool, PoolEvent, PoolOptions, RestClient,
-};
-use genesys_notifications::{ConnectOptions, Event, Gap, Reason, ReconnectPolicy, topic};
+use genesys_notifications::rest::{Pool, PoolEvent, PoolOptions};
+use genesys_notifications::{ConnectOptions, Event, Gap, Reason, topic};
 use genesys_sim::{DeniedTopic, Fault, SimConfig, Simulator};
 use serde_json::json;
 use tokio::time::Instant;
-
-const CLIENT: &str = "demo-client";
-const SECRET: &str = "demo-secret";
-
-fn rest_client(sim: &Simulator) -> RestClient {
-    RestClient::builder(
-        Environment::local(&sim.base_url()).unwrap(),
-        Credentials::client_credentials(CLIENT, SECRET),
-    )
-    .retry_policy(
-        ReconnectPolicy::default()
-            .jitter(false)
-            .max_attempts(Some(4)),
-    )
-    .build()
-    .unwrap()
-}
 
 fn user(i: usize) -> String {
     format!("v2.users.{i:08}-0000-4000-8000-000000000000")
@@ -773,7 +758,9 @@ async fn a_full_shared_buffer_resumes_every_channel_when_room_frees() {
         for _ in 0..3 * PER_TOPIC {
             let n = pool.next().await.unwrap().unwrap();
             let channel = all.iter().position(|t| t == n.topic()).unwrap();
-            let i = n.body::<serde_json::Value>().unwrap()["i"].as_u64().unwrap();
+            let i = n.body::<serde_json::Value>().unwrap()["i"]
+                .as_u64()
+                .unwrap();
             assert_eq!(i, next[channel], "{}", n.topic());
             next[channel] += 1;
         }
