@@ -581,3 +581,43 @@ async fn runtime_subscribe_adds_topics() {
     assert!(!e.is_fatal());
     let _ = ReconnectPolicy::default();
 }
+
+/// The next event, which must come (paused time: only a bug makes this wait).
+async fn next_event(events: &mut genesys_notifications::Events) -> Option<Event> {
+    tokio::time::timeout(Duration::from_secs(3600), events.next())
+        .await
+        .expect("an event or the end within an hour")
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_start_is_observable_with_events_from_start() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let ch = connect(&info.connect_uri, [TOPIC, "v2.users.u2.presence"])
+        .await
+        .unwrap();
+    let mut live = ch.events();
+    let mut from_start = ch.events_from_start();
+    sim.fault(&info.id, Fault::Drop).unwrap();
+    assert_eq!(next_event(&mut from_start).await, Some(Event::Connected));
+    assert_eq!(
+        next_event(&mut from_start).await,
+        Some(Event::Subscribed { topics: 2 })
+    );
+    // Then live, as `events()`, which starts at the drop.
+    let disconnected = Some(Event::Disconnected {
+        reason: Reason::ConnectionClosed,
+    });
+    assert_eq!(next_event(&mut from_start).await, disconnected);
+    assert_eq!(next_event(&mut live).await, disconnected);
+    ch.close().await;
+    // After the close: the start, then the end.
+    let mut after = ch.events_from_start();
+    assert_eq!(next_event(&mut after).await, Some(Event::Connected));
+    assert_eq!(
+        next_event(&mut after).await,
+        Some(Event::Subscribed { topics: 2 })
+    );
+    assert_eq!(next_event(&mut after).await, None);
+    assert_eq!(next_event(&mut ch.events()).await, None);
+}

@@ -47,6 +47,11 @@ pub fn channel_event(event: &Event) {
             event = "rollover_completed",
             "switch complete: old socket drained and closed"
         ),
+        Event::Recovered { kind } => tracing::info!(
+            event = "recovered",
+            kind = ?kind,
+            "recovered ({kind:?}): subscribed again and delivering"
+        ),
         Event::TopicsRejected { topics } => {
             for (topic, reason) in topics {
                 tracing::warn!(
