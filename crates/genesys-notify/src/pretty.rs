@@ -386,12 +386,14 @@ mod tests {
             number.prop_map(|n| n),
             string,
         ];
-        let spaced = move |s: BoxedStrategy<String>| {
-            (ws, s, ws).prop_map(|(a, s, b)| format!("{a}{s}{b}"))
-        };
+        let spaced =
+            move |s: BoxedStrategy<String>| (ws, s, ws).prop_map(|(a, s, b)| format!("{a}{s}{b}"));
         leaf.prop_recursive(8, 64, 6, move |inner| {
             prop_oneof![
-                (prop::collection::vec(spaced(inner.clone().boxed()), 0..6), ws)
+                (
+                    prop::collection::vec(spaced(inner.clone().boxed()), 0..6),
+                    ws
+                )
                     .prop_map(|(items, w)| if items.is_empty() {
                         format!("[{w}]")
                     } else {
@@ -407,8 +409,10 @@ mod tests {
                     .prop_map(|(members, w)| if members.is_empty() {
                         format!("{{{w}}}")
                     } else {
-                        let m: Vec<String> =
-                            members.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                        let m: Vec<String> = members
+                            .into_iter()
+                            .map(|(k, v)| format!("{k}:{v}"))
+                            .collect();
                         format!("{{{}}}", m.join(","))
                     }),
             ]
