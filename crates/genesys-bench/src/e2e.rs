@@ -71,7 +71,7 @@ impl ClientKind {
             ClientKind::Baseline => "(a) baseline",
             ClientKind::Library => "(b) library",
             ClientKind::Cli => "(c) CLI listen",
-            ClientKind::CliPipe => "(d) CLI listen | pipe",
+            ClientKind::CliPipe => "(d) CLI listen into a pipe",
         }
     }
 }

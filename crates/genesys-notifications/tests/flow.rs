@@ -254,13 +254,20 @@ async fn a_drop_during_back_pressure_is_a_gap_from_the_pause() {
             .await
             .unwrap();
         let n = 200;
-        assert_eq!(sim.publish_raw_batch_wait(TOPIC, &frames(n)).await, n as usize);
+        assert_eq!(
+            sim.publish_raw_batch_wait(TOPIC, &frames(n)).await,
+            n as usize
+        );
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert!(ch.stats().read_pauses >= 1);
         sim.fault(&info.id, genesys_sim::Fault::Drop).unwrap();
         tokio::time::sleep(Duration::from_secs(2)).await;
         let lost_at = tokio::time::Instant::now();
-        assert_eq!(sim.publish(TOPIC, json!({"i": n})), 0, "no socket to deliver to");
+        assert_eq!(
+            sim.publish(TOPIC, json!({"i": n})),
+            0,
+            "no socket to deliver to"
+        );
         tokio::time::sleep(Duration::from_secs(2)).await;
         read_in_order(&mut ch, n).await;
         match ch.next().await {
