@@ -1,7 +1,7 @@
 //! Peak memory of `genesys-notify listen` with a stalled consumer, for several buffer bounds.
 //!
 //! For each bound `B`: a fresh simulator; `listen --max-buffer B` with its stdout a pipe that
-//! nobody reads; the harness publishes (as [`e2e::stream`] does, keeping the socket's queue
+//! nobody reads; the harness publishes (as [`crate::e2e::stream`] does, keeping the socket's queue
 //! below its capacity) until the client has stopped reading — the simulator's delivered count
 //! has not moved for [`STILL`] — then reads the client's `VmHWM` (peak resident memory) from
 //! `/proc/PID/status` and kills it. With back-pressure the client holds at most `B` (plus one

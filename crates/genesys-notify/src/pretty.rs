@@ -1,6 +1,6 @@
 //! `--pretty`: a JSON text re-indented with two spaces, every token kept exactly as received.
 //!
-//! [`write`] walks the text with serde_json: the whole text is validated once, then each
+//! [`write()`] walks the text with serde_json: the whole text is validated once, then each
 //! object or array is split into its members as borrowed [`RawValue`]s, whose text is the
 //! input's own. Keys, strings (escapes included) and numbers are therefore copied byte for
 //! byte — key order, duplicate keys, `1.50`, `1E400`, `-0` and `\u00e9` come out as they came
