@@ -36,9 +36,10 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_util::sync::CancellationToken;
 
 use crate::channel::{Channel, ChannelHandle, Command, Event, EventHub, SharedStats, State};
-use crate::error::{Error, ErrorKind, Gap, Reason};
+use crate::current;
+use crate::error::{Error, ErrorKind, Reason};
 use crate::machine::pings::{Answered, Pings};
-use crate::machine::recovery::{self, Cause, Decision, Mode, Policy};
+use crate::machine::recovery::{self, Cause, Decision, Mode, Policy, Recovery};
 use crate::machine::takeover::{PROBE_PAUSE, Takeover};
 use crate::notification::Notification;
 use crate::options::ConnectOptions;
@@ -58,8 +59,6 @@ const REPLACE_RETRY_MIN: Duration = Duration::from_secs(1);
 /// How long an old socket to the same channel is read after a maintenance switch, unless the
 /// service closes it first: the announced grace (about 60 s) and a margin.
 const MAINTENANCE_DRAIN: Duration = Duration::from_secs(90);
-/// How long closing waits for the close handshake.
-const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
 type Reply = oneshot::Sender<Result<(), Error>>;
 type PingReply = oneshot::Sender<Result<Duration, Error>>;
@@ -91,6 +90,7 @@ pub(crate) async fn start<S: ChannelSource>(
     let cancel = CancellationToken::new();
     let shared_topics = Arc::new(Mutex::new(topics.clone()));
     let (init_tx, init_rx) = oneshot::channel();
+    let (current, current_rx) = current::Publisher::new(&target);
     // If the caller gives up while connecting, the task stops.
     let guard = cancel.clone().drop_guard();
     let rng = options
@@ -109,6 +109,7 @@ pub(crate) async fn start<S: ChannelSource>(
         deferred: Vec::new(),
         opts: options.clone(),
         target,
+        current,
         topics,
         shared_topics: shared_topics.clone(),
         queue: qtx,
@@ -150,8 +151,10 @@ pub(crate) async fn start<S: ChannelSource>(
                 allow_plain_ws: options.allow_plain_ws,
                 topics: shared_topics,
                 buffer: qrx.gauge(),
+                current: current_rx,
             };
             drop(guard.disarm());
+            handle.events.start_over();
             Ok(Channel::new(qrx, handle, cancel))
         }
         Ok(Err(e)) => Err(e),
@@ -282,6 +285,8 @@ enum Op {
 struct Switch {
     new_conn: Option<u64>,
     reply: Option<Reply>,
+    /// What its completion recovers from ([`Event::Recovered`]).
+    kind: Recovery,
 }
 
 enum Wake {
@@ -314,6 +319,8 @@ struct Driver<S> {
     /// subscription of the whole set (or the end of the stream).
     deferred: Vec<Reply>,
     target: ChannelTarget,
+    /// Publishes `target` to the handles ([`crate::CurrentChannel`]).
+    current: current::Publisher,
     topics: Vec<String>,
     shared_topics: Arc<Mutex<Vec<String>>>,
     queue: queue::Sender,
@@ -635,6 +642,7 @@ impl<S: ChannelSource> Driver<S> {
                 true
             }
         });
+        self.current.sync(&self.target);
     }
 
     /// Back-pressure started or ended (decided in [`queue`]). While paused nothing is read,
@@ -843,6 +851,7 @@ impl<S: ChannelSource> Driver<S> {
                             self.switch = Some(Switch {
                                 new_conn: None,
                                 reply: None,
+                                kind: why.recovery(),
                             });
                             self.events.emit(Event::RolloverStarted);
                         }
@@ -1082,6 +1091,15 @@ impl<S: ChannelSource> Driver<S> {
             self.update_recording();
             self.covered_again();
         }
+        // An extension read the current channel's new expiry back.
+        if expires.is_some()
+            && self
+                .conns
+                .iter()
+                .any(|c| c.id == id && c.target.uri == self.target.uri)
+        {
+            self.target.expires = expires;
+        }
         if let Some(o) = outcome
             && !o.rejected.is_empty()
         {
@@ -1137,22 +1155,14 @@ impl<S: ChannelSource> Driver<S> {
                     Ok(None) => {
                         self.subscribed(id, now, None);
                         self.extend_at = Some(now.instant + EXTENSION_RETRY);
-                        if self.outage {
-                            self.outage = false;
-                            let attempts = self.backoff.attempts();
-                            self.events.emit(Event::Reconnected { attempts });
-                        }
+                        self.outage_over();
                         if matches!(w.purpose, SubPurpose::Maintenance) {
                             self.after_switch_subscribed(id).await;
                         }
                     }
                     Ok(Some(o)) => {
                         self.subscribed(id, now, Some(&o));
-                        if self.outage {
-                            self.outage = false;
-                            let attempts = self.backoff.attempts();
-                            self.events.emit(Event::Reconnected { attempts });
-                        }
+                        self.outage_over();
                         self.last_error = None;
                         if matches!(w.purpose, SubPurpose::Maintenance) {
                             self.after_switch_subscribed(id).await;
@@ -1245,6 +1255,19 @@ impl<S: ChannelSource> Driver<S> {
                     }
                 }
             },
+        }
+    }
+
+    /// A socket of the channel is subscribed again after an outage: `Reconnected`, then the
+    /// one signal of every recovery.
+    fn outage_over(&mut self) {
+        if self.outage {
+            self.outage = false;
+            let attempts = self.backoff.attempts();
+            self.events.emit(Event::Reconnected { attempts });
+            self.events.emit(Event::Recovered {
+                kind: Recovery::Reconnected,
+            });
         }
     }
 
@@ -1410,15 +1433,16 @@ impl<S: ChannelSource> Driver<S> {
             .conns
             .first()
             .is_some_and(|c| c.id == new_id && c.phase == Phase::Active);
-        if done {
-            if let Some(sw) = self.switch.take()
-                && let Some(r) = sw.reply
-            {
+        if done && let Some(sw) = self.switch.take() {
+            if let Some(r) = sw.reply {
                 let _ = r.send(Ok(()));
             }
             self.dedup
                 .expire_at(Instant::now() + self.opts.drain_timeout);
             self.events.emit(Event::RolloverCompleted);
+            // The new socket delivers: whatever outage led here is over.
+            self.outage = false;
+            self.events.emit(Event::Recovered { kind: sw.kind });
         }
     }
 
@@ -1507,8 +1531,15 @@ impl<S: ChannelSource> Driver<S> {
                         None => (None, false),
                     };
                     let reason = reason.unwrap_or_else(|| "the socket was closed".to_owned());
-                    let err = Error::new(ErrorKind::Receive, Reason::ConnectionClosed)
-                        .with_message(reason.clone());
+                    // A normal close without notice is the service's decision (eviction,
+                    // expiry, take-over), or a proxy's.
+                    let closed_by = if deliberate {
+                        Reason::ClosedByService
+                    } else {
+                        Reason::ConnectionClosed
+                    };
+                    let err =
+                        Error::new(ErrorKind::Receive, closed_by).with_message(reason.clone());
                     if deliberate {
                         // A normal closure without maintenance notice: the channel expired,
                         // was evicted, or another connection took it over, or a proxy ended
@@ -1518,6 +1549,14 @@ impl<S: ChannelSource> Driver<S> {
                         let cause = self.takeover.closed_normally(Instant::now());
                         if self.init.is_none() && self.decide(cause) == Decision::Probe {
                             tracing::info!("{reason}; reconnecting once");
+                            // Told here, before the attempt is scheduled (as on every path);
+                            // `end_conn` then stays silent about it.
+                            self.events.emit(Event::Disconnected {
+                                reason: Reason::ClosedByService,
+                            });
+                            if let Some(c) = self.conn_mut(id) {
+                                c.expected_end = true;
+                            }
                             self.schedule_reconnect_after(Some(err.shallow_clone()), PROBE_PAUSE);
                             self.end_conn(id, Some(err)).await;
                             return;
@@ -1729,6 +1768,7 @@ impl<S: ChannelSource> Driver<S> {
                     self.switch = Some(Switch {
                         new_conn: None,
                         reply: None,
+                        kind: Recovery::Maintenance,
                     });
                     self.events.emit(Event::RolloverStarted);
                     self.start_replace(why);
@@ -1739,6 +1779,7 @@ impl<S: ChannelSource> Driver<S> {
                     self.switch = Some(Switch {
                         new_conn: None,
                         reply: None,
+                        kind: Recovery::Maintenance,
                     });
                     self.events.emit(Event::RolloverStarted);
                     self.start_connect(target, Purpose::Maintenance);
@@ -1827,6 +1868,7 @@ impl<S: ChannelSource> Driver<S> {
                             self.switch = Some(Switch {
                                 new_conn: None,
                                 reply: None,
+                                kind: Recovery::Maintenance,
                             });
                         }
                         let target = self.target.clone();
@@ -1923,13 +1965,7 @@ impl<S: ChannelSource> Driver<S> {
                 // its last data frame (e.g. it was stalled when a switch let it go), so the
                 // span in between is a gap, placed after this socket's notifications.
                 Some((since, seq)) if conn.proof_seq < seq => {
-                    let gap = Gap {
-                        from: conn.proof.wall,
-                        to: since.wall.max(conn.proof.wall),
-                        from_instant: conn.proof.instant,
-                        to_instant: since.instant.max(conn.proof.instant),
-                        topics: self.topics.clone(),
-                    };
+                    let gap = crate::state::gap(conn.proof, since, &self.topics);
                     tracing::info!(duration = ?gap.duration(), "gap before the switch");
                     self.stats.gaps.fetch_add(1, Ordering::Relaxed);
                     self.events.emit(Event::Gap(gap.clone()));
@@ -2178,19 +2214,26 @@ impl<S: ChannelSource> Driver<S> {
         self.cmd_rx.close();
     }
 
-    /// Sends close 1000 on every socket and waits (briefly) for the close handshakes.
+    /// Sends close 1000 on every socket and waits for the close handshakes, at most
+    /// `close_timeout`: the answers come after everything sent before them, so meanwhile
+    /// the sockets are read and what arrives is discarded. With a zero timeout each close
+    /// frame is written if its socket takes it at once, and nothing is read.
     async fn close_all(&mut self) {
         let mut conns = std::mem::take(&mut self.conns);
+        let wait = self.opts.close_timeout;
         let closing = conns.iter_mut().map(|c| async move {
             let frame = CloseFrame {
                 code: CloseCode::Normal,
                 reason: Utf8Bytes::from_static("closed by the client"),
             };
-            if Ws::close(&mut c.ws, Some(frame)).await.is_ok() {
+            // Written even when a busy task has used up its cooperative budget (the
+            // timeout below polls this once before it expires, however short it is).
+            let sent = tokio::task::unconstrained(Ws::close(&mut c.ws, Some(frame))).await;
+            if sent.is_ok() && !wait.is_zero() {
                 while let Some(Ok(_)) = c.ws.next().await {}
             }
         });
-        let _ = tokio::time::timeout(CLOSE_WAIT, futures_util::future::join_all(closing)).await;
+        let _ = tokio::time::timeout(wait, futures_util::future::join_all(closing)).await;
         self.answer_everyone_on(&mut conns);
     }
 
@@ -2304,6 +2347,7 @@ impl<S: ChannelSource> Driver<S> {
                 self.switch = Some(Switch {
                     new_conn: None,
                     reply: Some(reply),
+                    kind: Recovery::Rollover,
                 });
                 self.events.emit(Event::RolloverStarted);
                 self.start_connect(ChannelTarget::from_uri(uri), Purpose::Rollover);
