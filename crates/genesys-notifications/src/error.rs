@@ -262,6 +262,24 @@ impl Error {
         self.0.source.as_deref()
     }
 
+    /// Heap bytes this error occupies (its box, message and raw frame, each with the
+    /// allocator's header and rounding); its source, if any, is not counted.
+    pub(crate) fn heap_len(&self) -> usize {
+        let text = |n: usize| if n == 0 { 0 } else { n + 32 };
+        size_of::<Inner>()
+            + 32
+            + text(self.0.message.as_ref().map_or(0, String::capacity))
+            + text(self.0.raw.as_ref().map_or(0, Bytes::len))
+    }
+
+    /// Moves the raw frame (if any) into an allocation of its own (see
+    /// [`Notification::compact`](crate::Notification)).
+    pub(crate) fn compact_raw(&mut self) {
+        if let Some(raw) = &mut self.0.raw {
+            *raw = Bytes::copy_from_slice(raw);
+        }
+    }
+
     pub(crate) fn with_raw(mut self, raw: Bytes) -> Self {
         self.0.raw = Some(raw);
         self

@@ -38,6 +38,19 @@ impl Notification {
         Notification { frame, parts }
     }
 
+    /// Moves the frame into an allocation of its own, of exactly its length. A frame received
+    /// zero-copy shares the WebSocket layer's read chunk (32 KiB and more), and keeps all of
+    /// it allocated while it is held: a notification that will wait in the buffer is copied
+    /// out so that what it occupies is what it is charged.
+    pub(crate) fn compact(&mut self) {
+        self.frame = Utf8Bytes::from(self.frame.as_str().to_owned());
+    }
+
+    /// Heap bytes of the parts that are not ranges of the frame (fields with JSON escapes).
+    pub(crate) fn owned_parts_len(&self) -> usize {
+        self.parts.owned_len()
+    }
+
     /// The topic name (`topicName`), always an individual topic (never a combined one).
     pub fn topic(&self) -> &str {
         self.parts.topic.get(&self.frame).unwrap_or_default()

@@ -65,6 +65,14 @@ impl Field {
         }
     }
 
+    /// Heap bytes of an owned copy (0 for a range of the frame).
+    fn owned_len(&self) -> usize {
+        match self {
+            Field::Owned(s) => s.len(),
+            _ => 0,
+        }
+    }
+
     pub(crate) fn get<'f>(&'f self, frame: &'f str) -> Option<&'f str> {
         match self {
             Field::Absent => None,
@@ -82,6 +90,20 @@ pub(crate) struct Parts {
     pub(crate) correlation_id: Field,
     /// Always a range (a `RawValue` is never escaped); absent body = `Field::Absent`.
     pub(crate) body: Field,
+}
+
+impl Parts {
+    /// Heap bytes of the owned fields (those that had JSON escapes): each its text, plus
+    /// the allocator's header and rounding.
+    pub(crate) fn owned_len(&self) -> usize {
+        [&self.topic, &self.version, &self.correlation_id, &self.body]
+            .into_iter()
+            .map(|f| match f.owned_len() {
+                0 => 0,
+                n => n + 32,
+            })
+            .sum()
+    }
 }
 
 /// What an incoming text frame is.

@@ -48,18 +48,41 @@ use crate::options::Overflow;
 
 pub(crate) type Item = Result<Notification, Error>;
 
-/// Bytes counted for an item besides its frame: the queue entry, the shared frame's header
-/// and the parts located in it.
-pub(crate) const ITEM_OVERHEAD: usize = 128;
+/// Bytes counted for a notification besides its frame's allocation: its entry in a deque,
+/// twice (a deque grows by doubling: up to half of its capacity is slack).
+pub(crate) const ITEM_OVERHEAD: usize = 2 * size_of::<Entry>();
 
-/// What an item weighs against the bound: its frame (or the raw frame of a malformed-frame
-/// report) plus [`ITEM_OVERHEAD`].
+/// The buffered level (bytes) from which a pushed notification is copied out of the
+/// WebSocket layer's read chunk ([`Notification::compact`]), or a quarter of the bound if
+/// that is less. Below it the consumer keeps up and frames stay zero-copy; above it they
+/// will wait, and a zero-copy frame would pin its whole chunk (and the unused part of a
+/// chunk cut short by the next frame) while it waits. What the zero-copy items below this
+/// level pin is a constant, not a share of the bound.
+pub(crate) const COMPACT_ABOVE: usize = 128 << 10;
+
+/// What a heap allocation of `n` bytes occupies: the allocator's 8-byte header, rounded up
+/// to 16 bytes, 32 at least (glibc's chunks; others round alike or tighter).
+pub(crate) fn allocation(n: usize) -> usize {
+    n.saturating_add(8).next_multiple_of(16).max(32)
+}
+
+/// What an item weighs against the bound: the heap it occupies once compacted — its frame's
+/// allocation, the owned parts and [`ITEM_OVERHEAD`] for a notification; the error's box,
+/// message and raw frame for a malformed-frame report (plus the same overhead).
 pub(crate) fn cost(item: &Item) -> usize {
     ITEM_OVERHEAD
         + match item {
-            Ok(n) => n.raw().len(),
-            Err(e) => e.raw_frame().map_or(0, <[u8]>::len),
+            Ok(n) => allocation(n.raw().len()) + n.owned_parts_len(),
+            Err(e) => e.heap_len(),
         }
+}
+
+/// Moves an item's frame into an allocation of its own (see [`COMPACT_ABOVE`]).
+fn compact(item: &mut Item) {
+    match item {
+        Ok(n) => n.compact(),
+        Err(e) => e.compact_raw(),
+    }
 }
 
 /// "No wake-up wanted" for [`Shared::wake_below`]; "no item threshold" for
@@ -300,6 +323,8 @@ pub(crate) struct Sender {
     awaiting_room: bool,
     /// The driver's own wait for room (it began at the last flush).
     room: RoomWait,
+    /// Buffered bytes from which pushed items are compacted ([`COMPACT_ABOVE`]).
+    compact_above: usize,
 }
 
 /// Consumer side, owned by the [`Channel`](crate::Channel).
@@ -366,6 +391,7 @@ pub(crate) fn bounded(bytes: usize, items: usize, overflow: Overflow) -> (Sender
             reading: Reading::All,
             awaiting_room: false,
             room: RoomWait::default(),
+            compact_above: COMPACT_ABOVE.min(bytes / 4),
         },
         Receiver {
             shared,
@@ -418,9 +444,13 @@ impl Sender {
     }
 
     /// Buffers a notification or a malformed-frame report, applying the overflow policy.
-    pub(crate) fn push_bounded(&mut self, item: Item) -> Pushed {
+    pub(crate) fn push_bounded(&mut self, mut item: Item) -> Pushed {
         if self.gone() {
             return Pushed::Gone;
+        }
+        // The consumer is behind: this item will wait, so it must not pin a read chunk.
+        if self.staged_bytes + self.shared.bytes.load(Ordering::Relaxed) >= self.compact_above {
+            compact(&mut item);
         }
         let cost = cost(&item);
         let marks = self.shared.marks;
@@ -660,8 +690,10 @@ pub(crate) struct Held {
 
 impl Held {
     /// Holds an item; `bounded` as for the queue.
-    pub(crate) fn push_back(&mut self, entry: (Item, bool)) {
+    pub(crate) fn push_back(&mut self, mut entry: (Item, bool)) {
         if entry.1 {
+            // Held until a switch completes: never zero-copy (see `COMPACT_ABOVE`).
+            compact(&mut entry.0);
             let c = cost(&entry.0);
             self.bytes += c;
             self.shared.held.fetch_add(c, Ordering::AcqRel);
