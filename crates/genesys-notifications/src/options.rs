@@ -200,9 +200,11 @@ impl ConnectOptions {
     }
 
     /// Bound of the buffer toward the consumer, in bytes (default 64 MiB, at least 1 KiB):
-    /// the frames of the notifications (and malformed-frame reports) it holds, plus 128
-    /// bytes each for bookkeeping. A frame already read is never cut, so the buffer may
-    /// exceed its bound by one frame. See [`Overflow`] for what happens when it is full.
+    /// the heap the notifications (and malformed-frame reports) it holds occupy: each frame's
+    /// allocation with the allocator's rounding, and a few hundred bytes each for the queue's
+    /// bookkeeping. Notifications that wait (the consumer is behind) are copied out of the
+    /// socket's read buffer so that they pin nothing more. A frame already read is never cut,
+    /// so the buffer may exceed its bound by one frame. See [`Overflow`] for what happens when it is full.
     pub fn max_buffer(mut self, bytes: usize) -> Self {
         self.max_buffer = bytes.max(1024);
         self
