@@ -331,7 +331,7 @@ fn buffered_heap(shape: Shape) -> (i64, u64, u64) {
 
 /// A full buffer occupies no more heap than it charges against its bound (within 10 %), plus
 /// a constant: the channel itself (~45 KiB idle), the zero-copy frames below the compaction
-/// level (`queue::COMPACT_ABOVE`, 128 KiB, and the read chunks they pin) and the read chunk
+/// level (`queue::COMPACT_ABOVE`, 1 MiB, and the read chunks they pin) and the read chunk
 /// being filled. Every shape: small frames weigh mostly per-item overhead, large ones the
 /// read chunk they would pin.
 #[test]

@@ -58,7 +58,7 @@ pub(crate) const ITEM_OVERHEAD: usize = 2 * size_of::<Entry>();
 /// will wait, and a zero-copy frame would pin its whole chunk (and the unused part of a
 /// chunk cut short by the next frame) while it waits. What the zero-copy items below this
 /// level pin is a constant, not a share of the bound.
-pub(crate) const COMPACT_ABOVE: usize = 128 << 10;
+pub(crate) const COMPACT_ABOVE: usize = 1 << 20;
 
 /// What a heap allocation of `n` bytes occupies: the allocator's 8-byte header, rounded up
 /// to 16 bytes, 32 at least (glibc's chunks; others round alike or tighter).
