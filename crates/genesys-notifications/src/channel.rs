@@ -322,7 +322,7 @@ impl ChannelHandle {
     /// A [`ErrorKind::Rollover`](crate::ErrorKind::Rollover) error when the new channel could
     /// not be opened or subscribed; the channel then goes on on the old socket.
     pub async fn rollover(&self, uri: &str) -> Result<(), Error> {
-        let url = crate::transport::parse_uri(uri, self.allow_plain_ws)
+        let url = crate::uri::parse_uri(uri, self.allow_plain_ws)
             .map_err(|e| e.into_kind(crate::ErrorKind::Rollover))?;
         self.request(|tx| Command::Rollover(url, tx)).await
     }

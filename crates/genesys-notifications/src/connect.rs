@@ -5,7 +5,6 @@ use crate::driver;
 use crate::error::Error;
 use crate::options::ConnectOptions;
 use crate::source::{ChannelTarget, UriSource};
-use crate::transport;
 
 impl ConnectOptions {
     /// Connects to a channel URI, subscribes the topics over the socket and waits for the
@@ -26,7 +25,7 @@ impl ConnectOptions {
     {
         let topics: Vec<String> = topics.into_iter().map(Into::into).collect();
         self.validate()?;
-        let url = transport::parse_uri(uri, self.allow_plain_ws)?;
+        let url = crate::uri::parse_uri(uri, self.allow_plain_ws)?;
         for t in &topics {
             crate::topic::validate(t)?;
         }

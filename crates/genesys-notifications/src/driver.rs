@@ -857,7 +857,7 @@ impl<S: ChannelSource> Driver<S> {
     async fn on_connected(&mut self, ws: Box<Ws>, target: ChannelTarget, purpose: Purpose) {
         let now = Stamp::now();
         self.stats.connections.fetch_add(1, Ordering::Relaxed);
-        tracing::debug!(host = %transport::redact(&target.uri), ?purpose, "socket open");
+        tracing::debug!(host = %crate::uri::redact(&target.uri), ?purpose, "socket open");
         self.events.emit(Event::Connected);
         let id = self.next_conn_id;
         self.next_conn_id += 1;

@@ -54,9 +54,10 @@
 //! | pure | `models` (feature `models`) | Typed event bodies of the common topics, topic templates (parse, build, combine) and `Notification::decode`. Depends only on `Notification`, `topic` and `Error`. |
 //! | pure | [`ReconnectPolicy`] | The pure retry policy (immediate first retry, exponential backoff with full jitter). |
 //! | pure | [`ConnectOptions`], [`Overflow`], [`Maintenance`] | Options: a plain struct, chainable setters, validation. |
+//! | pure | `uri` (private) | Channel URIs: parsing and checking (plain `ws://` only to loopback), redaction for logs, `Debug` and errors. |
 //! | pure | `state` (private) | Pure bookkeeping: continuity/gap tracking, overlap de-duplication, extension schedule. |
 //! | pure | `machine` (private) | The channel's decisions with explicit `now`: the recovery decision (the table above), ping/pong matching, take-over detection. |
-//! | I/O | `transport` (private) | TCP + rustls (aws-lc-rs, explicit provider) + WebSocket handshake, URI parsing and redaction. |
+//! | I/O | `transport` (private) | TCP + rustls (aws-lc-rs, explicit provider) + WebSocket handshake. |
 //! | I/O | `queue` (private) | The buffer toward the consumer: byte accounting, overflow policy, the pure back-pressure decision (which sockets may be read), batched hand-off. |
 //! | seam | `source` (private) | The seam to channel management: URI mode here, managed (REST) mode in `rest`. |
 //! | public | [`Channel`], [`ChannelHandle`], [`Event`], [`State`] | The stream, its cloneable control handle and lifecycle observation. |
@@ -169,6 +170,7 @@ mod source;
 mod state;
 pub mod topic;
 mod transport;
+mod uri;
 
 #[cfg(feature = "models")]
 #[cfg_attr(docsrs, doc(cfg(feature = "models")))]

@@ -46,8 +46,8 @@ pub(crate) struct ChannelTarget {
 impl std::fmt::Debug for ChannelTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChannelTarget")
-            .field("uri", &crate::transport::redact_text(self.uri.as_str()))
-            .field("id", &self.id.as_deref().map(crate::transport::short_id))
+            .field("uri", &crate::uri::redact_text(self.uri.as_str()))
+            .field("id", &self.id.as_deref().map(crate::uri::short_id))
             .field("expires", &self.expires)
             .finish()
     }

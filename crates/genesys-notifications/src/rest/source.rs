@@ -115,15 +115,14 @@ fn target_of(
     clock: &WallClock,
     allow_plain_ws: bool,
 ) -> Result<ChannelTarget, Error> {
-    let uri =
-        crate::transport::parse_uri(&channel.connect_uri, allow_plain_ws).map_err(|error| {
-            let message = format!(
-                "the service returned an unusable connectUri {}: {}",
-                crate::transport::redact_text(&channel.connect_uri),
-                error.message().unwrap_or("refused")
-            );
-            error.with_message(message)
-        })?;
+    let uri = crate::uri::parse_uri(&channel.connect_uri, allow_plain_ws).map_err(|error| {
+        let message = format!(
+            "the service returned an unusable connectUri {}: {}",
+            crate::uri::redact_text(&channel.connect_uri),
+            error.message().unwrap_or("refused")
+        );
+        error.with_message(message)
+    })?;
     Ok(ChannelTarget {
         uri,
         id: Some(channel.id.clone()),
