@@ -3,22 +3,24 @@
 //! The library never calls `rustls::ClientConfig::builder()` (which depends on a
 //! process-wide crypto provider and can panic); the provider is always explicit.
 
+use std::collections::VecDeque;
 use std::io;
 use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
+use futures_util::SinkExt;
 use rustls::pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::tungstenite::error::{CapacityError, UrlError};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use url::{Host, Url};
 
 use crate::error::{Error, ErrorKind, Reason};
@@ -27,6 +29,44 @@ use crate::uri::{invalid_uri, redact};
 
 /// An open WebSocket.
 pub(crate) type Ws = WebSocketStream<Stream>;
+
+/// An open socket and the frames waiting to be written to it.
+pub(crate) struct Socket {
+    pub(crate) id: u64,
+    pub(crate) ws: Box<Ws>,
+    /// Frames waiting to be written, in order.
+    pub(crate) out: VecDeque<Message>,
+    /// Frames were handed to the socket and not flushed yet.
+    unflushed: bool,
+}
+
+impl Socket {
+    /// An open socket with nothing to write.
+    pub(crate) fn new(id: u64, ws: Box<Ws>) -> Self {
+        Socket {
+            id,
+            ws,
+            out: VecDeque::new(),
+            unflushed: false,
+        }
+    }
+
+    /// Writes what is queued; `Ready(Ok)` once everything is flushed.
+    pub(crate) fn poll_write(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+        while !self.out.is_empty() {
+            ready!(self.ws.poll_ready_unpin(cx))?;
+            if let Some(m) = self.out.pop_front() {
+                self.ws.start_send_unpin(m)?;
+                self.unflushed = true;
+            }
+        }
+        if self.unflushed {
+            ready!(self.ws.poll_flush_unpin(cx))?;
+            self.unflushed = false;
+        }
+        Poll::Ready(Ok(()))
+    }
+}
 
 /// Plain TCP or TLS over TCP.
 #[derive(Debug)]

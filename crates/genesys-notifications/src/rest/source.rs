@@ -247,7 +247,11 @@ impl ChannelSource for ManagedSource {
         }
     }
 
-    async fn replace(&self, why: ReplaceReason, topics: &[String]) -> Result<ChannelTarget, Error> {
+    async fn replace(
+        &self,
+        why: ReplaceReason,
+        topics: &[String],
+    ) -> Result<(ChannelTarget, Subscribed), Error> {
         let mut shared = self.shared.lock().await;
         let kind = ErrorKind::Rollover;
         tracing::info!(?why, "creating a replacement channel");
@@ -256,7 +260,8 @@ impl ChannelSource for ManagedSource {
             .raw_create_channel()
             .await
             .map_err(|error| error.into_error(kind))?;
-        self.put(&channel.id, topics)
+        let result = self
+            .put(&channel.id, topics)
             .await
             .map_err(|error| error.into_error(kind))?;
         let target = self.target(&channel)?;
@@ -264,6 +269,10 @@ impl ChannelSource for ManagedSource {
         if let Some(observer) = &self.observer {
             (observer.0)(why, &old, &shared.latest);
         }
-        Ok(target)
+        let subscribed = Subscribed {
+            expires: None,
+            rejected: rejected_pairs(&result),
+        };
+        Ok((target, subscribed))
     }
 }
