@@ -578,6 +578,11 @@ impl Held {
         self.items.push_back(entry);
     }
 
+    /// Whether nothing is held.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     /// Takes every held item out (they no longer count as held).
     pub(crate) fn take(&mut self) -> VecDeque<(Item, bool)> {
         self.shared.held.fetch_sub(self.bytes, Ordering::AcqRel);

@@ -66,6 +66,10 @@ const REPLACE_RETRY_MIN: Duration = Duration::from_secs(1);
 /// service closes it first: the announced grace (about 60 s) and a margin.
 const MAINTENANCE_DRAIN: Duration = Duration::from_secs(90);
 
+/// The origin of held items handed over by a socket that ended: matches a record of any
+/// socket.
+const HANDED_OVER: u64 = u64::MAX;
+
 /// A socket, named by the machine when it asks for it to be opened.
 pub(crate) type SocketId = u64;
 /// A user's request, named by the executor; answered exactly once ([`Action::Answer`]).
@@ -724,15 +728,19 @@ impl Machine {
         }
     }
 
-    /// What is delivered is remembered while a newer socket may receive copies of it: from
-    /// the moment that socket is subscribed (before, it receives nothing), or while a shadow
-    /// socket overlaps.
+    /// What is delivered is remembered while a newer socket may receive copies of it (or
+    /// holds some): from the moment its subscription is asked for (the service may apply it, and send copies,
+    /// before its confirmation is read; before, it receives nothing), or while a shadow socket
+    /// overlaps. (Records key on the correlation id the service gives every notification, so
+    /// recording early does not take a later event for a copy.)
     fn update_recording(&mut self) {
-        self.recording = self
-            .conns
-            .iter()
-            .enumerate()
-            .any(|(i, c)| c.shadow || (i > 0 && c.dedup && c.covering));
+        self.recording = self.conns.iter().enumerate().any(|(i, c)| {
+            c.shadow
+                || (i > 0 && c.dedup && (c.covering || !c.waits.is_empty()))
+                // The oldest holds what a newer socket handed over when it ended: copies of
+                // what it delivers itself.
+                || (i == 0 && !c.held.is_empty())
+        });
     }
 
     /// Coverage (re)started on some socket: report the gap, if there was one.
@@ -1077,7 +1085,7 @@ impl Machine {
             }
             Purpose::Replacement => {
                 // Keep trying the new channel with the reconnect policy.
-                self.switch = None;
+                self.abandon_switch(&e);
                 self.target = target;
                 if !self.live_conn_exists() {
                     self.schedule_reconnect(Some(e.into_kind(ErrorKind::Reconnect)));
@@ -1119,6 +1127,7 @@ impl Machine {
                         probed: false,
                     });
                 }
+                self.update_recording();
             } else {
                 let w = SubWait {
                     cid: Some(cid),
@@ -1142,6 +1151,7 @@ impl Machine {
                 probed: false,
             });
             let target = c.target.clone();
+            self.update_recording();
             self.out.push(Action::CallSource {
                 sock: id,
                 target,
@@ -1553,10 +1563,11 @@ impl Machine {
                 self.deliver(idx, Err(e), true);
             }
             Message::Close(frame) => {
-                // Closed by the service while a newer socket took over (to the same channel:
-                // the service moved delivery to it; or the end of a drain): the close comes
-                // after everything sent on this socket.
-                if c.expected_end {
+                // Closed normally by the service while a newer socket took over (to the same
+                // channel: the service moved delivery to it; or the end of a drain): the close
+                // comes after everything sent on this socket. An abnormal close proves nothing
+                // about the span before the newer socket covered.
+                if c.expected_end && frame.as_ref().is_some_and(|f| f.code == CloseCode::Normal) {
                     c.proof = now;
                     c.proof_seq = u64::MAX;
                 }
@@ -1786,6 +1797,16 @@ impl Machine {
         }
     }
 
+    /// The switch under way will not complete: its requester learns why.
+    fn abandon_switch(&mut self, e: &Error) {
+        if let Some(sw) = self.switch.take()
+            && let Some(r) = sw.reply
+        {
+            let err = e.shallow_clone().into_kind(ErrorKind::Rollover).non_fatal();
+            self.answer(r, Err(err));
+        }
+    }
+
     /// No new channel could be obtained for `why`.
     fn replacement_failed(&mut self, why: ReplaceReason, e: Error) {
         tracing::info!(error = %e, ?why, "no new channel");
@@ -1805,13 +1826,13 @@ impl Machine {
                         self.start_connect(target, Purpose::Maintenance);
                     }
                 } else {
-                    self.switch = None;
+                    self.abandon_switch(&e);
                     self.schedule_reconnect(Some(e.into_kind(ErrorKind::Reconnect)));
                 }
             }
             Decision::RetryReplace(why) => {
                 if self.switch.as_ref().is_some_and(|s| s.new_conn.is_none()) {
-                    self.switch = None;
+                    self.abandon_switch(&e);
                 }
                 let now = self.now.instant;
                 match self.replace_backoff.next_delay(now) {
@@ -1931,10 +1952,17 @@ impl Machine {
         for r in conn.pings.take_replies() {
             self.answer_ping(r, Err(socket_closed()));
         }
-        // Items it held are still in order after everything older: deliver them now.
+        // Items it held are still in order after everything older: deliver them now. What
+        // the oldest socket holds came from newer sockets (handed over when they ended): a
+        // copy of what it delivered itself is skipped.
         if idx == 0 {
             let held = conn.held.take();
             for (item, bounded) in held {
+                if let Some(n) = dedupable(&item)
+                    && self.dedup.take_match(HANDED_OVER, n)
+                {
+                    continue;
+                }
                 self.push(item, bounded);
             }
         } else if let Some(prev) = self.conns.get_mut(idx - 1) {

@@ -15,3 +15,5 @@ pub(crate) mod recovery;
 pub(crate) mod takeover;
 pub(crate) mod target;
 
+#[cfg(test)]
+mod model_tests;
