@@ -431,9 +431,7 @@ impl<S> Driver<S> {
         match action {
             Action::Emit(event) => self.events.emit(event),
             Action::Answer { id, result } => {
-                let Some(pos) = self.replies.iter().position(|(r, _)| *r == id) else {
-                    return None;
-                };
+                let pos = self.replies.iter().position(|(r, _)| *r == id)?;
                 let (_, reply) = self.replies.swap_remove(pos);
                 match reply {
                     Reply::Unit(tx) => drop(tx.send(result.map(|_| ()))),

@@ -29,7 +29,7 @@ pub enum State {
     Closed,
 }
 
-/// Something that happened to the channel. Observe them with [`ChannelHandle::events`].
+/// Something that happened to the channel. Observe them with [`ChannelHandle::events`](crate::ChannelHandle::events).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {

@@ -66,10 +66,6 @@ const REPLACE_RETRY_MIN: Duration = Duration::from_secs(1);
 /// service closes it first: the announced grace (about 60 s) and a margin.
 const MAINTENANCE_DRAIN: Duration = Duration::from_secs(90);
 
-/// The origin of held items handed over by a socket that ended: matches a record of any
-/// socket.
-const HANDED_OVER: u64 = u64::MAX;
-
 /// A socket, named by the machine when it asks for it to be opened.
 pub(crate) type SocketId = u64;
 /// A user's request, named by the executor; answered exactly once ([`Action::Answer`]).
@@ -629,7 +625,8 @@ impl Machine {
 
     /// Back-pressure started or ended (decided in [`queue`]). While paused nothing is read,
     /// so the socket deadlines that wait for a frame (watchdog, drain, subscription
-    /// confirmation) are suspended; on resume they move back by the paused time.
+    /// confirmation, and the end of the de-duplication window: copies may still be unread)
+    /// are suspended; on resume they move back by the paused time.
     fn flow_changed(&mut self, change: FlowChange) {
         let now = self.now.instant;
         match change {
@@ -650,6 +647,9 @@ impl Machine {
                     for w in &mut c.waits {
                         w.deadline = w.deadline.map(|t| t + paused);
                     }
+                }
+                if let Some(at) = self.dedup.deadline() {
+                    self.dedup.expire_at(at + paused);
                 }
                 tracing::debug!(?paused, "reading resumed");
                 self.emit(Event::ReadingResumed { paused_for: paused });
@@ -699,7 +699,7 @@ impl Machine {
             }
             self.push(item, bounded);
         } else {
-            self.conns[idx].held.push_back((item, bounded));
+            self.conns[idx].held.push_back((item, bounded, from));
         }
     }
 
@@ -712,17 +712,21 @@ impl Machine {
         let check = head.dedup;
         let from = head.id;
         self.update_recording();
-        for (item, bounded) in held {
+        for (item, bounded, origin) in held {
+            // Its own items are checked if it may carry copies; items a newer socket handed
+            // over when it ended, always.
             if let Some(n) = dedupable(&item)
-                && check
-                && self.dedup.take_match(from, n)
+                && (check || origin != from)
+                && self.dedup.take_match(origin, n)
             {
                 continue;
             }
-            if self.recording
+            // A handed-over item is remembered in any case: the oldest socket may carry its
+            // own copy still.
+            if (self.recording || origin != from)
                 && let Some(n) = dedupable(&item)
             {
-                self.dedup.record(from, n);
+                self.dedup.record(origin, n);
             }
             self.push(item, bounded);
         }
@@ -757,7 +761,10 @@ impl Machine {
         self.stats.gaps.fetch_add(1, Ordering::Relaxed);
         self.emit(Event::Gap(gap.clone()));
         match before.and_then(|i| self.conns.get_mut(i)) {
-            Some(prev) => prev.held.push_back((Err(Error::gap(gap)), false)),
+            Some(prev) => {
+                let id = prev.id;
+                prev.held.push_back((Err(Error::gap(gap)), false, id));
+            }
             None => {
                 self.queue.push_error(Error::gap(gap));
             }
@@ -780,7 +787,9 @@ impl Machine {
             self.start_replace(why);
         }
         if self.dedup.deadline().is_some_and(|t| t <= now) {
-            if self.conns.iter().any(|c| c.shadow) {
+            // Kept while copies may still come: another socket overlaps, or the oldest holds
+            // what a newer one handed over.
+            if self.conns.len() > 1 || self.conns.iter().any(|c| c.shadow || !c.held.is_empty()) {
                 self.dedup.expire_at(now + self.opts.drain_timeout);
             } else {
                 self.dedup.clear();
@@ -965,6 +974,14 @@ impl Machine {
     }
 
     fn on_connected(&mut self, id: SocketId, target: ChannelTarget, purpose: Purpose) {
+        if matches!(purpose, Purpose::Reconnect)
+            && target.uri != self.target.uri
+            && self.live_conn_exists()
+        {
+            // A reconnection to a channel a switch has left meanwhile: not needed any more.
+            self.out.push(Action::Drop { sock: id });
+            return;
+        }
         let now = self.now;
         self.stats.connections.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(host = %crate::uri::redact(&target.uri), ?purpose, "socket open");
@@ -1451,11 +1468,15 @@ impl Machine {
         let until = now + self.opts.drain_timeout;
         let maintenance_until = now + self.opts.drain_timeout.max(MAINTENANCE_DRAIN);
         let new_uri = self.conn_mut(id).map(|c| c.target.uri.clone());
+        // The older sockets, and a newer one to another channel (a reconnection to the old
+        // channel that opened while the switch was under way).
+        let pos = self.conn_index(id).unwrap_or(0);
         let olders: Vec<SocketId> = self
             .conns
             .iter()
-            .take_while(|c| c.id != id)
-            .map(|c| c.id)
+            .enumerate()
+            .filter(|(i, c)| *i < pos || (*i > pos && Some(&c.target.uri) != new_uri.as_ref()))
+            .map(|(_, c)| c.id)
             .collect();
         for old in olders {
             let Some(c) = self.conn_mut(old) else {
@@ -1957,11 +1978,16 @@ impl Machine {
         // copy of what it delivered itself is skipped.
         if idx == 0 {
             let held = conn.held.take();
-            for (item, bounded) in held {
-                if let Some(n) = dedupable(&item)
-                    && self.dedup.take_match(HANDED_OVER, n)
-                {
-                    continue;
+            let others = !self.conns.is_empty();
+            for (item, bounded, origin) in held {
+                if let Some(n) = dedupable(&item) {
+                    if self.dedup.take_match(origin, n) {
+                        continue;
+                    }
+                    // The other sockets may carry their own copies still.
+                    if others {
+                        self.dedup.record(origin, n);
+                    }
                 }
                 self.push(item, bounded);
             }
@@ -2014,8 +2040,9 @@ impl Machine {
         // is carried over to the socket that took over, not failed.
         let handed_over = conn.phase == Phase::Draining;
         drop(conn);
-        if was_switch_target && !self.conns.iter().any(|c| c.shadow) {
-            // A failed switch: what was remembered for it is of no use any more.
+        if was_switch_target && !self.conns.iter().any(|c| c.shadow || !c.held.is_empty()) {
+            // A failed switch: what was remembered for it is of no use any more (unless
+            // copies it handed over are still held).
             self.dedup.clear();
             for c in &mut self.conns {
                 c.dedup = false;

@@ -170,6 +170,7 @@ impl World {
     fn new(mode: Mode, maintenance: Maintenance, old_keeps_delivering: bool) -> Self {
         let options = ConnectOptions::default()
             .random_seed(7)
+            .reconnect(crate::ReconnectPolicy::default().jitter_seed(7))
             .maintenance(maintenance)
             .overflow(Overflow::Block);
         let (tx, rx) = queue::bounded(options.max_buffer, options.buffer, options.overflow);
@@ -231,6 +232,9 @@ impl World {
     }
 
     fn feed(&mut self, input: Input) {
+        if trace() {
+            eprintln!("IN {input:?}");
+        }
         self.m.handle(self.now, input);
         self.m.flush(self.now);
         self.apply_actions();
@@ -241,6 +245,9 @@ impl World {
     fn apply_actions(&mut self) {
         let actions: Vec<Action> = std::mem::take(self.m.actions());
         for a in actions {
+            if trace() {
+                eprintln!("  -> {a:?}");
+            }
             match a {
                 Action::Send { sock, text } => {
                     assert!(
@@ -577,7 +584,13 @@ impl World {
                 }
             }
             Op::Advance(k) => {
-                let d = [1, 5, 20, 61, 100][k as usize % 5];
+                // A client reads what arrives (the model has no back-pressure): time jumps
+                // only while nothing waits to be read, else by a second.
+                let d = if self.socks.iter().all(|s| s.inbound.is_empty()) {
+                    [1, 5, 20, 61, 100][k as usize % 5]
+                } else {
+                    1
+                };
                 self.advance(Duration::from_secs(d));
             }
             Op::Ping => self.request(Request::Ping),
@@ -742,6 +755,11 @@ fn run(mode: Mode, maintenance: Maintenance, old_keeps: bool, ops: Vec<Op>) {
 /// newer socket covers (see TESTING.md).
 fn gap_oracle() -> bool {
     std::env::var("MODEL_GAPS").is_ok_and(|v| v == "1")
+}
+
+/// Whether every input and action is printed (`MODEL_TRACE=1`, to follow a failing case).
+fn trace() -> bool {
+    std::env::var("MODEL_TRACE").is_ok_and(|v| v == "1")
 }
 
 /// The longest sequence tried: `MODEL_OPS` (default 60).
