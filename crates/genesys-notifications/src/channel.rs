@@ -15,181 +15,20 @@
 
 use std::fmt;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_core::Stream;
 use tokio::sync::{mpsc, oneshot, watch};
-use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::current::CurrentChannel;
-use crate::error::{Error, Gap, Reason};
-use crate::machine::recovery::Recovery;
+use crate::error::Error;
+pub(crate) use crate::event::SharedStats;
+pub(crate) use crate::event::{Event, State, Stats};
 use crate::notification::Notification;
 use crate::queue;
-
-/// Where the channel is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum State {
-    /// Opening the first socket.
-    Connecting,
-    /// Waiting for the first subscription to be confirmed.
-    Subscribing,
-    /// Streaming.
-    Open,
-    /// No subscribed socket; recovering.
-    Reconnecting,
-    /// Switching sockets or channels (maintenance, rollover); still streaming.
-    RollingOver,
-    /// Closed for good; the stream has ended or will end after what is buffered.
-    Closed,
-}
-
-/// Something that happened to the channel. Observe them with [`ChannelHandle::events`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Event {
-    /// A socket was opened.
-    Connected,
-    /// The topics were subscribed (confirmed, or sent when confirmation is off).
-    Subscribed {
-        /// Number of topics in the subscription.
-        topics: usize,
-    },
-    /// A heartbeat arrived (only with `ConnectOptions::heartbeat_events(true)`).
-    Heartbeat,
-    /// No frame arrived within the heartbeat timeout; the socket is abandoned.
-    HeartbeatMissed {
-        /// How long the socket had been silent.
-        silent_for: Duration,
-    },
-    /// The socket closed or failed unexpectedly.
-    Disconnected {
-        /// Why.
-        reason: Reason,
-    },
-    /// A reconnect attempt is scheduled.
-    ReconnectAttempt {
-        /// 1-based attempt number within this outage.
-        attempt: u32,
-        /// Delay before the attempt.
-        delay: Duration,
-    },
-    /// The channel is subscribed again after an outage.
-    Reconnected {
-        /// Attempts it took.
-        attempts: u32,
-    },
-    /// The channel is healthy again: after any outage or switch (a reconnection, a
-    /// maintenance switch, a new channel, a rollover), the new or renewed socket is subscribed
-    /// and delivers to the stream. Sent exactly once per recovery, whatever the path, after
-    /// that path's own events (`Reconnected`, `RolloverCompleted`) and after its gap; wait on
-    /// this one. See "Recovery events" in the crate documentation.
-    Recovered {
-        /// Which kind of recovery it was.
-        kind: Recovery,
-    },
-    /// The channel's lifetime was extended.
-    Extended,
-    /// The service announced maintenance (`v2.system.socket_closing`).
-    SocketClosing,
-    /// A switch to a new socket or channel started.
-    RolloverStarted,
-    /// The switch completed: the old socket is drained and closed.
-    RolloverCompleted,
-    /// Topics the service refused (managed mode, `ignoreErrors`), with the reason.
-    TopicsRejected {
-        /// `(topic, reason)` pairs.
-        topics: Vec<(String, String)>,
-    },
-    /// Notifications may have been missed. Also an item of the stream, placed where they
-    /// would have been: back-fill from the item; use this event for monitoring only (see
-    /// "Where to take gaps from" in the crate documentation).
-    Gap(Gap),
-    /// The buffer toward the consumer is full ([`Overflow::Block`](crate::Overflow::Block)):
-    /// the channel stopped reading its socket(s) until the consumer catches up. Nothing is
-    /// lost; the service sees TCP flow control.
-    ReadingPaused {
-        /// Bytes buffered when reading stopped.
-        buffered: usize,
-    },
-    /// The consumer took the buffer down to half its bound: reading resumed.
-    ReadingResumed {
-        /// How long reading was paused.
-        paused_for: Duration,
-    },
-    /// The channel is closed.
-    Closed {
-        /// Why, when it was not closed by the user.
-        reason: Option<Reason>,
-    },
-}
-
-/// Counters of a channel.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Stats {
-    /// Notifications received from the service (before any overflow drop).
-    pub notifications: u64,
-    /// Items (notifications or malformed-frame reports) dropped because the consumer lagged.
-    pub dropped: u64,
-    /// Heartbeats received.
-    pub heartbeats: u64,
-    /// When the last heartbeat arrived.
-    pub last_heartbeat: Option<Instant>,
-    /// Sockets opened (including the first).
-    pub connections: u64,
-    /// Gaps reported.
-    pub gaps: u64,
-    /// Malformed frames reported.
-    pub malformed: u64,
-    /// Bytes buffered toward the consumer now (see
-    /// [`ConnectOptions::max_buffer`](crate::ConnectOptions::max_buffer)).
-    pub buffered: u64,
-    /// The most bytes buffered at once so far.
-    pub buffer_peak: u64,
-    /// The buffer's bound, in bytes.
-    pub buffer_bound: u64,
-    /// Times reading was paused because the buffer was full
-    /// ([`Overflow::Block`](crate::Overflow::Block)).
-    pub read_pauses: u64,
-}
-
-#[derive(Debug, Default)]
-pub(crate) struct SharedStats {
-    pub(crate) notifications: AtomicU64,
-    pub(crate) dropped: AtomicU64,
-    pub(crate) heartbeats: AtomicU64,
-    pub(crate) connections: AtomicU64,
-    pub(crate) gaps: AtomicU64,
-    pub(crate) malformed: AtomicU64,
-    pub(crate) last_heartbeat: Mutex<Option<Instant>>,
-}
-
-impl SharedStats {
-    fn snapshot(&self, buffer: &queue::Gauge) -> Stats {
-        Stats {
-            notifications: self.notifications.load(Ordering::Relaxed),
-            dropped: self.dropped.load(Ordering::Relaxed),
-            heartbeats: self.heartbeats.load(Ordering::Relaxed),
-            last_heartbeat: *self
-                .last_heartbeat
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()),
-            connections: self.connections.load(Ordering::Relaxed),
-            gaps: self.gaps.load(Ordering::Relaxed),
-            malformed: self.malformed.load(Ordering::Relaxed),
-            buffered: buffer.bytes() as u64,
-            buffer_peak: buffer.peak() as u64,
-            buffer_bound: buffer.bound() as u64,
-            read_pauses: buffer.pauses(),
-        }
-    }
-}
 
 /// Fan-out of lifecycle events to every [`Events`] stream.
 #[derive(Debug, Default)]
@@ -340,7 +179,7 @@ impl ChannelHandle {
     ///
     /// # Errors
     ///
-    /// [`Reason::Timeout`] when no pong arrives within the ping timeout (the channel itself
+    /// [`Reason::Timeout`](crate::Reason::Timeout) when no pong arrives within the ping timeout (the channel itself
     /// goes on; the heartbeat watchdog decides about the socket), or a closed channel.
     pub async fn ping(&self) -> Result<Duration, Error> {
         self.request(Command::Ping).await
@@ -377,7 +216,7 @@ impl ChannelHandle {
     /// A [`ErrorKind::Rollover`](crate::ErrorKind::Rollover) error when the new channel could
     /// not be opened or subscribed; the channel then goes on on the old socket.
     pub async fn rollover(&self, uri: &str) -> Result<(), Error> {
-        let url = crate::transport::parse_uri(uri, self.allow_plain_ws)
+        let url = crate::uri::parse_uri(uri, self.allow_plain_ws)
             .map_err(|e| e.into_kind(crate::ErrorKind::Rollover))?;
         self.request(|tx| Command::Rollover(url, tx)).await
     }
@@ -390,7 +229,7 @@ impl ChannelHandle {
     /// A non-fatal [`ErrorKind::Subscription`](crate::ErrorKind::Subscription) error when a
     /// topic is invalid or the service refused. When the service refused only some topics
     /// (managed mode), the others are subscribed, the refused ones dropped from
-    /// [`ChannelHandle::topics`], and the error ([`Reason::SubscriptionRejected`]) names
+    /// [`ChannelHandle::topics`], and the error ([`Reason::SubscriptionRejected`](crate::Reason::SubscriptionRejected)) names
     /// each refused topic with the service's reason.
     pub async fn subscribe<I, T>(&self, topics: I) -> Result<(), Error>
     where
@@ -496,7 +335,7 @@ impl ChannelHandle {
 ///
 /// * `Ok(notification)` — a topic notification, in the order the service sent it.
 /// * `Err(e)` with `!e.is_fatal()` — something you should know and the stream goes on: a
-///   malformed frame (with its raw bytes), a [`Gap`], a lagging consumer, an expiry warning.
+///   malformed frame (with its raw bytes), a [`Gap`](crate::Gap), a lagging consumer, an expiry warning.
 /// * `Err(e)` with `e.is_fatal()` — the last item; the stream ends after it.
 ///
 /// The control methods are those of [`ChannelHandle`], also available here; use

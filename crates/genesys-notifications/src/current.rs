@@ -7,7 +7,7 @@ use tokio::sync::watch;
 use url::Url;
 
 use crate::source::ChannelTarget;
-use crate::transport;
+use crate::uri;
 
 /// The service channel a [`Channel`](crate::Channel) is on now: its id, connect URI and
 /// expiry. Read it with [`ChannelHandle::current_channel`](crate::ChannelHandle::current_channel)
@@ -89,8 +89,8 @@ fn id_in_uri(uri: &Url) -> Option<String> {
 impl fmt::Debug for CurrentChannel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CurrentChannel")
-            .field("id", &self.id.as_deref().map(transport::short_id))
-            .field("connect_uri", &transport::redact_text(self.uri.as_str()))
+            .field("id", &self.id.as_deref().map(uri::short_id))
+            .field("connect_uri", &uri::redact_text(self.uri.as_str()))
             .field("expires", &self.expires)
             .finish()
     }
@@ -100,10 +100,10 @@ impl fmt::Debug for CurrentChannel {
 impl fmt::Display for CurrentChannel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.id {
-            Some(id) => write!(f, "channel {}", transport::short_id(id))?,
+            Some(id) => write!(f, "channel {}", uri::short_id(id))?,
             None => f.write_str("channel")?,
         }
-        write!(f, " ({})", transport::redact(&self.uri))
+        write!(f, " ({})", uri::redact(&self.uri))
     }
 }
 

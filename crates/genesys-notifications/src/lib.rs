@@ -54,14 +54,16 @@
 //! | pure | `models` (feature `models`) | Typed event bodies of the common topics, topic templates (parse, build, combine) and `Notification::decode`. Depends only on `Notification`, `topic` and `Error`. |
 //! | pure | [`ReconnectPolicy`] | The pure retry policy (immediate first retry, exponential backoff with full jitter). |
 //! | pure | [`ConnectOptions`], [`Overflow`], [`Maintenance`] | Options: a plain struct, chainable setters, validation. |
+//! | pure | `uri` (private) | Channel URIs: parsing and checking (plain `ws://` only to loopback), redaction for logs, `Debug` and errors. |
 //! | pure | `state` (private) | Pure bookkeeping: continuity/gap tracking, overlap de-duplication, extension schedule. |
-//! | pure | `machine` (private) | The channel's decisions with explicit `now`: the recovery decision (the table above), ping/pong matching, take-over detection. |
-//! | I/O | `transport` (private) | TCP + rustls (aws-lc-rs, explicit provider) + WebSocket handshake, URI parsing and redaction. |
-//! | I/O | `queue` (private) | The buffer toward the consumer: byte accounting, overflow policy, the pure back-pressure decision (which sockets may be read), batched hand-off. |
+//! | pure | `queue` (private) | The buffer toward the consumer (synchronous, no I/O): byte accounting, overflow policy, the pure back-pressure decision (which sockets may be read), batched hand-off. |
+//! | pure | [`Event`], [`State`], [`Stats`] | What a channel tells about itself (plain data). |
+//! | pure | `machine` (private) | The channel as one sans-IO state machine with explicit `now` (`machine::core`: `handle(now, input)` → actions: send a frame, close or open a socket, call the source, emit an event, answer a request; items go straight to the buffer), and its parts: the recovery decision (the table above), ping/pong matching, take-over detection, the channel target. |
+//! | I/O | `transport` (private) | TCP + rustls (aws-lc-rs, explicit provider) + WebSocket handshake; a socket with its write queue. |
 //! | seam | `source` (private) | The seam to channel management: URI mode here, managed (REST) mode in `rest`. |
-//! | public | [`Channel`], [`ChannelHandle`], [`Event`], [`State`] | The stream, its cloneable control handle and lifecycle observation. |
+//! | public | [`Channel`], [`ChannelHandle`], [`Events`] | The stream, its cloneable control handle and the event stream. |
 //! | public | [`CurrentChannel`] | The service channel the stream is on now (id, redacted connect URI, expiry), published by the driver. |
-//! | executor | `driver` (private) | The background task per channel: executes the decisions on sockets and timers. |
+//! | executor | `driver` (private) | The background task per channel: a thin executor of the machine's actions on sockets (a write queue each), the timer, the source's calls and the handles' replies. |
 //! | entry | `connect` (private), [`connect`] | [`ConnectOptions::connect`]: URI mode. |
 //! | top | `rest` (feature `rest`) | OAuth, the REST client and the managed channel; on top of it the channel pool (`rest::placement`: where a pool places a topic, pure; `rest::pool`: one stream over many managed channels). |
 //!
@@ -193,6 +195,7 @@ mod connect;
 mod current;
 mod driver;
 mod error;
+mod event;
 mod machine;
 mod notification;
 mod options;
@@ -203,6 +206,7 @@ mod source;
 mod state;
 pub mod topic;
 mod transport;
+mod uri;
 
 #[cfg(feature = "models")]
 #[cfg_attr(docsrs, doc(cfg(feature = "models")))]
@@ -221,10 +225,11 @@ struct ReadmeDoctests;
 #[doc = include_str!("../../../README.md")]
 struct WorkspaceReadmeDoctests;
 
-pub use channel::{Channel, ChannelHandle, Event, Events, State, Stats};
+pub use channel::{Channel, ChannelHandle, Events};
 pub use current::CurrentChannel;
 pub use error::{Error, ErrorKind, Gap, Reason};
-pub use machine::recovery::Recovery;
+pub use event::Recovery;
+pub use event::{Event, State, Stats};
 pub use notification::Notification;
 pub use options::{ConnectOptions, Maintenance, Overflow};
 pub use policy::ReconnectPolicy;

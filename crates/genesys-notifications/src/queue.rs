@@ -683,14 +683,15 @@ impl Drop for Sender {
 /// notifications), counted against the bound of the buffer they will go to.
 pub(crate) struct Held {
     shared: Arc<Shared>,
-    items: VecDeque<(Item, bool)>,
+    /// Each item with whether it is bounded and the holder's tag (where it came from).
+    items: VecDeque<(Item, bool, u64)>,
     /// Bytes of the bounded items in `items`.
     bytes: usize,
 }
 
 impl Held {
-    /// Holds an item; `bounded` as for the queue.
-    pub(crate) fn push_back(&mut self, mut entry: (Item, bool)) {
+    /// Holds an item; `bounded` as for the queue, then a tag of the holder's choice.
+    pub(crate) fn push_back(&mut self, mut entry: (Item, bool, u64)) {
         if entry.1 {
             // Held until a switch completes: never zero-copy (see `COMPACT_ABOVE`).
             compact(&mut entry.0);
@@ -701,8 +702,13 @@ impl Held {
         self.items.push_back(entry);
     }
 
+    /// Whether nothing is held.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     /// Takes every held item out (they no longer count as held).
-    pub(crate) fn take(&mut self) -> VecDeque<(Item, bool)> {
+    pub(crate) fn take(&mut self) -> VecDeque<(Item, bool, u64)> {
         self.shared.held.fetch_sub(self.bytes, Ordering::AcqRel);
         self.bytes = 0;
         std::mem::take(&mut self.items)
@@ -1147,9 +1153,9 @@ mod tests {
         let (mut tx, _rx) = bounded(room_for(4), usize::MAX, Overflow::Block);
         let mut held = tx.held();
         for i in 0..4 {
-            held.push_back((Ok(n(i)), true));
+            held.push_back((Ok(n(i)), true, 0));
         }
-        held.push_back((Err(Error::closed()), false));
+        held.push_back((Err(Error::closed()), false, 0));
         assert!(tx.may_read(true));
         assert!(!tx.may_read(false));
         assert_eq!(tx.flush(), None);

@@ -25,56 +25,11 @@
 //!   unexpanded); `subscribe` must make the channel's subscriptions equal to it (REST `PUT`).
 
 use std::future::Future;
-use std::time::SystemTime;
-
-use url::Url;
 
 use crate::error::{Error, ErrorKind, Reason};
 
-/// A channel the driver can connect to. `Debug` shows the URI and id shortened (they are
-/// the socket's credential).
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct ChannelTarget {
-    /// The `connectUri` (`ws://` or `wss://`).
-    pub(crate) uri: Url,
-    /// The channel id, when known (managed mode).
-    pub(crate) id: Option<String>,
-    /// When the channel expires, when known (managed mode: the REST `expires`).
-    pub(crate) expires: Option<SystemTime>,
-}
-
-impl std::fmt::Debug for ChannelTarget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChannelTarget")
-            .field("uri", &crate::transport::redact_text(self.uri.as_str()))
-            .field("id", &self.id.as_deref().map(crate::transport::short_id))
-            .field("expires", &self.expires)
-            .finish()
-    }
-}
-
-impl ChannelTarget {
-    /// A target known only by its URI.
-    pub(crate) fn from_uri(uri: Url) -> Self {
-        ChannelTarget {
-            uri,
-            id: None,
-            expires: None,
-        }
-    }
-}
-
-/// The outcome of an out-of-band subscription or extension.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Subscribed {
-    /// The channel's new expiry, when the source knows it.
-    pub(crate) expires: Option<SystemTime>,
-    /// Topics the service refused (`ignoreErrors` mode), with the reason; the driver reports
-    /// them (event [`crate::Event::TopicsRejected`]) and drops them from the desired set.
-    pub(crate) rejected: Vec<(String, String)>,
-}
-
 pub(crate) use crate::machine::recovery::ReplaceReason;
+pub(crate) use crate::machine::target::{ChannelTarget, Subscribed};
 
 /// How the driver obtains, subscribes, extends and replaces channels. See the module docs.
 pub(crate) trait ChannelSource: Send + Sync + 'static {
@@ -102,13 +57,14 @@ pub(crate) trait ChannelSource: Send + Sync + 'static {
         topics: &[String],
     ) -> impl Future<Output = Result<Subscribed, Error>> + Send;
 
-    /// A brand-new channel with `topics` already subscribed. The driver connects it, then lets
-    /// the old one go.
+    /// A brand-new channel with `topics` already subscribed, and the outcome of that
+    /// subscription (the topics the service refused reach the user as those of a
+    /// `subscribe()` do). The driver connects it, then lets the old one go.
     fn replace(
         &self,
         why: ReplaceReason,
         topics: &[String],
-    ) -> impl Future<Output = Result<ChannelTarget, Error>> + Send;
+    ) -> impl Future<Output = Result<(ChannelTarget, Subscribed), Error>> + Send;
 }
 
 /// URI mode: only a connect URI is known.
@@ -134,27 +90,14 @@ impl ChannelSource for UriSource {
             .with_message("URI mode extends over the socket"))
     }
 
-    async fn replace(&self, why: ReplaceReason, _: &[String]) -> Result<ChannelTarget, Error> {
+    async fn replace(
+        &self,
+        why: ReplaceReason,
+        _: &[String],
+    ) -> Result<(ChannelTarget, Subscribed), Error> {
         Err(Error::new(ErrorKind::Receive, why.reason()).with_message(
             "only a channel URI is known, so no replacement channel can be created \
              (use the managed channel of the `rest` feature for automatic replacement)",
         ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn debug_of_a_target_shows_the_channel_shortened() {
-        let id = "streaming-0-1tvypwwdkuzrderyr21vwn7pbn";
-        let mut target =
-            ChannelTarget::from_uri(Url::parse(&format!("wss://h.example/channels/{id}")).unwrap());
-        target.id = Some(id.to_owned());
-        let shown = format!("{target:?} {target:#?}");
-        assert!(!shown.contains(id), "{shown}");
-        assert!(shown.contains("streaming-0-1tvy…"), "{shown}");
     }
 }

@@ -86,8 +86,8 @@ pub(crate) fn gap(from: Stamp, to: Stamp, topics: &[String]) -> Gap {
 #[derive(Debug, Default)]
 pub(crate) struct Dedup {
     /// By [`Notification::dedup_hash`]: each notification delivered, with the socket it
-    /// came from.
-    seen: HashMap<u64, Vec<(u64, Notification)>>,
+    /// came from and the sockets whose copy of it was skipped already.
+    seen: HashMap<u64, Vec<(u64, Notification, Vec<u64>)>>,
     len: usize,
     bytes: usize,
     until: Option<Instant>,
@@ -106,30 +106,26 @@ impl Dedup {
         self.seen
             .entry(n.dedup_hash())
             .or_default()
-            .push((origin, n.clone()));
+            .push((origin, n.clone(), Vec::new()));
         self.len += 1;
         self.bytes += size;
     }
 
-    /// Whether `n`, received on socket `from`, was already delivered from another socket
-    /// (and forget it: each copy is skipped once). A repeat on the same socket is a new event.
+    /// Whether `n`, received on socket `from`, was already delivered from another socket.
+    /// Each socket's copy is skipped once (more than two sockets may overlap: each carries its
+    /// own copy); a repeat on the same socket is a new event. What is remembered stays until
+    /// [`Dedup::clear`].
     pub(crate) fn take_match(&mut self, from: u64, n: &Notification) -> bool {
         let hash = n.dedup_hash();
         let Some(bucket) = self.seen.get_mut(&hash) else {
             return false;
         };
-        let Some(pos) = bucket
-            .iter()
-            .position(|(origin, m)| *origin != from && m.same_event(n))
-        else {
+        let Some((_, _, skipped)) = bucket.iter_mut().find(|(origin, m, skipped)| {
+            *origin != from && !skipped.contains(&from) && m.same_event(n)
+        }) else {
             return false;
         };
-        let (_, gone) = bucket.swap_remove(pos);
-        if bucket.is_empty() {
-            self.seen.remove(&hash);
-        }
-        self.len -= 1;
-        self.bytes = self.bytes.saturating_sub(gone.raw().len());
+        skipped.push(from);
         true
     }
 
@@ -250,6 +246,9 @@ mod tests {
         assert!(!d.take_match(1, &a), "each copy skipped once");
         assert!(!d.take_match(1, &n(r#"{"topicName":"t","eventBody":2}"#)));
         assert!(d.take_match(1, &n(r#"{"topicName":"t","version":"2","eventBody":1}"#)));
+        assert!(d.take_match(2, &a), "a third socket's copy is skipped too");
+        assert!(!d.take_match(2, &a), "once");
+        d.clear();
         assert!(d.is_empty());
         assert_eq!(d.bytes(), 0);
     }

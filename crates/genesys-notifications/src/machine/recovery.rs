@@ -6,6 +6,7 @@
 //! is the recovery model of the crate docs.
 
 use crate::error::{Error, Reason};
+pub(crate) use crate::event::Recovery;
 use crate::options::Maintenance;
 
 /// Why the driver asks for a replacement channel.
@@ -52,30 +53,6 @@ impl ReplaceReason {
             | ReplaceReason::ClosedByService => Recovery::NewChannel,
         }
     }
-}
-
-/// How a channel recovered: the kind carried by
-/// [`Event::Recovered`](crate::Event::Recovered). The crate documentation's "Recovery events"
-/// table gives the event sequence of each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Recovery {
-    /// Reconnected to the same channel after an outage: a dropped or silent socket, a close
-    /// by a proxy. The time without a socket is reported as a gap.
-    Reconnected,
-    /// Moved to a new socket after a maintenance notice (`v2.system.socket_closing`), on the
-    /// same channel or a new one (managed mode), make before break: no gap.
-    Maintenance,
-    /// Moved to a new channel because the old one is gone: evicted, expired, not found, no
-    /// longer subscribed, its token revoked, or closed by the service (managed mode). The time
-    /// without a socket is reported as a gap.
-    NewChannel,
-    /// Moved to a new channel before the old one expires, because its lifetime could not be
-    /// extended (managed mode), make before break: no gap.
-    Expiry,
-    /// Switched to the channel given to [`rollover`](crate::ChannelHandle::rollover), make
-    /// before break: no gap.
-    Rollover,
 }
 
 /// How channels are obtained.

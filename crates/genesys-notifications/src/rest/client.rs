@@ -20,7 +20,7 @@ use super::region::Environment;
 use super::secret::Secret;
 use crate::error::{Error, ErrorKind};
 use crate::policy::{Backoff, ReconnectPolicy};
-use crate::transport;
+use crate::uri;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -432,9 +432,9 @@ impl RestClient {
         unknown.sort_by_key(ChannelInfo::expires_at);
         let channel = unknown.pop()?;
         for other in &unknown {
-            tracing::info!(channel = %transport::short_id(&other.id), "a channel created by a lost answer is left to expire unconnected");
+            tracing::info!(channel = %uri::short_id(&other.id), "a channel created by a lost answer is left to expire unconnected");
         }
-        tracing::info!(channel = %transport::short_id(&channel.id), "taking the channel created by a channel creation whose answer was lost");
+        tracing::info!(channel = %uri::short_id(&channel.id), "taking the channel created by a channel creation whose answer was lost");
         self.remember_channel(&channel.id);
         Some(channel)
     }
@@ -605,7 +605,7 @@ impl RestClient {
     ) -> Result<Answer, RestError> {
         let inner = &self.inner;
         // The channel id is the socket's only credential: logs and errors show it shortened.
-        let label = format!("{method} {}", transport::redact_path(url.path()));
+        let label = format!("{method} {}", uri::redact_path(url.path()));
         let mut retries = 0u32;
         let mut refreshed = false;
         loop {

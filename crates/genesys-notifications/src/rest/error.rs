@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::model::{ErrorBody, OAuthErrorBody};
 use crate::error::{Error, ErrorKind, Reason};
-use crate::transport;
+use crate::uri;
 
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
@@ -384,7 +384,7 @@ pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> RestError
     // reqwest's error shows the URL, channel id included: show it shortened.
     let error = match error.url().cloned() {
         Some(mut url) => {
-            url.set_path(&transport::redact_path(url.path()));
+            url.set_path(&uri::redact_path(url.path()));
             error.with_url(url)
         }
         None => error,

@@ -174,7 +174,7 @@ impl ManagedOptions {
                 channel
             }
             Some(channel) => {
-                tracing::info!(channel = %crate::transport::short_id(&channel.id), "the channel to reuse is gone; creating a new one");
+                tracing::info!(channel = %crate::uri::short_id(&channel.id), "the channel to reuse is gone; creating a new one");
                 rest.raw_create_channel().await.map_err(connection)?
             }
             None => rest.raw_create_channel().await.map_err(connection)?,

@@ -41,11 +41,8 @@ pub struct ChannelInfo {
 impl std::fmt::Debug for ChannelInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChannelInfo")
-            .field("id", &crate::transport::short_id(&self.id))
-            .field(
-                "connect_uri",
-                &crate::transport::redact_text(&self.connect_uri),
-            )
+            .field("id", &crate::uri::short_id(&self.id))
+            .field("connect_uri", &crate::uri::redact_text(&self.connect_uri))
             .field("expires", &self.expires)
             .finish()
     }

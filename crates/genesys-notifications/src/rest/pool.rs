@@ -343,7 +343,7 @@ impl fmt::Debug for PoolChannel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PoolChannel")
             .field("index", &self.index)
-            .field("channel_id", &crate::transport::short_id(&self.channel_id))
+            .field("channel_id", &crate::uri::short_id(&self.channel_id))
             .field("entries", &self.entries.len())
             .field("topics", &self.topics)
             .field("count", &self.count)

@@ -206,7 +206,7 @@ fn parse_base(url: &str, allow_plain_http: bool) -> Result<Url, InvalidBaseUrl> 
     let Some(host) = parsed.host().filter(|_| !parsed.cannot_be_a_base()) else {
         return Err(invalid("the URL has no host"));
     };
-    if parsed.scheme() == "http" && !allow_plain_http && !crate::transport::is_loopback(&host) {
+    if parsed.scheme() == "http" && !allow_plain_http && !crate::uri::is_loopback(&host) {
         return Err(invalid(
             "plain http:// to a host that is not loopback would send the client secret and \
              access tokens in clear: use https:// (or Environment::danger_custom_plain_http)",

@@ -115,15 +115,14 @@ fn target_of(
     clock: &WallClock,
     allow_plain_ws: bool,
 ) -> Result<ChannelTarget, Error> {
-    let uri =
-        crate::transport::parse_uri(&channel.connect_uri, allow_plain_ws).map_err(|error| {
-            let message = format!(
-                "the service returned an unusable connectUri {}: {}",
-                crate::transport::redact_text(&channel.connect_uri),
-                error.message().unwrap_or("refused")
-            );
-            error.with_message(message)
-        })?;
+    let uri = crate::uri::parse_uri(&channel.connect_uri, allow_plain_ws).map_err(|error| {
+        let message = format!(
+            "the service returned an unusable connectUri {}: {}",
+            crate::uri::redact_text(&channel.connect_uri),
+            error.message().unwrap_or("refused")
+        );
+        error.with_message(message)
+    })?;
     Ok(ChannelTarget {
         uri,
         id: Some(channel.id.clone()),
@@ -248,7 +247,11 @@ impl ChannelSource for ManagedSource {
         }
     }
 
-    async fn replace(&self, why: ReplaceReason, topics: &[String]) -> Result<ChannelTarget, Error> {
+    async fn replace(
+        &self,
+        why: ReplaceReason,
+        topics: &[String],
+    ) -> Result<(ChannelTarget, Subscribed), Error> {
         let mut shared = self.shared.lock().await;
         let kind = ErrorKind::Rollover;
         tracing::info!(?why, "creating a replacement channel");
@@ -257,7 +260,8 @@ impl ChannelSource for ManagedSource {
             .raw_create_channel()
             .await
             .map_err(|error| error.into_error(kind))?;
-        self.put(&channel.id, topics)
+        let result = self
+            .put(&channel.id, topics)
             .await
             .map_err(|error| error.into_error(kind))?;
         let target = self.target(&channel)?;
@@ -265,6 +269,10 @@ impl ChannelSource for ManagedSource {
         if let Some(observer) = &self.observer {
             (observer.0)(why, &old, &shared.latest);
         }
-        Ok(target)
+        let subscribed = Subscribed {
+            expires: None,
+            rejected: rejected_pairs(&result),
+        };
+        Ok((target, subscribed))
     }
 }
