@@ -237,3 +237,46 @@ async fn drop_newest_still_reads_the_socket_and_reports_the_loss() {
     }
     assert_eq!(dropped, stats.dropped);
 }
+
+/// A socket dropped while reading is paused by back-pressure is found closed only when
+/// reading resumes. The notifications published between the drop and then are lost; the gap
+/// must cover them: its window must start no later than the pause, the last moment the
+/// socket was known to deliver.
+#[tokio::test(start_paused = true)]
+async fn a_drop_during_back_pressure_is_a_gap_from_the_pause() {
+    tokio::time::timeout(Duration::from_secs(600), async {
+        let sim = sim_with(SimConfig::default()).await;
+        let info = channel(&sim);
+        let mut ch = ConnectOptions::new()
+            .max_buffer(8 << 10)
+            .connect(&info.connect_uri, [TOPIC])
+            .await
+            .unwrap();
+        let n = 200;
+        assert_eq!(
+            sim.publish_raw_batch_wait(TOPIC, &frames(n)).await,
+            n as usize
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(ch.stats().read_pauses >= 1);
+        sim.fault(&info.id, genesys_sim::Fault::Drop).unwrap();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let lost_at = tokio::time::Instant::now();
+        assert_eq!(
+            sim.publish(TOPIC, json!({"i": n})),
+            0,
+            "no socket to deliver to"
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        read_in_order(&mut ch, n).await;
+        match ch.next().await {
+            Some(Err(e)) if e.is_gap() => {
+                let gap = e.gap_window().unwrap();
+                assert!(gap.contains(lost_at), "{gap:?} does not cover {lost_at:?}");
+            }
+            other => panic!("expected a gap: {other:?}"),
+        }
+    })
+    .await
+    .unwrap();
+}
