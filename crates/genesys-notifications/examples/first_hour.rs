@@ -1,7 +1,9 @@
 //! A first program: credentials to a self-healing stream of three users' presence and
 //! routing status, against the in-process simulator. Presence bodies are decoded into the
-//! program's own struct; gaps and lifecycle events are printed; the program survives a
-//! dropped connection and the eviction of its channel.
+//! program's own struct; gaps (with their topic names) and lifecycle events, from the start
+//! on, are printed; the program survives a dropped connection and the eviction of its
+//! channel, waiting each time for the one "recovered" signal, and shows which service channel
+//! it is on.
 //!
 //! ```text
 //! cargo run -p genesys-notifications --example first_hour
@@ -11,9 +13,9 @@
 //! (`Environment::region(Region::EuWest1)`), use your OAuth client's credentials, and drop the
 //! simulator and its faults. The test `tests/example_first_hour.rs` runs this program in CI.
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use genesys_notifications::rest::{Credentials, Environment, connect_managed};
-use genesys_notifications::{Channel, Event, Events, Notification};
+use genesys_notifications::{Channel, Event, Events, Notification, Recovery};
 use genesys_sim::{Fault, SimConfig, Simulator};
 use serde::Deserialize;
 use serde_json::json;
@@ -46,15 +48,19 @@ pub struct Seen {
     pub routing: usize,
     /// Gaps reported in the stream.
     pub gaps: usize,
-    /// Times the stream was subscribed again after a fault.
-    pub recoveries: usize,
+    /// How the stream recovered from each fault.
+    pub recoveries: Vec<Recovery>,
+    /// The channel id after each phase: at the start, after the drop, after the eviction.
+    pub channels: Vec<String>,
+    /// The events of the start (before `connect_managed` returned).
+    pub start_events: Vec<Event>,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seen = run().await?;
     println!(
-        "done: {} presence and {} routing-status notifications, {} gap(s), {} recoveries",
+        "done: {} presence and {} routing-status notifications, {} gap(s), recoveries {:?}",
         seen.presences.len(),
         seen.routing,
         seen.gaps,
@@ -73,22 +79,35 @@ pub async fn run() -> Result<Seen, Box<dyn std::error::Error>> {
     let credentials = Credentials::client_credentials("demo-client", "demo-secret");
     let topics = USERS.map(|user| format!("v2.users.{user}?presence&routingStatus"));
     let mut channel = connect_managed(env, credentials, topics).await?;
-    // Lifecycle events, from now on.
-    let mut events = channel.events();
+    // Lifecycle events, beginning with those of the start (the first `Connected` and
+    // `Subscribed` happened before `connect_managed` returned).
+    let mut events = channel.events_from_start();
     let mut seen = Seen::default();
+    while let Some(Some(event)) = events.next().now_or_never() {
+        println!("start: {event:?}");
+        seen.start_events.push(event);
+    }
+    // The service channel the stream is on now; it changes when the channel is replaced.
+    // `Display` and `Debug` leave out the connect URI (the socket's credential).
+    let current = channel.current_channel();
+    println!("on {current}, expires {:?}", current.expires());
+    seen.channels.push(channel_id(&channel)?);
 
     publish_round(&sim, "AVAILABLE");
     consume(&mut channel, &mut events, &mut seen, Wait::Notifications(6)).await?;
 
     println!("-- the connection drops");
-    sim.fault(&connected_channel(&sim)?, Fault::Drop)?;
-    consume(&mut channel, &mut events, &mut seen, Wait::Subscribed).await?;
+    sim.fault(&channel_id(&channel)?, Fault::Drop)?;
+    consume(&mut channel, &mut events, &mut seen, Wait::Recovered).await?;
+    seen.channels.push(channel_id(&channel)?);
     publish_round(&sim, "BUSY");
     consume(&mut channel, &mut events, &mut seen, Wait::Notifications(6)).await?;
 
     println!("-- the channel is evicted (the service keeps 20 channels per client)");
-    sim.fault(&connected_channel(&sim)?, Fault::Evict)?;
-    consume(&mut channel, &mut events, &mut seen, Wait::Subscribed).await?;
+    sim.fault(&channel_id(&channel)?, Fault::Evict)?;
+    consume(&mut channel, &mut events, &mut seen, Wait::Recovered).await?;
+    println!("now on {}", channel.current_channel());
+    seen.channels.push(channel_id(&channel)?);
     publish_round(&sim, "AWAY");
     consume(&mut channel, &mut events, &mut seen, Wait::Notifications(6)).await?;
 
@@ -100,8 +119,8 @@ pub async fn run() -> Result<Seen, Box<dyn std::error::Error>> {
 enum Wait {
     /// This many notifications.
     Notifications(usize),
-    /// The topics subscribed again (after a reconnect, or on a new channel).
-    Subscribed,
+    /// The channel recovered: subscribed again and delivering, whatever the fault was.
+    Recovered,
 }
 
 /// Prints notifications, gaps and events until `wait` is met.
@@ -130,7 +149,8 @@ async fn consume(
                 Some(Err(e)) if e.is_gap() => {
                     seen.gaps += 1;
                     if let Some(gap) = e.gap_window() {
-                        println!("gap: {:?} without a subscribed socket, topics {:?}", gap.duration(), gap.topics);
+                        // Topic names one by one (`v2.users.{id}.presence`, ...): back-fill these.
+                        println!("gap: {:?} without a subscribed socket, topics {:?}", gap.duration(), gap.expanded_topics);
                     }
                 }
                 Some(Err(e)) if !e.is_fatal() => eprintln!("warning: {e}"),
@@ -141,9 +161,12 @@ async fn consume(
                 if !matches!(event, Event::Gap(_)) {
                     println!("event: {event:?}");
                 }
-                if matches!(event, Event::Subscribed { .. }) && matches!(wait, Wait::Subscribed) {
-                    seen.recoveries += 1;
-                    return Ok(());
+                // One signal for every kind of recovery: after a drop as after an eviction.
+                if let Event::Recovered { kind } = event {
+                    seen.recoveries.push(kind);
+                    if matches!(wait, Wait::Recovered) {
+                        return Ok(());
+                    }
                 }
             }
         }
@@ -178,12 +201,11 @@ fn publish_round(sim: &Simulator, presence: &str) {
     }
 }
 
-/// The channel the client is connected to now, per the simulator (to inject faults).
-fn connected_channel(sim: &Simulator) -> Result<String, Box<dyn std::error::Error>> {
-    sim.stats()
-        .channels
-        .into_iter()
-        .find(|c| c.connected)
-        .map(|c| c.id)
-        .ok_or_else(|| "no connected channel".into())
+/// The id of the channel the stream is on now (to inject faults into the simulator).
+fn channel_id(channel: &Channel) -> Result<String, Box<dyn std::error::Error>> {
+    channel
+        .current_channel()
+        .id()
+        .map(str::to_owned)
+        .ok_or_else(|| "no channel id".into())
 }

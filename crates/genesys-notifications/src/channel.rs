@@ -23,46 +23,87 @@ use futures_core::Stream;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::{CancellationToken, DropGuard};
 
+use crate::current::CurrentChannel;
 use crate::error::Error;
 pub(crate) use crate::event::SharedStats;
-pub use crate::event::{Event, State, Stats};
+pub(crate) use crate::event::{Event, State, Stats};
 use crate::notification::Notification;
 use crate::queue;
 
 /// Fan-out of lifecycle events to every [`Events`] stream.
 #[derive(Debug, Default)]
 pub(crate) struct EventHub {
-    subscribers: Mutex<Vec<mpsc::Sender<Event>>>,
+    inner: Mutex<HubInner>,
+}
+
+#[derive(Debug, Default)]
+struct HubInner {
+    subscribers: Vec<mpsc::Sender<Event>>,
+    /// The events of the start (until the channel is handed to the caller), at most
+    /// [`START_EVENTS`]: replayed by [`EventHub::subscribe_from_start`].
+    start: Vec<Event>,
+    /// The start is over: nothing more is added to `start`.
+    started: bool,
+    /// The channel is closed: no more events, new streams end at once.
+    closed: bool,
 }
 
 impl EventHub {
     pub(crate) fn emit(&self, event: Event) {
-        let mut subs = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
-        subs.retain(|tx| match tx.try_send(event.clone()) {
-            Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => true,
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
-        });
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if !inner.started && inner.start.len() < START_EVENTS {
+            inner.start.push(event.clone());
+        }
+        inner
+            .subscribers
+            .retain(|tx| match tx.try_send(event.clone()) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => true,
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            });
+    }
+
+    /// The channel is handed to the caller: the start's events are complete.
+    pub(crate) fn start_over(&self) {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).started = true;
     }
 
     fn subscribe(&self) -> Events {
+        self.subscribe_with(false)
+    }
+
+    fn subscribe_from_start(&self) -> Events {
+        self.subscribe_with(true)
+    }
+
+    fn subscribe_with(&self, replay: bool) -> Events {
         let (tx, rx) = mpsc::channel(EVENTS_CAPACITY);
-        self.subscribers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(tx);
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if replay {
+            for event in &inner.start {
+                // START_EVENTS < EVENTS_CAPACITY: always room.
+                let _ = tx.try_send(event.clone());
+            }
+        }
+        // Once closed, the channel has no subscribers: the stream ends after the replay.
+        if !inner.closed {
+            inner.subscribers.push(tx);
+        }
         Events { rx }
     }
 
     pub(crate) fn close(&self) {
-        self.subscribers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner.subscribers.clear();
+        inner.started = true;
+        inner.closed = true;
     }
 }
 
 const EVENTS_CAPACITY: usize = 256;
+/// Events of the start kept for [`ChannelHandle::events_from_start`].
+const START_EVENTS: usize = 32;
+const _: () = assert!(START_EVENTS < EVENTS_CAPACITY);
 
 /// A stream of lifecycle [`Event`]s, from the moment it was created. Ends when the channel
 /// is closed. Holds up to 256 unread events; later ones are dropped until it is read.
@@ -110,6 +151,7 @@ pub struct ChannelHandle {
     pub(crate) allow_plain_ws: bool,
     pub(crate) topics: Arc<Mutex<Vec<String>>>,
     pub(crate) buffer: queue::Gauge,
+    pub(crate) current: watch::Receiver<CurrentChannel>,
 }
 
 impl fmt::Debug for ChannelHandle {
@@ -143,7 +185,10 @@ impl ChannelHandle {
         self.request(Command::Ping).await
     }
 
-    /// Closes the channel: close frame 1000 on the socket, then the stream ends.
+    /// Closes the channel: close frame 1000 on the socket, then the stream ends after what
+    /// is already buffered. Resolves once the service answered the close frame, or after
+    /// [`ConnectOptions::close_timeout`](crate::ConnectOptions::close_timeout) (1 s by
+    /// default; zero: as soon as the close frame is written).
     pub async fn close(&self) {
         let (tx, rx) = oneshot::channel();
         if self.commands.send(Command::Close(tx)).await.is_ok() {
@@ -242,6 +287,30 @@ impl ChannelHandle {
         self.events.subscribe()
     }
 
+    /// A new stream of lifecycle events that begins with the events of the channel's start,
+    /// then goes on as [`ChannelHandle::events`] from now on. The start is everything until
+    /// the channel was handed to you by `connect` (the first [`Event::Connected`] and
+    /// [`Event::Subscribed`], refused topics, heartbeats if enabled), at most 32 events
+    /// (later ones are not kept). Events between the end of the start and this call are not
+    /// in it: call it right after connecting to see every event.
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use genesys_notifications::Event;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = genesys_sim::Simulator::start(genesys_sim::SimConfig::default()).await?;
+    /// # let uri = sim.create_channel("demo-client").connect_uri;
+    /// let channel = genesys_notifications::connect(&uri, ["v2.users.42.presence"]).await?;
+    /// let mut events = channel.events_from_start();
+    /// assert_eq!(events.next().await, Some(Event::Connected));
+    /// assert_eq!(events.next().await, Some(Event::Subscribed { topics: 1 }));
+    /// # Ok(()) }
+    /// ```
+    pub fn events_from_start(&self) -> Events {
+        self.events.subscribe_from_start()
+    }
+
     /// Counters.
     pub fn stats(&self) -> Stats {
         self.stats.snapshot(&self.buffer)
@@ -253,6 +322,12 @@ impl ChannelHandle {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// The service channel the stream is on now (id, connect URI, expiry); see
+    /// [`CurrentChannel`] for when it changes.
+    pub fn current_channel(&self) -> CurrentChannel {
+        self.current.borrow().clone()
     }
 }
 
@@ -395,6 +470,11 @@ impl Channel {
         self.handle.events()
     }
 
+    /// See [`ChannelHandle::events_from_start`].
+    pub fn events_from_start(&self) -> Events {
+        self.handle.events_from_start()
+    }
+
     /// Counters.
     pub fn stats(&self) -> Stats {
         self.handle.stats()
@@ -403,6 +483,11 @@ impl Channel {
     /// The topics currently subscribed (as given, combined topics unexpanded).
     pub fn topics(&self) -> Vec<String> {
         self.handle.topics()
+    }
+
+    /// See [`ChannelHandle::current_channel`].
+    pub fn current_channel(&self) -> CurrentChannel {
+        self.handle.current_channel()
     }
 
     /// The next item; `None` once the stream has ended. (Same as `StreamExt::next`.)
@@ -428,4 +513,57 @@ fn _assert_send_sync() {
     send_sync::<Event>();
     send_sync::<Error>();
     send::<Events>();
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_start_is_replayed_up_to_its_bound_then_live_events_follow() {
+        let hub = EventHub::default();
+        let mut live = hub.subscribe();
+        for attempt in 0..40 {
+            hub.emit(Event::ReconnectAttempt {
+                attempt,
+                delay: Duration::ZERO,
+            });
+        }
+        hub.start_over();
+        let mut from_start = hub.subscribe_from_start();
+        hub.emit(Event::Extended);
+        let mut replayed = Vec::new();
+        while let Ok(event) = from_start.rx.try_recv() {
+            replayed.push(event);
+        }
+        assert_eq!(replayed.len(), START_EVENTS + 1);
+        for (i, event) in replayed.iter().take(START_EVENTS).enumerate() {
+            let attempt = u32::try_from(i).unwrap();
+            assert_eq!(
+                *event,
+                Event::ReconnectAttempt {
+                    attempt,
+                    delay: Duration::ZERO
+                }
+            );
+        }
+        assert_eq!(replayed.last(), Some(&Event::Extended), "then live events");
+        // A stream taken before held everything, live.
+        let mut count = 0;
+        while live.rx.try_recv().is_ok() {
+            count += 1;
+        }
+        assert_eq!(count, 41);
+        // Closed: a new stream replays the start and ends.
+        hub.close();
+        let mut after = hub.subscribe_from_start();
+        let mut n = 0;
+        while after.rx.try_recv().is_ok() {
+            n += 1;
+        }
+        assert_eq!(n, START_EVENTS);
+        assert!(after.rx.is_closed(), "no sender is left");
+        assert!(hub.subscribe().rx.is_closed());
+    }
 }

@@ -25,6 +25,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use tokio_util::sync::CancellationToken;
 
 use crate::channel::{Channel, ChannelHandle, Command, EventHub, SharedStats, State};
+use crate::current;
 use crate::error::{Error, ErrorKind, Reason};
 use crate::machine::core::{Action, Answer, Input, Machine, Request, RequestId, Setup, SocketId};
 use crate::machine::recovery::Mode;
@@ -36,8 +37,6 @@ use crate::transport::{self, Connector, Socket, Ws};
 
 /// Frames handled per wake-up of the driver before it looks at timers and commands again.
 const BATCH: usize = 64;
-/// How long closing waits for the close handshake.
-const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
 type OpFuture = Pin<Box<dyn Future<Output = Done> + Send>>;
 
@@ -127,6 +126,7 @@ pub(crate) async fn start<S: ChannelSource>(
     let cancel = CancellationToken::new();
     let shared_topics = Arc::new(Mutex::new(topics.clone()));
     let (init_tx, init_rx) = oneshot::channel();
+    let (current, current_rx) = current::Publisher::new(&target);
     // If the caller gives up while connecting, the task stops.
     let guard = cancel.clone().drop_guard();
     let setup = Setup {
@@ -148,6 +148,8 @@ pub(crate) async fn start<S: ChannelSource>(
         next_request: 0,
         events: events.clone(),
         state_tx,
+        current,
+        close_timeout: options.close_timeout,
         topics: shared_topics.clone(),
         cmd_rx,
         cancel: cancel.clone(),
@@ -167,8 +169,10 @@ pub(crate) async fn start<S: ChannelSource>(
                 allow_plain_ws: options.allow_plain_ws,
                 topics: shared_topics,
                 buffer: qrx.gauge(),
+                current: current_rx,
             };
             drop(guard.disarm());
+            handle.events.start_over();
             Ok(Channel::new(qrx, handle, cancel))
         }
         Ok(Err(e)) => Err(e),
@@ -191,6 +195,10 @@ struct Driver<S> {
     next_request: RequestId,
     events: Arc<EventHub>,
     state_tx: watch::Sender<State>,
+    /// Publishes the machine's current channel to the handles ([`crate::CurrentChannel`]).
+    current: current::Publisher,
+    /// How long closing waits for the service's answer.
+    close_timeout: Duration,
     topics: Arc<Mutex<Vec<String>>>,
     cmd_rx: mpsc::Receiver<Command>,
     cancel: CancellationToken,
@@ -345,6 +353,7 @@ impl<S: ChannelSource> Driver<S> {
                 true
             }
         });
+        self.current.sync(self.machine.target());
     }
 
     /// Carries out the machine's actions, in order.
@@ -358,29 +367,31 @@ impl<S: ChannelSource> Driver<S> {
         *self.machine.actions() = actions;
     }
 
-    /// Sends close 1000 on every socket and waits (briefly) for the close handshakes.
+    /// Sends close 1000 on every socket and waits for the close handshakes, at most
+    /// `close_timeout`: the answers come after everything sent before them, so meanwhile
+    /// the sockets are read and what arrives is discarded. With a zero timeout each close
+    /// frame is written if its socket takes it at once, and nothing is read.
     async fn close_all(&mut self) {
         self.ops.clear();
+        let wait = self.close_timeout;
         let mut sockets = std::mem::take(&mut self.sockets);
         let closing = sockets.iter_mut().map(|s| async move {
             let frame = CloseFrame {
                 code: CloseCode::Normal,
                 reason: Utf8Bytes::from_static("closed by the client"),
             };
-            if Ws::close(&mut s.ws, Some(frame)).await.is_ok() {
+            // Written even when a busy task has used up its cooperative budget (the
+            // timeout below polls this once before it expires, however short it is).
+            let sent = tokio::task::unconstrained(Ws::close(&mut s.ws, Some(frame))).await;
+            if sent.is_ok() && !wait.is_zero() {
                 while let Some(Ok(_)) = s.ws.next().await {}
             }
         });
-        let _ = tokio::time::timeout(CLOSE_WAIT, futures_util::future::join_all(closing)).await;
+        let _ = tokio::time::timeout(wait, futures_util::future::join_all(closing)).await;
     }
-}
 
-impl<S> Driver<S> {
     /// Carries out one action without waiting; gives `CloseAll` back to be awaited.
-    fn apply(&mut self, action: Action) -> Option<Action>
-    where
-        S: ChannelSource,
-    {
+    fn apply(&mut self, action: Action) -> Option<Action> {
         match action {
             Action::Send { sock, text } => {
                 if let Some(s) = self.sockets.iter_mut().find(|s| s.id == sock) {

@@ -179,8 +179,14 @@ pub struct Gap {
     pub from_instant: tokio::time::Instant,
     /// End of the window on tokio's clock.
     pub to_instant: tokio::time::Instant,
-    /// Topics whose notifications may be missing (as subscribed; combined topics unexpanded).
+    /// Topics whose notifications may be missing, as subscribed: a combined topic
+    /// (`v2.users.42?presence&routingStatus`) as one entry, unexpanded. To back-fill, use
+    /// [`Gap::expanded_topics`].
     pub topics: Vec<String>,
+    /// The same topics as individual topic names, each combined topic expanded
+    /// (`v2.users.42.presence`, `v2.users.42.routingStatus`), in subscription order, without
+    /// duplicates: the names notifications carry, and the ones to back-fill.
+    pub expanded_topics: Vec<String>,
 }
 
 impl Gap {

@@ -64,6 +64,15 @@ pub enum Event {
         /// Attempts it took.
         attempts: u32,
     },
+    /// The channel is healthy again: after any outage or switch (a reconnection, a
+    /// maintenance switch, a new channel, a rollover), the new or renewed socket is subscribed
+    /// and delivers to the stream. Sent exactly once per recovery, whatever the path, after
+    /// that path's own events (`Reconnected`, `RolloverCompleted`) and after its gap; wait on
+    /// this one. See "Recovery events" in the crate documentation.
+    Recovered {
+        /// Which kind of recovery it was.
+        kind: Recovery,
+    },
     /// The channel's lifetime was extended.
     Extended,
     /// The service announced maintenance (`v2.system.socket_closing`).
@@ -160,4 +169,28 @@ impl SharedStats {
             read_pauses: buffer.pauses(),
         }
     }
+}
+
+/// How a channel recovered: the kind carried by
+/// [`Event::Recovered`](crate::Event::Recovered). The crate documentation's "Recovery events"
+/// table gives the event sequence of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Recovery {
+    /// Reconnected to the same channel after an outage: a dropped or silent socket, a close
+    /// by a proxy. The time without a socket is reported as a gap.
+    Reconnected,
+    /// Moved to a new socket after a maintenance notice (`v2.system.socket_closing`), on the
+    /// same channel or a new one (managed mode), make before break: no gap.
+    Maintenance,
+    /// Moved to a new channel because the old one is gone: evicted, expired, not found, no
+    /// longer subscribed, its token revoked, or closed by the service (managed mode). The time
+    /// without a socket is reported as a gap.
+    NewChannel,
+    /// Moved to a new channel before the old one expires, because its lifetime could not be
+    /// extended (managed mode), make before break: no gap.
+    Expiry,
+    /// Switched to the channel given to [`rollover`](crate::ChannelHandle::rollover), make
+    /// before break: no gap.
+    Rollover,
 }

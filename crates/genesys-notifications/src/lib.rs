@@ -62,6 +62,7 @@
 //! | I/O | `transport` (private) | TCP + rustls (aws-lc-rs, explicit provider) + WebSocket handshake; a socket with its write queue. |
 //! | seam | `source` (private) | The seam to channel management: URI mode here, managed (REST) mode in `rest`. |
 //! | public | [`Channel`], [`ChannelHandle`], [`Events`] | The stream, its cloneable control handle and the event stream. |
+//! | public | [`CurrentChannel`] | The service channel the stream is on now (id, redacted connect URI, expiry), published by the driver. |
 //! | executor | `driver` (private) | The background task per channel: a thin executor of the machine's actions on sockets (a write queue each), the timer, the source's calls and the handles' replies. |
 //! | entry | `connect` (private), [`connect`] | [`ConnectOptions::connect`]: URI mode. |
 //! | top | `rest` (feature `rest`) | OAuth, the REST client and the managed channel; on top of it the channel pool (`rest::placement`: where a pool places a topic, pure; `rest::pool`: one stream over many managed channels). |
@@ -124,6 +125,37 @@
 //! failure inside the channel's own task ends the stream with a fatal [`Reason::Internal`],
 //! never silently.
 //!
+//! **Recovery events.** Whatever the path, a recovery ends with one [`Event::Recovered`]
+//! (its [`Recovery`] kind says which path), sent once the new or renewed socket is
+//! subscribed and delivers to the stream: wait on that one, not on `Reconnected` or
+//! `RolloverCompleted`, which only some paths send. The events from the fault to it, as
+//! [`ChannelHandle::events`] yields them (heartbeats left out; `Gap` is [`Event::Gap`],
+//! also an item of the stream), each row checked by a test against the simulator:
+//!
+//! | Row | Mode | Events, in order | Gap |
+//! |---|---|---|---|
+//! | drop | any | `Disconnected(ConnectionClosed) → ReconnectAttempt → Connected → Gap → Subscribed → Reconnected → Recovered(Reconnected)` | yes |
+//! | stall | any | `HeartbeatMissed → Disconnected(Timeout) → ReconnectAttempt → Connected → Gap → Subscribed → Reconnected → Recovered(Reconnected)` | yes |
+//! | closed by the service | URI | `Disconnected(ClosedByService) → ReconnectAttempt → Connected → Gap → Subscribed → Reconnected → Recovered(Reconnected)` | yes |
+//! | maintenance | URI, or [`Maintenance::Reconnect`] | `SocketClosing → RolloverStarted → Connected → Subscribed → RolloverCompleted → Recovered(Maintenance)` | no |
+//! | maintenance, new channel | managed ([`Maintenance::NewChannel`]) | `SocketClosing → RolloverStarted → Connected → Subscribed → RolloverCompleted → Recovered(Maintenance)` | no |
+//! | eviction | managed | `Disconnected(ClosedByService) → RolloverStarted → Connected → Gap → Subscribed → RolloverCompleted → Recovered(NewChannel)` | yes |
+//! | expiry | managed | `RolloverStarted → Connected → Subscribed → RolloverCompleted → Recovered(Expiry)` | no |
+//! | rollover | any ([`ChannelHandle::rollover`]) | `RolloverStarted → Connected → Subscribed → RolloverCompleted → Recovered(Rollover)` | no |
+//!
+//! *drop*: the connection breaks (no close frame, an I/O error). *stall*: no frame for the
+//! heartbeat timeout. *closed by the service*: a close 1000 without maintenance notice in URI
+//! mode (an eviction, an expiry, a take-over or a proxy), recovered by the one reconnection
+//! described above; in managed mode the same close leads to a new channel, as *eviction*.
+//! *expiry*: the lifetime could not be extended, so a new channel takes over before the old
+//! one expires (a channel that expires anyway is closed by the service: *eviction*). In
+//! managed mode, a channel that is gone for another reason (`no_longer_subscribed`, a revoked
+//! token, not found) moves to a new channel too and ends with `Recovered(NewChannel)`; the
+//! events before it depend on how the service tells. When a recovery takes more than one attempt,
+//! each failed attempt adds its `ReconnectAttempt` (and `Disconnected`) before the end. The
+//! current channel ([`ChannelHandle::current_channel`]) is the new one from the new socket's
+//! `Connected` on.
+//!
 //! **What a gap means.** The service queues nothing while no socket is open. Whenever there
 //! was a span with no open, subscribed socket between two notifications, the stream yields a
 //! non-fatal [`ErrorKind::Gap`] item, at the place of the missing notifications, carrying the
@@ -140,8 +172,9 @@
 //! notification before the span and the first after it, so a consumer that re-fetches the
 //! window from the REST API can merge without reordering. The *event* is for monitoring from
 //! another task (metrics, alerts) that does not read the stream. A program that handles both
-//! handles every gap twice. [`Gap::topics`] lists the topics as subscribed (a combined topic
-//! `prefix?a&b` is not expanded; [`topic::expand`] gives its individual topics).
+//! handles every gap twice. [`Gap::expanded_topics`] names the topics affected one by one, as
+//! notifications carry them (a combined topic `prefix?a&b` expanded): back-fill those.
+//! [`Gap::topics`] lists the same topics as subscribed (combined topics as one entry).
 //!
 //! # TLS
 //!
@@ -159,6 +192,7 @@
 
 mod channel;
 mod connect;
+mod current;
 mod driver;
 mod error;
 mod event;
@@ -191,8 +225,11 @@ struct ReadmeDoctests;
 #[doc = include_str!("../../../README.md")]
 struct WorkspaceReadmeDoctests;
 
-pub use channel::{Channel, ChannelHandle, Event, Events, State, Stats};
+pub use channel::{Channel, ChannelHandle, Events};
+pub use current::CurrentChannel;
 pub use error::{Error, ErrorKind, Gap, Reason};
+pub use event::Recovery;
+pub use event::{Event, State, Stats};
 pub use notification::Notification;
 pub use options::{ConnectOptions, Maintenance, Overflow};
 pub use policy::ReconnectPolicy;

@@ -93,6 +93,7 @@ pub struct ConnectOptions {
     pub(crate) heartbeat_events: bool,
     pub(crate) heartbeats: bool,
     pub(crate) drain_timeout: Duration,
+    pub(crate) close_timeout: Duration,
     pub(crate) allow_plain_ws: bool,
     pub(crate) tls_config: Option<Arc<rustls::ClientConfig>>,
     pub(crate) extra_roots: Vec<Vec<u8>>,
@@ -118,6 +119,7 @@ impl Default for ConnectOptions {
             heartbeat_events: false,
             heartbeats: false,
             drain_timeout: Duration::from_secs(10),
+            close_timeout: Duration::from_secs(1),
             allow_plain_ws: false,
             tls_config: None,
             extra_roots: Vec::new(),
@@ -143,6 +145,7 @@ impl fmt::Debug for ConnectOptions {
             .field("maintenance", &self.maintenance)
             .field("heartbeat_events", &self.heartbeat_events)
             .field("heartbeats", &self.heartbeats)
+            .field("close_timeout", &self.close_timeout)
             .field("danger_allow_plain_ws", &self.allow_plain_ws)
             .field("custom_tls_config", &self.tls_config.is_some())
             .field("extra_roots", &self.extra_roots.len())
@@ -287,6 +290,28 @@ impl ConnectOptions {
         self
     }
 
+    /// How long closing the channel ([`ChannelHandle::close`](crate::ChannelHandle::close),
+    /// or dropping it) waits for the service's answer to the close frame (default 1 s).
+    ///
+    /// The close frame (code 1000) is always sent. The answer comes after everything the
+    /// service sent before it, so while waiting the socket is read and what arrives is
+    /// discarded (the stream ends after what was already buffered). On a busy channel that
+    /// may be megabytes: a short timeout makes an explicit end cheap. `Duration::ZERO`
+    /// sends the close frame (if the socket takes it at once) and does not wait for the
+    /// answer; the service sees the close, then the connection ends.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use genesys_notifications::ConnectOptions;
+    ///
+    /// let options = ConnectOptions::new().close_timeout(Duration::from_millis(100));
+    /// # assert!(options.validate().is_ok());
+    /// ```
+    pub fn close_timeout(mut self, timeout: Duration) -> Self {
+        self.close_timeout = timeout;
+        self
+    }
+
     /// Allow plain `ws://` to a host that is not a loopback address. Without TLS anyone on the
     /// path can read the notifications and, since the channel URI is the only credential of
     /// the socket, take over the channel. Loopback hosts (the simulator) are always allowed.
@@ -341,6 +366,7 @@ impl ConnectOptions {
             ("extend_after", self.extend_after),
             ("expiry_margin", Some(self.expiry_margin)),
             ("drain_timeout", Some(self.drain_timeout)),
+            ("close_timeout", Some(self.close_timeout)),
         ];
         let policy = self.reconnect.durations();
         for (name, d) in durations.into_iter().chain(policy) {

@@ -47,18 +47,33 @@ impl Continuity {
     /// A socket covers again: the gap to report, if coverage had been lost.
     pub(crate) fn resumed(&mut self, now: Stamp, topics: &[String]) -> Option<Gap> {
         let since = self.uncovered_since.take()?;
-        Some(Gap {
-            from: since.wall,
-            to: now.wall.max(since.wall),
-            from_instant: since.instant,
-            to_instant: now.instant.max(since.instant),
-            topics: topics.to_vec(),
-        })
+        Some(gap(since, now, topics))
     }
 
     #[cfg(test)]
     pub(crate) fn is_uncovered(&self) -> bool {
         self.uncovered_since.is_some()
+    }
+}
+
+/// The gap from `from` to `to` (never before `from`) of `topics` (as subscribed), with
+/// their expansions.
+pub(crate) fn gap(from: Stamp, to: Stamp, topics: &[String]) -> Gap {
+    let mut expanded_topics: Vec<String> = Vec::with_capacity(topics.len());
+    for topic in topics {
+        for name in crate::topic::expand(topic) {
+            if !expanded_topics.contains(&name) {
+                expanded_topics.push(name);
+            }
+        }
+    }
+    Gap {
+        from: from.wall,
+        to: to.wall.max(from.wall),
+        from_instant: from.instant,
+        to_instant: to.instant.max(from.instant),
+        topics: topics.to_vec(),
+        expanded_topics,
     }
 }
 
@@ -190,8 +205,30 @@ mod tests {
         assert_eq!(gap.to_instant, t2.instant);
         assert_eq!(gap.duration(), Duration::from_secs(7));
         assert_eq!(gap.topics, topics);
+        assert_eq!(gap.expanded_topics, topics);
         assert!(gap.contains(t1.instant));
         assert_eq!(c.resumed(t2, &topics), None, "reported once");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_gap_names_combined_topics_expanded_once_each() {
+        let t0 = Stamp::now();
+        let topics = [
+            "v2.users.42?presence&routingStatus",
+            "v2.users.42.presence",
+            "v2.routing.queues.q1.conversations",
+        ]
+        .map(str::to_owned);
+        let gap = gap(t0, t0, &topics);
+        assert_eq!(gap.topics, topics);
+        assert_eq!(
+            gap.expanded_topics,
+            [
+                "v2.users.42.presence",
+                "v2.users.42.routingStatus",
+                "v2.routing.queues.q1.conversations"
+            ]
+        );
     }
 
     #[test]

@@ -391,6 +391,72 @@ async fn close_ends_the_stream_and_drop_closes_the_socket() {
     assert!(!sim.stats().channel(&info2.id).unwrap().connected);
 }
 
+/// Closing waits for the service's answer to the close frame at most `close_timeout`
+/// (here the answer is held up, as behind a long queue); the close frame is sent whatever
+/// the timeout, and the stream still ends after what was buffered.
+#[tokio::test(start_paused = true)]
+async fn close_waits_for_the_answer_at_most_the_close_timeout() {
+    let cases = [
+        (ConnectOptions::new(), Duration::from_secs(1)),
+        (
+            ConnectOptions::new().close_timeout(Duration::from_millis(250)),
+            Duration::from_millis(250),
+        ),
+        (
+            ConnectOptions::new().close_timeout(Duration::ZERO),
+            Duration::ZERO,
+        ),
+    ];
+    for (options, waited) in cases {
+        let sim = sim().await;
+        let info = channel(&sim);
+        let proxy = Proxy::start(Mode::Holdable(sim.addr())).await;
+        let mut ch = options
+            .clone()
+            .connect(&proxy.uri(&info), [TOPIC])
+            .await
+            .unwrap();
+        sim.publish(TOPIC, json!({"i": 1}));
+        sim.publish(TOPIC, json!({"i": 2}));
+        tokio::time::timeout(Duration::from_secs(5), async {
+            while ch.buffered_len() < 2 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        })
+        .await
+        .expect("both notifications buffered");
+        proxy.hold(true);
+        sim.publish(TOPIC, json!({"i": 3}));
+
+        let start = Instant::now();
+        ch.close().await;
+        assert_eq!(start.elapsed(), waited, "{options:?}");
+        settle().await; // the proxy reads what the client sent
+        let sent = proxy.sent_while_held();
+        assert_eq!(
+            sent.first().map(|b| b & 0x0f),
+            Some(0x8),
+            "a close frame went out ({options:?})"
+        );
+        assert_eq!(body_i(&next_note(&mut ch).await), 1);
+        assert_eq!(body_i(&next_note(&mut ch).await), 2);
+        assert!(ch.next().await.is_none(), "the stream ended");
+        settle().await;
+        assert!(!sim.stats().channel(&info.id).unwrap().connected);
+    }
+}
+
+/// A service that answers the close at once is not waited for.
+#[tokio::test(start_paused = true)]
+async fn close_answered_at_once_takes_no_time() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let ch = connect(&info.connect_uri, [TOPIC]).await.unwrap();
+    let start = Instant::now();
+    ch.close().await;
+    assert_eq!(start.elapsed(), Duration::ZERO);
+}
+
 #[tokio::test(start_paused = true)]
 async fn malformed_and_binary_frames_are_reported_and_the_stream_goes_on() {
     let sim = sim().await;
@@ -580,4 +646,44 @@ async fn runtime_subscribe_adds_topics() {
     assert_eq!(e.reason(), Reason::InvalidTopic);
     assert!(!e.is_fatal());
     let _ = ReconnectPolicy::default();
+}
+
+/// The next event, which must come (paused time: only a bug makes this wait).
+async fn next_event(events: &mut genesys_notifications::Events) -> Option<Event> {
+    tokio::time::timeout(Duration::from_secs(3600), events.next())
+        .await
+        .expect("an event or the end within an hour")
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_start_is_observable_with_events_from_start() {
+    let sim = sim().await;
+    let info = channel(&sim);
+    let ch = connect(&info.connect_uri, [TOPIC, "v2.users.u2.presence"])
+        .await
+        .unwrap();
+    let mut live = ch.events();
+    let mut from_start = ch.events_from_start();
+    sim.fault(&info.id, Fault::Drop).unwrap();
+    assert_eq!(next_event(&mut from_start).await, Some(Event::Connected));
+    assert_eq!(
+        next_event(&mut from_start).await,
+        Some(Event::Subscribed { topics: 2 })
+    );
+    // Then live, as `events()`, which starts at the drop.
+    let disconnected = Some(Event::Disconnected {
+        reason: Reason::ConnectionClosed,
+    });
+    assert_eq!(next_event(&mut from_start).await, disconnected);
+    assert_eq!(next_event(&mut live).await, disconnected);
+    ch.close().await;
+    // After the close: the start, then the end.
+    let mut after = ch.events_from_start();
+    assert_eq!(next_event(&mut after).await, Some(Event::Connected));
+    assert_eq!(
+        next_event(&mut after).await,
+        Some(Event::Subscribed { topics: 2 })
+    );
+    assert_eq!(next_event(&mut after).await, None);
+    assert_eq!(next_event(&mut ch.events()).await, None);
 }

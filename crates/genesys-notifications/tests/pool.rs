@@ -354,6 +354,18 @@ async fn fault_on_one_channel(fault: Fault, expect_gap: bool) -> Ledger {
             let named: BTreeSet<String> =
                 gap.topics.iter().flat_map(|t| topic::expand(t)).collect();
             assert_eq!(named, mine);
+            let expanded: BTreeSet<String> = gap.expanded_topics.iter().cloned().collect();
+            assert_eq!(expanded, mine);
+            assert_eq!(expanded.len(), gap.expanded_topics.len(), "no duplicates");
+        }
+        // Each pool channel's handle tells which service channel carries it now (the new
+        // one after a replacement).
+        for index in 0..4 {
+            let member = pool.handle().channel(index).unwrap();
+            assert_eq!(
+                member.current_channel().id(),
+                Some(service_channel(&pool, index).as_str())
+            );
         }
         // The other channels were not touched: same service channel, same socket.
         for ((i, id), connections) in others.iter().zip(before) {

@@ -98,6 +98,12 @@ pub(crate) struct Tuning {
     /// drop reported on stderr.
     #[arg(long, value_enum, value_name = "POLICY", default_value = "block")]
     overflow: OverflowArg,
+    /// At exit, how long to wait for the service's answer to the close frame. The close
+    /// frame is always sent; what arrives after it is discarded whatever the wait (on a
+    /// busy channel the answer comes after megabytes still in flight), so by default
+    /// (`0s`) the process exits as soon as the close frame is written.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = humantime::parse_duration)]
+    close_timeout: Duration,
 }
 
 /// `--overflow`.
@@ -170,6 +176,7 @@ impl Tuning {
             .max_message_size(self.max_message_size)
             .max_buffer(self.max_buffer)
             .overflow(self.overflow.into())
+            .close_timeout(self.close_timeout)
     }
 }
 
@@ -356,6 +363,7 @@ pub(crate) async fn connect_pool(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -371,5 +379,21 @@ mod tests {
         assert!(parse_size("MiB").is_err());
         assert!(parse_size("5 parsecs").is_err());
         assert!(parse_size("0").is_err());
+    }
+
+    #[derive(Debug, clap::Parser)]
+    struct TuningOnly {
+        #[command(flatten)]
+        tuning: Tuning,
+    }
+
+    /// An explicit end does not wait for the close answer unless asked to.
+    #[test]
+    fn exit_does_not_wait_for_the_close_answer_by_default() {
+        use clap::Parser as _;
+        let args = TuningOnly::try_parse_from(["listen"]).unwrap();
+        assert_eq!(args.tuning.close_timeout, Duration::ZERO);
+        let args = TuningOnly::try_parse_from(["listen", "--close-timeout", "250ms"]).unwrap();
+        assert_eq!(args.tuning.close_timeout, Duration::from_millis(250));
     }
 }

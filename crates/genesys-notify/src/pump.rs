@@ -443,6 +443,11 @@ impl Pump {
                     "switch complete: old socket drained and closed"
                 );
             }
+            Event::Recovered { kind } => tracing::info!(
+                event = "recovered",
+                kind = ?kind,
+                "recovered ({kind:?}): subscribed again and delivering"
+            ),
             Event::TopicsRejected { topics } => {
                 for (topic, reason) in topics {
                     tracing::warn!(

@@ -903,3 +903,80 @@ async fn a_topic_set_that_cannot_fit_exits_12_before_any_channel_is_created() {
     })
     .await;
 }
+
+/// A TCP proxy to `to`; once the returned switch is set, what the simulator sends waits in
+/// the proxy (never reaches the client), as if stuck behind a long queue.
+async fn holding_proxy(
+    to: std::net::SocketAddr,
+) -> (std::net::SocketAddr, tokio::sync::watch::Sender<bool>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (hold, held) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(to).await else {
+                continue;
+            };
+            let mut held = held.clone();
+            let (mut client_rx, mut client_tx) = client.into_split();
+            let (mut server_rx, mut server_tx) = server.into_split();
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut client_rx, &mut server_tx).await;
+                let _ = server_tx.shutdown().await;
+            });
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16 * 1024];
+                while let Ok(n) = server_rx.read(&mut buf).await {
+                    if n == 0 || held.wait_for(|h| !*h).await.is_err() {
+                        break;
+                    }
+                    if client_tx.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (addr, hold)
+}
+
+/// At exit the close frame is sent and the service's answer awaited at most
+/// `--close-timeout`: by default not at all, so a service whose answer is held up does not
+/// keep the process; with `--close-timeout 1500ms` the process waits that long.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_waits_for_the_close_answer_at_most_the_close_timeout() {
+    within(async move {
+        let sim = simulator(SimConfig::default()).await;
+        for (flag, wait) in [
+            (None, Duration::ZERO),
+            (Some("1500ms"), Duration::from_millis(1500)),
+        ] {
+            let channel = sim.create_channel("demo-client");
+            let (proxy, hold) = holding_proxy(sim.addr()).await;
+            let uri = format!("ws://{proxy}/channels/{}", channel.id);
+            let mut args = vec!["listen", "--uri", &uri, "-t", PRESENCE];
+            if let Some(flag) = flag {
+                args.extend(["--close-timeout", flag]);
+            }
+            let mut listen = Run::spawn(&args);
+            listen.event("listening").await;
+            let sent = publish(&sim, PRESENCE, 1);
+            assert_eq!(listen.line().await, sent);
+            hold.send_replace(true);
+            let signalled = tokio::time::Instant::now();
+            listen.signal("INT");
+            let (code, rest, log) = listen.finish().await;
+            let took = signalled.elapsed();
+            assert_eq!(code, 0, "{log:?}");
+            assert!(rest.is_empty(), "unexpected stdout: {rest:?}");
+            // A lower bound holds on any machine; the upper one leaves seconds of margin.
+            assert!(took >= wait, "exited after {took:?}, before {wait:?}");
+            assert!(
+                took < wait + Duration::from_secs(3),
+                "exited after {took:?}"
+            );
+        }
+    })
+    .await;
+}

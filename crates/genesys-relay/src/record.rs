@@ -145,8 +145,13 @@ pub struct GapRecord {
     pub from: String,
     /// End of the window (RFC 3339).
     pub to: String,
-    /// Topics whose notifications may be missing (as subscribed).
+    /// Topics whose notifications may be missing (as subscribed: a combined topic
+    /// `prefix?a&b` is one entry).
     pub topics: Vec<String>,
+    /// The same topics as individual topic names (each combined topic expanded, without
+    /// duplicates): the names notifications carry. Absent in records of earlier versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expanded_topics: Vec<String>,
     /// The relay and channel that saw it (`<relay id>/<channel tag>`).
     pub channel: String,
     /// Why.
@@ -174,10 +179,20 @@ impl GapRecord {
         channel: String,
         reason: GapReason,
     ) -> Self {
+        let mut expanded_topics: Vec<String> = Vec::new();
+        for name in topics
+            .iter()
+            .flat_map(|t| genesys_notifications::topic::expand(t))
+        {
+            if !expanded_topics.contains(&name) {
+                expanded_topics.push(name);
+            }
+        }
         GapRecord {
             from: timestamp(from),
             to: timestamp(to),
             topics,
+            expanded_topics,
             channel,
             reason,
             dropped: None,
@@ -249,6 +264,44 @@ mod tests {
     }
 
     #[test]
+    fn a_gap_record_carries_expanded_topics_and_reads_older_records() {
+        let record = GapRecord::new(
+            SystemTime::UNIX_EPOCH,
+            SystemTime::UNIX_EPOCH,
+            vec![
+                "v2.users.42?presence&routingStatus".to_owned(),
+                "v2.users.42.presence".to_owned(),
+            ],
+            "r1/x".to_owned(),
+            GapReason::Disconnected,
+        );
+        assert_eq!(
+            record.expanded_topics,
+            ["v2.users.42.presence", "v2.users.42.routingStatus"]
+        );
+        let json = serde_json::to_value(&record).unwrap();
+        assert_eq!(json["topics"][0], "v2.users.42?presence&routingStatus");
+        assert_eq!(json["expanded_topics"][1], "v2.users.42.routingStatus");
+        let older = r#"{"from":"2026-01-01T00:00:00.000Z","to":"2026-01-01T00:00:01.000Z","topics":["a.b"],"channel":"r1/x","reason":"disconnected"}"#;
+        let older: GapRecord = serde_json::from_str(older).unwrap();
+        assert_eq!(older.topics, ["a.b"]);
+        assert!(older.expanded_topics.is_empty());
+        let none = GapRecord::new(
+            SystemTime::UNIX_EPOCH,
+            SystemTime::UNIX_EPOCH,
+            Vec::new(),
+            "r1/x".to_owned(),
+            GapReason::Lagged,
+        );
+        assert!(
+            serde_json::to_value(&none)
+                .unwrap()
+                .get("expanded_topics")
+                .is_none()
+        );
+    }
+
+    #[test]
     fn keys_are_header_safe() {
         for id in [
             message_id("a\r\nb", Some("c"), ""),
@@ -281,7 +334,7 @@ mod tests {
         let json = serde_json::to_string(&gap).unwrap();
         assert_eq!(
             json,
-            r#"{"from":"1970-01-01T00:00:00.000Z","to":"1970-01-01T00:00:01.500Z","topics":["v2.x"],"channel":"r1/abc","reason":"lagged","dropped":3}"#
+            r#"{"from":"1970-01-01T00:00:00.000Z","to":"1970-01-01T00:00:01.500Z","topics":["v2.x"],"expanded_topics":["v2.x"],"channel":"r1/abc","reason":"lagged","dropped":3}"#
         );
         assert_eq!(serde_json::from_str::<GapRecord>(&json).unwrap(), gap);
     }

@@ -46,7 +46,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use url::Url;
 
 use super::pings::{Answered, Mark, Pings};
-use super::recovery::{self, Cause, Decision, Mode, Policy, ReplaceReason};
+use super::recovery::{self, Cause, Decision, Mode, Policy, Recovery, ReplaceReason};
 use super::takeover::{PROBE_PAUSE, Takeover};
 use super::target::{ChannelTarget, Subscribed};
 use crate::error::{Error, ErrorKind, Gap, Reason};
@@ -289,6 +289,8 @@ impl Conn {
 struct Switch {
     new_conn: Option<SocketId>,
     reply: Option<RequestId>,
+    /// What its completion recovers from ([`Event::Recovered`]).
+    kind: Recovery,
 }
 
 /// How the channel is set up: fixed for its life.
@@ -526,6 +528,11 @@ impl Machine {
     pub(crate) fn may_read_more(&self, sock: SocketId) -> bool {
         self.conn_index(sock)
             .is_some_and(|i| self.queue.may_read(i == 0))
+    }
+
+    /// The current channel.
+    pub(crate) fn target(&self) -> &ChannelTarget {
+        &self.target
     }
 
     /// The lifecycle state as the handle shows it.
@@ -1038,6 +1045,7 @@ impl Machine {
                     self.switch = Some(Switch {
                         new_conn: None,
                         reply: None,
+                        kind: why.recovery(),
                     });
                     self.emit(Event::RolloverStarted);
                 }
@@ -1276,6 +1284,15 @@ impl Machine {
             self.update_recording();
             self.covered_again();
         }
+        // An extension read the current channel's new expiry back.
+        if expires.is_some()
+            && self
+                .conns
+                .iter()
+                .any(|c| c.id == id && c.target.uri == self.target.uri)
+        {
+            self.target.expires = expires;
+        }
         if let Some(o) = outcome
             && !o.rejected.is_empty()
         {
@@ -1312,11 +1329,16 @@ impl Machine {
         }
     }
 
-    fn recovered(&mut self) {
+    /// A socket of the channel is subscribed again after an outage: `Reconnected`, then the
+    /// one signal of every recovery.
+    fn outage_over(&mut self) {
         if self.outage {
             self.outage = false;
             let attempts = self.backoff.attempts();
             self.emit(Event::Reconnected { attempts });
+            self.emit(Event::Recovered {
+                kind: Recovery::Reconnected,
+            });
         }
     }
 
@@ -1346,14 +1368,14 @@ impl Machine {
                     Ok(None) => {
                         self.subscribed(id, None);
                         self.extend_at = Some(now.instant + EXTENSION_RETRY);
-                        self.recovered();
+                        self.outage_over();
                         if maintenance {
                             self.after_switch_subscribed(id);
                         }
                     }
                     Ok(Some(o)) => {
                         self.subscribed(id, Some(&o));
-                        self.recovered();
+                        self.outage_over();
                         self.last_error = None;
                         if maintenance {
                             self.after_switch_subscribed(id);
@@ -1604,15 +1626,16 @@ impl Machine {
             .conns
             .first()
             .is_some_and(|c| c.id == new_id && c.phase == Phase::Active);
-        if done {
-            if let Some(sw) = self.switch.take()
-                && let Some(r) = sw.reply
-            {
+        if done && let Some(sw) = self.switch.take() {
+            if let Some(r) = sw.reply {
                 self.answer(r, Ok(()));
             }
             self.dedup
                 .expire_at(self.now.instant + self.opts.drain_timeout);
             self.emit(Event::RolloverCompleted);
+            // The new socket delivers: whatever outage led here is over.
+            self.outage = false;
+            self.emit(Event::Recovered { kind: sw.kind });
         }
     }
 
@@ -1831,6 +1854,7 @@ impl Machine {
                     self.switch = Some(Switch {
                         new_conn: None,
                         reply: None,
+                        kind: Recovery::Maintenance,
                     });
                     self.emit(Event::RolloverStarted);
                     self.start_replace(why);
@@ -1841,6 +1865,7 @@ impl Machine {
                     self.switch = Some(Switch {
                         new_conn: None,
                         reply: None,
+                        kind: Recovery::Maintenance,
                     });
                     self.emit(Event::RolloverStarted);
                     self.start_connect(target, Purpose::Maintenance);
@@ -1931,6 +1956,7 @@ impl Machine {
                             self.switch = Some(Switch {
                                 new_conn: None,
                                 reply: None,
+                                kind: Recovery::Maintenance,
                             });
                         }
                         let target = self.target.clone();
@@ -1986,8 +2012,14 @@ impl Machine {
             None => return,
         };
         let reason = reason.unwrap_or_else(|| "the socket was closed".to_owned());
-        let err =
-            Error::new(ErrorKind::Receive, Reason::ConnectionClosed).with_message(reason.clone());
+        // A normal close without notice is the service's decision (eviction, expiry,
+        // take-over), or a proxy's.
+        let closed_by = if deliberate {
+            Reason::ClosedByService
+        } else {
+            Reason::ConnectionClosed
+        };
+        let err = Error::new(ErrorKind::Receive, closed_by).with_message(reason.clone());
         if deliberate {
             // A normal closure without maintenance notice: the channel expired, was evicted,
             // or another connection took it over, or a proxy ended the connection. One
@@ -1997,6 +2029,14 @@ impl Machine {
             let cause = self.takeover.closed_normally(self.now.instant);
             if !self.init && self.decide(cause) == Decision::Probe {
                 tracing::info!("{reason}; reconnecting once");
+                // Told here, before the attempt is scheduled (as on every path); `end_conn`
+                // then stays silent about it.
+                self.emit(Event::Disconnected {
+                    reason: Reason::ClosedByService,
+                });
+                if let Some(c) = self.conn_mut(id) {
+                    c.expected_end = true;
+                }
                 self.schedule_reconnect_after(Some(err.shallow_clone()), PROBE_PAUSE);
                 self.end_conn(id, Some(err));
                 return;
@@ -2097,13 +2137,7 @@ impl Machine {
                 // its last data frame (e.g. it was stalled when a switch let it go), so the
                 // span in between is a gap, placed after this socket's notifications.
                 Some((since, seq)) if conn.proof_seq < seq => {
-                    let gap = Gap {
-                        from: conn.proof.wall,
-                        to: since.wall.max(conn.proof.wall),
-                        from_instant: conn.proof.instant,
-                        to_instant: since.instant.max(conn.proof.instant),
-                        topics: self.topics.clone(),
-                    };
+                    let gap = crate::state::gap(conn.proof, since, &self.topics);
                     tracing::info!("gap before the switch");
                     self.report_gap(gap, idx.checked_sub(1));
                 }
@@ -2464,6 +2498,7 @@ impl Machine {
                 self.switch = Some(Switch {
                     new_conn: None,
                     reply: Some(id),
+                    kind: Recovery::Rollover,
                 });
                 self.emit(Event::RolloverStarted);
                 self.start_connect(ChannelTarget::from_uri(uri), Purpose::Rollover);

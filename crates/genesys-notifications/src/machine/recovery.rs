@@ -6,6 +6,7 @@
 //! is the recovery model of the crate docs.
 
 use crate::error::{Error, Reason};
+pub(crate) use crate::event::Recovery;
 use crate::options::Maintenance;
 
 /// Why the driver asks for a replacement channel.
@@ -36,6 +37,20 @@ impl ReplaceReason {
             ReplaceReason::TokenRevoked => Reason::TokenRevoked,
             ReplaceReason::Expired => Reason::ChannelExpired,
             ReplaceReason::ClosedByService => Reason::ClosedByService,
+        }
+    }
+}
+
+impl ReplaceReason {
+    /// The kind of the recovery a replacement for this reason completes.
+    pub(crate) fn recovery(self) -> Recovery {
+        match self {
+            ReplaceReason::Maintenance => Recovery::Maintenance,
+            ReplaceReason::Expired => Recovery::Expiry,
+            ReplaceReason::NotFound
+            | ReplaceReason::NoLongerSubscribed
+            | ReplaceReason::TokenRevoked
+            | ReplaceReason::ClosedByService => Recovery::NewChannel,
         }
     }
 }

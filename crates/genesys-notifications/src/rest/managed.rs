@@ -14,8 +14,9 @@ use crate::{Channel, ConnectOptions, Maintenance};
 /// alive by itself (extensions before expiry, a new channel on maintenance, eviction, expiry,
 /// `no_longer_subscribed` or a revoked token).
 ///
-/// Use [`ManagedOptions`] to reuse a channel, tune the connection or learn which topics were
-/// refused.
+/// The service channel in use, which changes when it is replaced, is
+/// [`Channel::current_channel`] (id, connect URI, expiry). Use [`ManagedOptions`] to reuse a
+/// channel, tune the connection or learn which topics were refused.
 ///
 /// ```no_run
 /// use futures_util::StreamExt;
@@ -90,7 +91,8 @@ pub struct ManagedOptions {
 pub struct Managed {
     /// The stream of notifications (the same type [`crate::connect`] returns).
     pub channel: Channel,
-    /// The channel first used (created or reused).
+    /// The channel first used (created or reused). After a replacement the stream is on
+    /// another one: [`Channel::current_channel`] is always the one in use.
     pub channel_info: ChannelInfo,
     /// Topics the service refused, with reasons and missing permissions; they are not part of
     /// the subscription.

@@ -922,7 +922,8 @@ impl PoolHandle {
             .map(|m| m.handle.stats())
     }
 
-    /// The control handle of one pool channel (ping, extend, force a reconnect).
+    /// The control handle of one pool channel (ping, extend, force a reconnect); its
+    /// [`ChannelHandle::current_channel`] tells which service channel carries it now.
     pub fn channel(&self, channel: usize) -> Option<ChannelHandle> {
         lock(&self.inner.state)
             .members

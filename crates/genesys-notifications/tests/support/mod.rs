@@ -36,6 +36,9 @@ pub enum Mode {
     Status(u16, &'static str),
     /// Accept and never answer.
     Silent,
+    /// Pipe to the simulator; while [`Proxy::hold`] is on, what the simulator sends waits in
+    /// the proxy (nothing is dropped), as if it were stuck behind a long queue.
+    Holdable(SocketAddr),
 }
 
 /// A TCP endpoint in front of the simulator whose behaviour can be switched at any time.
@@ -44,6 +47,9 @@ pub enum Mode {
 pub struct Proxy {
     pub addr: SocketAddr,
     mode: Arc<Mutex<Mode>>,
+    held: Arc<tokio::sync::watch::Sender<bool>>,
+    /// What clients sent while the proxy held (in [`Mode::Holdable`]).
+    sent_while_held: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Proxy {
@@ -52,12 +58,16 @@ impl Proxy {
         let addr = listener.local_addr().unwrap();
         let mode = Arc::new(Mutex::new(mode));
         let m = mode.clone();
+        let held = Arc::new(tokio::sync::watch::Sender::new(false));
+        let sent_while_held = Arc::new(Mutex::new(Vec::new()));
+        let (h, sent) = (held.clone(), sent_while_held.clone());
         tokio::spawn(async move {
             loop {
                 let Ok((mut client, _)) = listener.accept().await else {
                     return;
                 };
                 let mode = m.lock().unwrap().clone();
+                let (held, sent) = (h.subscribe(), sent.clone());
                 tokio::spawn(async move {
                     match mode {
                         Mode::Forward(to) => {
@@ -90,21 +100,82 @@ impl Proxy {
                                 }
                             }
                         }
+                        Mode::Holdable(to) => {
+                            if let Ok(server) = TcpStream::connect(to).await {
+                                hold_pipe(client, server, held, sent).await;
+                            }
+                        }
                     }
                 });
             }
         });
-        Proxy { addr, mode }
+        Proxy {
+            addr,
+            mode,
+            held,
+            sent_while_held,
+        }
     }
 
     pub fn set(&self, mode: Mode) {
         *self.mode.lock().unwrap() = mode;
     }
 
+    /// Holds (or releases) what the simulator sends on [`Mode::Holdable`] connections.
+    pub fn hold(&self, on: bool) {
+        self.held.send_replace(on);
+    }
+
+    /// The bytes clients sent while the proxy held.
+    pub fn sent_while_held(&self) -> Vec<u8> {
+        self.sent_while_held.lock().unwrap().clone()
+    }
+
     /// The channel's URI through the proxy.
     pub fn uri(&self, channel: &SimChannel) -> String {
         format!("ws://{}/channels/{}", self.addr, channel.id)
     }
+}
+
+/// Pipes `client` and `server`; bytes from the server wait while `held` is on.
+async fn hold_pipe(
+    client: TcpStream,
+    server: TcpStream,
+    held: tokio::sync::watch::Receiver<bool>,
+    sent: Arc<Mutex<Vec<u8>>>,
+) {
+    let (mut client_rx, mut client_tx) = client.into_split();
+    let (mut server_rx, mut server_tx) = server.into_split();
+    let up_held = held.clone();
+    let up = async move {
+        let mut buf = vec![0u8; 16 * 1024];
+        while let Ok(n) = client_rx.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+            if *up_held.borrow() {
+                sent.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+            if server_tx.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+        }
+        let _ = server_tx.shutdown().await;
+    };
+    let mut held = held;
+    let down = async move {
+        let mut buf = vec![0u8; 16 * 1024];
+        while let Ok(n) = server_rx.read(&mut buf).await {
+            if n == 0 || held.wait_for(|h| !*h).await.is_err() {
+                break;
+            }
+            if client_tx.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+        }
+        let _ = client_tx.shutdown().await;
+    };
+    tokio::join!(up, down);
 }
 
 /// The next item, which must come (tests run on paused time, so this only fails on a bug).
