@@ -24,6 +24,10 @@
 //!
 //! * `continuity` is uncovered exactly when no socket in `conns` is `covering` since the last
 //!   covering one went away; its window starts at that socket's last proof.
+//! * A socket's `proof` (what it proved delivered) is apart from `last_frame` (the watchdog's
+//!   silence clock): after reading paused by back-pressure, `catch_up` is set until the
+//!   backlog is proven read, and meanwhile a frame read raises `proof` no further than its
+//!   bound (where proof stood when reading stopped, or a later pong's ping).
 //! * `recording` is true exactly when some socket is a shadow, or a socket other than the
 //!   oldest is covering and checks for copies (see [`Machine::update_recording`]).
 //! * `switch` is `Some` from the moment a make-before-break starts until its new socket is
