@@ -49,6 +49,9 @@ pub enum ClientKind {
     Library,
     /// (c) `genesys-notify listen`, JSON lines to `/dev/null`.
     Cli,
+    /// (d) `genesys-notify listen`, JSON lines to a pipe that this harness reads as fast as
+    /// it can (and discards).
+    CliPipe,
 }
 
 impl ClientKind {
@@ -58,6 +61,7 @@ impl ClientKind {
             ClientKind::Baseline => "baseline",
             ClientKind::Library => "library",
             ClientKind::Cli => "cli",
+            ClientKind::CliPipe => "cli-pipe",
         }
     }
 
@@ -67,6 +71,7 @@ impl ClientKind {
             ClientKind::Baseline => "(a) baseline",
             ClientKind::Library => "(b) library",
             ClientKind::Cli => "(c) CLI listen",
+            ClientKind::CliPipe => "(d) CLI listen into a pipe",
         }
     }
 }
@@ -165,6 +170,11 @@ impl Frames {
     /// The topic.
     pub fn topic(&self) -> &str {
         &self.topic
+    }
+
+    /// Publishes one cycle (1,000 notifications and a heartbeat); returns the frames queued.
+    pub fn publish_cycle(&self, sim: &Simulator) -> usize {
+        sim.publish_raw_batch(&self.topic, &self.cycle)
     }
 }
 
@@ -287,7 +297,7 @@ async fn run_case(
     let count_arg = count.to_string();
     let program = match kind {
         ClientKind::Baseline | ClientKind::Library => std::env::current_exe()?,
-        ClientKind::Cli => cli.context("no CLI")?.to_path_buf(),
+        ClientKind::Cli | ClientKind::CliPipe => cli.context("no CLI")?.to_path_buf(),
     };
     let mut command = match opts.wrap.split_first() {
         Some((wrapper, args)) => {
@@ -313,17 +323,24 @@ async fn run_case(
                 .args(["--count", &count_arg])
                 .stdout(Stdio::piped());
         }
-        ClientKind::Cli => {
+        ClientKind::Cli | ClientKind::CliPipe => {
             command
                 .args(["listen", "--uri", &channel.connect_uri])
                 .args(["--topic", frames.topic(), "--count", &count_arg, "-q"])
-                .stdout(Stdio::null());
+                .stdout(if kind == ClientKind::Cli {
+                    Stdio::null()
+                } else {
+                    Stdio::piped()
+                });
         }
     }
     command.stdin(Stdio::null()).stderr(Stdio::piped());
     let mut child = command.spawn().context("spawn client")?;
     let pid = child.id();
-    let stdout = child.stdout.take().map(read_all);
+    let (stdout, lines) = match kind {
+        ClientKind::CliPipe => (None, child.stdout.take().map(drain)),
+        _ => (child.stdout.take().map(read_all), None),
+    };
     let stderr = child.stderr.take().map(read_all);
     let mut waiter = tokio::task::spawn_blocking(move || {
         let exit = measure::wait_child(pid);
@@ -375,8 +392,14 @@ async fn run_case(
     if exit.code != Some(0) {
         bail!("{} exited with {:?}: {err}", kind.label(), exit.code);
     }
+    if let Some(lines) = lines {
+        let bytes = lines.join().unwrap_or(0);
+        if bytes == 0 {
+            bail!("{} wrote nothing to its pipe", kind.label());
+        }
+    }
     let outcome = match kind {
-        ClientKind::Cli => None,
+        ClientKind::Cli | ClientKind::CliPipe => None,
         _ => Some(
             serde_json::from_str::<Outcome>(out.trim())
                 .with_context(|| format!("client output {out:?}"))?,
@@ -402,6 +425,21 @@ fn read_all<R: std::io::Read + Send + 'static>(mut r: R) -> std::thread::JoinHan
     })
 }
 
+/// Reads a pipe to its end as fast as possible, discarding; returns the bytes read.
+pub fn drain<R: std::io::Read + Send + 'static>(mut r: R) -> std::thread::JoinHandle<u64> {
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 1 << 16];
+        let mut total = 0u64;
+        while let Ok(n) = r.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+        }
+        total
+    })
+}
+
 fn join_text(h: std::thread::JoinHandle<String>) -> String {
     h.join().unwrap_or_default()
 }
@@ -420,12 +458,12 @@ pub async fn run(opts: &E2eOptions) -> anyhow::Result<Vec<CaseResult>> {
             .filter(|k| *k != ClientKind::Baseline),
     );
     kinds.dedup();
-    let cli = if kinds.contains(&ClientKind::Cli) {
+    let cli = if kinds.contains(&ClientKind::Cli) || kinds.contains(&ClientKind::CliPipe) {
         match find_cli(opts) {
             Ok(path) => Some(path),
             Err(why) => {
                 eprintln!("case (c) skipped: {why}");
-                kinds.retain(|k| *k != ClientKind::Cli);
+                kinds.retain(|k| !matches!(k, ClientKind::Cli | ClientKind::CliPipe));
                 None
             }
         }
@@ -512,6 +550,7 @@ pub fn print_report(results: &[CaseResult]) {
                     format!("{rss_delta:+.1} MiB"),
                 ));
             }
+            ClientKind::CliPipe => {}
             ClientKind::Cli => verdicts.push(verdict(
                 format!("{} CLI throughput ≥ 0.9 × baseline", r.shape),
                 ratio >= 0.9,

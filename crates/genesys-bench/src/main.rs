@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use genesys_bench::e2e::{self, ClientKind, E2eOptions};
 use genesys_bench::shapes::Shape;
-use genesys_bench::{clients, pool, recovery};
+use genesys_bench::{clients, flow, pool, recovery};
 
 /// Benchmarks of the Genesys Cloud Notifications client against the simulator.
 #[derive(Debug, Parser)]
@@ -69,6 +69,19 @@ enum Cmd {
         /// Notifications of each CPU measurement.
         #[arg(long, default_value_t = 200_000)]
         notifications: u64,
+    },
+    /// Peak resident memory of `genesys-notify listen --max-buffer B` whose stdout nobody
+    /// reads, for several bounds `B`: the slope and the constant of `VmHWM` against `B`.
+    FlowRss {
+        /// Payload shapes (default: presence, queue).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        shapes: Vec<Shape>,
+        /// Buffer bounds, in MiB.
+        #[arg(long, value_delimiter = ',', default_value = "1,8,32,64")]
+        bounds: Vec<u64>,
+        /// Path of `genesys-notify` (default: next to this binary).
+        #[arg(long)]
+        cli: Option<PathBuf>,
     },
     /// Internal: one measured client process (used by `e2e`).
     #[command(hide = true)]
@@ -145,6 +158,25 @@ fn main() -> anyhow::Result<()> {
             notifications,
         } => {
             runtime(1)?.block_on(pool::run(topics, runs.max(1), notifications))?;
+        }
+        Cmd::FlowRss {
+            shapes,
+            bounds,
+            cli,
+        } => {
+            let cli = match cli {
+                Some(path) => path,
+                None => std::env::current_exe()?
+                    .parent()
+                    .context("no directory")?
+                    .join("genesys-notify"),
+            };
+            let shapes = if shapes.is_empty() {
+                vec![Shape::Presence, Shape::Queue]
+            } else {
+                shapes
+            };
+            runtime(1)?.block_on(flow::run(&cli, &shapes, &bounds))?;
         }
         Cmd::Recovery { runs } => {
             runtime(1)?.block_on(recovery::run(runs))?;

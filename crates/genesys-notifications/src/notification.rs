@@ -92,16 +92,19 @@ impl Notification {
     /// # Ok(()) }
     /// ```
     pub fn body<'a, T: Deserialize<'a>>(&'a self) -> Result<T, Error> {
-        serde_json::from_str(self.body_raw()).map_err(|e| {
-            Error::new(ErrorKind::Receive, Reason::InvalidMessage)
-                .non_fatal()
-                .with_message(format!(
-                    "event body of {} does not match: {e}",
-                    self.topic()
-                ))
-                .with_raw(self.frame.clone().into())
-                .with_shown_source(e)
-        })
+        serde_json::from_str(self.body_raw()).map_err(|e| self.body_error(e))
+    }
+
+    /// The error for a body that does not decode: non-fatal, with the frame.
+    pub(crate) fn body_error(&self, e: serde_json::Error) -> Error {
+        Error::new(ErrorKind::Receive, Reason::InvalidMessage)
+            .non_fatal()
+            .with_message(format!(
+                "event body of {} does not match: {e}",
+                self.topic()
+            ))
+            .with_raw(self.frame.clone().into())
+            .with_shown_source(e)
     }
 
     /// Key used to recognise the same event delivered twice (during a rollover): the

@@ -26,12 +26,19 @@
 //! with one lock and then pops from its own batch without locking (except under
 //! `DropOldest`, whose victims must stay reachable). Byte and item counts are atomics, so
 //! both sides see the level at any time without the lock.
+//!
+//! # Waiting for room
+//!
+//! A producer that reads less than every socket publishes the level at which it may read
+//! more (a byte and an item threshold); the consumer that takes the buffer down to it wakes
+//! *every* task waiting for room ([`RoomWait`]), not one: a channel pool's forwarding tasks
+//! share one sender, and each must resume when room frees.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use futures_util::task::AtomicWaker;
 
@@ -55,7 +62,8 @@ pub(crate) fn cost(item: &Item) -> usize {
         }
 }
 
-/// "No wake-up wanted" for [`Shared::wake_below`].
+/// "No wake-up wanted" for [`Shared::wake_below`]; "no item threshold" for
+/// [`Shared::wake_notes`].
 const NO_WAKE: usize = usize::MAX;
 
 /// Which sockets the driver may read now.
@@ -128,13 +136,15 @@ impl Marks {
         }
     }
 
-    /// The queued bytes at or below which the consumer must wake a driver that reads less
-    /// than every socket (`None`: only the driver's own progress can change the decision).
-    pub(crate) fn wake_below(&self, reading: Reading, l: Level) -> Option<usize> {
+    /// The queued bytes and items at or below which (both) the consumer must wake a driver
+    /// that reads less than every socket (`None`: only the driver's own progress can change
+    /// the decision). Paused resumes only when both are down to their low-water marks, so
+    /// a pause by the item bound is not woken by bytes alone.
+    pub(crate) fn wake_below(&self, reading: Reading, l: Level) -> Option<(usize, usize)> {
         match reading {
             Reading::All => None,
-            Reading::Paused => Some(self.low),
-            Reading::HeadOnly => self.low.checked_sub(l.held),
+            Reading::Paused => Some((self.low, self.item_low())),
+            Reading::HeadOnly => self.low.checked_sub(l.held).map(|bytes| (bytes, NO_WAKE)),
         }
     }
 
@@ -161,12 +171,30 @@ struct Inner {
     buf: VecDeque<Entry>,
 }
 
+/// The tasks waiting for room. Invariant: a task registered here while a threshold was
+/// published (`wake_below != NO_WAKE`) is woken by the next crossing of a threshold, which
+/// also ends the `round` (so a task that looks after the crossing sees it ended).
+#[derive(Default)]
+struct Waiters {
+    /// Ends (goes up by one) each time the consumer makes room or goes away.
+    round: u64,
+    wakers: Vec<Waker>,
+}
+
+/// One task's wait for room in the buffer: the round of wake-ups it began in. Several tasks
+/// may wait on one buffer, each with its own `RoomWait`; every one is woken when the
+/// consumer makes room.
+#[derive(Debug, Default)]
+pub(crate) struct RoomWait {
+    round: Option<u64>,
+}
+
 struct Shared {
     inner: Mutex<Inner>,
     /// The consumer's waker.
     waker: AtomicWaker,
-    /// The driver's waker, for when the consumer made room.
-    driver: AtomicWaker,
+    /// Every task waiting for the consumer to make room.
+    room: Mutex<Waiters>,
     overflow: Overflow,
     marks: Marks,
     /// Bytes of bounded items handed to the consumer and not yet taken out by it.
@@ -175,8 +203,12 @@ struct Shared {
     notes: AtomicUsize,
     /// Bytes of bounded items held by newer sockets.
     held: AtomicUsize,
-    /// Wake the driver once `bytes` is at or below this ([`NO_WAKE`]: do not).
+    /// Wake the waiting producers once `bytes` is at or below this and `notes` at or below
+    /// [`wake_notes`](Self::wake_notes) ([`NO_WAKE`]: do not). Published after
+    /// `wake_notes`, taken (swapped to `NO_WAKE`) by whoever wakes them.
     wake_below: AtomicUsize,
+    /// The item threshold that goes with `wake_below`.
+    wake_notes: AtomicUsize,
     closed: AtomicBool,
     receiver_alive: AtomicBool,
     dropped_total: AtomicU64,
@@ -199,18 +231,58 @@ impl Shared {
         }
     }
 
+    fn lock_room(&self) -> MutexGuard<'_, Waiters> {
+        // A list of wakers and a counter: never inconsistent, even after a panic.
+        self.room.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// The consumer took a bounded item of `cost` bytes out of the buffer.
     fn consumed(&self, cost: usize) {
         let left = self
             .bytes
             .fetch_sub(cost, Ordering::AcqRel)
             .saturating_sub(cost);
-        self.notes.fetch_sub(1, Ordering::AcqRel);
+        let notes_left = self.notes.fetch_sub(1, Ordering::AcqRel).saturating_sub(1);
+        // `wake_below` first: `wake_notes` is published before it.
         if left <= self.wake_below.load(Ordering::Acquire)
+            && notes_left <= self.wake_notes.load(Ordering::Acquire)
             && self.wake_below.swap(NO_WAKE, Ordering::AcqRel) != NO_WAKE
         {
-            self.driver.wake();
+            self.wake_all();
         }
+    }
+
+    /// Ends the round and wakes every waiting task (outside the lock).
+    fn wake_all(&self) {
+        let mut wakers = {
+            let mut room = self.lock_room();
+            room.round = room.round.wrapping_add(1);
+            std::mem::take(&mut room.wakers)
+        };
+        for waker in wakers.drain(..) {
+            waker.wake();
+        }
+        // Keep the list's allocation for the next wait.
+        let mut room = self.lock_room();
+        if room.wakers.is_empty() {
+            room.wakers = wakers;
+        }
+    }
+
+    /// Ready once the round `wait` began in has ended, or at once when no threshold is
+    /// published (nothing to wait for: the caller decides again).
+    fn poll_room(&self, wait: &mut RoomWait, cx: &mut Context<'_>) -> Poll<()> {
+        let mut room = self.lock_room();
+        let began = *wait.round.get_or_insert(room.round);
+        // Under the lock: a crossing after this check ends the round with this task listed.
+        if began != room.round || self.wake_below.load(Ordering::Acquire) == NO_WAKE {
+            wait.round = None;
+            return Poll::Ready(());
+        }
+        if !room.wakers.iter().any(|w| w.will_wake(cx.waker())) {
+            room.wakers.push(cx.waker().clone());
+        }
+        Poll::Pending
     }
 }
 
@@ -226,6 +298,8 @@ pub(crate) struct Sender {
     /// A wake-up threshold was published at the last flush: the consumer clears it (and
     /// wakes the driver) when it has made room.
     awaiting_room: bool,
+    /// The driver's own wait for room (it began at the last flush).
+    room: RoomWait,
 }
 
 /// Consumer side, owned by the [`Channel`](crate::Channel).
@@ -269,13 +343,14 @@ pub(crate) fn bounded(bytes: usize, items: usize, overflow: Overflow) -> (Sender
             buf: VecDeque::new(),
         }),
         waker: AtomicWaker::new(),
-        driver: AtomicWaker::new(),
+        room: Mutex::new(Waiters::default()),
         overflow,
         marks: Marks::new(bytes, items),
         bytes: AtomicUsize::new(0),
         notes: AtomicUsize::new(0),
         held: AtomicUsize::new(0),
         wake_below: AtomicUsize::new(NO_WAKE),
+        wake_notes: AtomicUsize::new(NO_WAKE),
         closed: AtomicBool::new(false),
         receiver_alive: AtomicBool::new(true),
         dropped_total: AtomicU64::new(0),
@@ -290,6 +365,7 @@ pub(crate) fn bounded(bytes: usize, items: usize, overflow: Overflow) -> (Sender
             staged_notes: 0,
             reading: Reading::All,
             awaiting_room: false,
+            room: RoomWait::default(),
         },
         Receiver {
             shared,
@@ -476,13 +552,22 @@ impl Sender {
         let prev = self.reading;
         let next = shared.marks.decide(prev, l);
         self.reading = next;
-        let wake = shared.marks.wake_below(next, l).unwrap_or(NO_WAKE);
+        let (wake, wake_notes) = shared
+            .marks
+            .wake_below(next, l)
+            .unwrap_or((NO_WAKE, NO_WAKE));
+        shared.wake_notes.store(wake_notes, Ordering::Release);
         shared.wake_below.store(wake, Ordering::Release);
         self.awaiting_room = wake != NO_WAKE;
+        self.room = RoomWait::default();
         // The consumer may have taken the level down before the threshold was published:
-        // then `poll_room` is ready at once and the driver decides again.
-        if self.awaiting_room && shared.bytes.load(Ordering::Acquire) <= wake {
-            shared.wake_below.store(NO_WAKE, Ordering::Release);
+        // then wake whoever waits (`poll_room` is ready at once) and they decide again.
+        if self.awaiting_room
+            && shared.bytes.load(Ordering::Acquire) <= wake
+            && shared.notes.load(Ordering::Acquire) <= wake_notes
+            && shared.wake_below.swap(NO_WAKE, Ordering::AcqRel) != NO_WAKE
+        {
+            shared.wake_all();
         }
         match (prev == Reading::Paused, next == Reading::Paused) {
             (false, true) => {
@@ -513,12 +598,18 @@ impl Sender {
         if !self.awaiting_room {
             return Poll::Pending;
         }
-        self.shared.driver.register(cx.waker());
-        if self.shared.wake_below.load(Ordering::Acquire) == NO_WAKE {
+        let ready = self.shared.poll_room(&mut self.room, cx);
+        if ready.is_ready() {
             self.awaiting_room = false;
-            return Poll::Ready(());
         }
-        Poll::Pending
+        ready
+    }
+
+    /// For one of several tasks sharing this sender: ready when the consumer has made room
+    /// since `wait` began (its first poll), or at once when no threshold is published (the
+    /// caller flushes, which decides again). Every waiting task is woken, not only one.
+    pub(crate) fn poll_room_for(&self, wait: &mut RoomWait, cx: &mut Context<'_>) -> Poll<()> {
+        self.shared.poll_room(wait, cx)
     }
 
     /// An empty holder for the items a newer socket keeps until the older ones are gone,
@@ -609,9 +700,9 @@ impl Drop for Held {
 impl Drop for Receiver {
     fn drop(&mut self) {
         self.shared.receiver_alive.store(false, Ordering::Release);
-        // A driver waiting for room must see that nobody will make it.
+        // A producer waiting for room must see that nobody will make it.
         self.shared.wake_below.store(NO_WAKE, Ordering::Release);
-        self.shared.driver.wake();
+        self.shared.wake_all();
     }
 }
 
@@ -860,9 +951,15 @@ mod tests {
         assert_eq!(m.decide(Reading::HeadOnly, l(100, 401)), Reading::HeadOnly);
         assert_eq!(m.decide(Reading::HeadOnly, l(100, 400)), Reading::All);
         assert_eq!(m.decide(Reading::Paused, l(400, 400)), Reading::HeadOnly);
-        assert_eq!(m.wake_below(Reading::Paused, l(1000, 0)), Some(500));
+        assert_eq!(
+            m.wake_below(Reading::Paused, l(1000, 0)),
+            Some((500, usize::MAX / 2))
+        );
         assert_eq!(m.wake_below(Reading::HeadOnly, l(100, 900)), None);
-        assert_eq!(m.wake_below(Reading::HeadOnly, l(600, 300)), Some(200));
+        assert_eq!(
+            m.wake_below(Reading::HeadOnly, l(600, 300)),
+            Some((200, NO_WAKE))
+        );
         assert_eq!(m.wake_below(Reading::All, l(0, 0)), None);
         assert!(m.may_read(true, l(999, 900)));
         assert!(!m.may_read(false, l(999, 1)));
@@ -908,6 +1005,115 @@ mod tests {
         assert_eq!(rx.gauge().dropped(), 0);
         tx.close();
         assert_eq!(drain(&mut rx).await, vec!["3", "4"]);
+    }
+
+    /// A waker that counts its wake-ups.
+    #[derive(Default)]
+    struct Wakes(std::sync::atomic::AtomicUsize);
+
+    impl std::task::Wake for Wakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    impl Wakes {
+        fn count(&self) -> usize {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    #[tokio::test]
+    async fn every_task_waiting_for_room_is_woken_when_the_consumer_makes_it() {
+        let (mut tx, mut rx) = bounded(room_for(4), usize::MAX, Overflow::Block);
+        for i in 0..4 {
+            tx.push(n(i));
+        }
+        assert!(matches!(tx.flush(), Some(FlowChange::Paused { .. })));
+        let tasks: Vec<Arc<Wakes>> = (0..3).map(|_| Arc::default()).collect();
+        let mut waits: Vec<RoomWait> = (0..3).map(|_| RoomWait::default()).collect();
+        let poll = |tx: &Sender, wait: &mut RoomWait, task: &Arc<Wakes>| {
+            let waker = Waker::from(Arc::clone(task));
+            tx.poll_room_for(wait, &mut Context::from_waker(&waker))
+        };
+        for (wait, task) in waits.iter_mut().zip(&tasks) {
+            assert!(poll(&tx, wait, task).is_pending());
+            // Polled again (a spurious wake-up): still listed once.
+            assert!(poll(&tx, wait, task).is_pending());
+        }
+        // 4 queued; the low-water mark is 2.
+        assert_eq!(render(rx.next().await.unwrap()), "0");
+        assert_eq!(
+            tasks.iter().map(|t| t.count()).collect::<Vec<_>>(),
+            [0, 0, 0]
+        );
+        assert_eq!(render(rx.next().await.unwrap()), "1");
+        assert_eq!(
+            tasks.iter().map(|t| t.count()).collect::<Vec<_>>(),
+            [1, 1, 1]
+        );
+        for (wait, task) in waits.iter_mut().zip(&tasks) {
+            assert!(poll(&tx, wait, task).is_ready());
+        }
+        // The first to look decides again and reads on; the others then find no threshold.
+        assert_eq!(tx.flush(), Some(FlowChange::Resumed));
+        let mut late = RoomWait::default();
+        assert!(poll(&tx, &mut late, &tasks[0]).is_ready());
+        // A task that began waiting before the crossing sees it even if a new pause was
+        // published meanwhile.
+        for i in 4..8 {
+            tx.push(n(i));
+        }
+        let mut early = RoomWait::default();
+        assert!(matches!(tx.flush(), Some(FlowChange::Paused { .. })));
+        assert!(poll(&tx, &mut early, &tasks[1]).is_pending());
+        // 6 queued: woken at 2.
+        for i in 2..5 {
+            assert_eq!(render(rx.next().await.unwrap()), i.to_string());
+        }
+        assert_eq!(tasks[1].count(), 1);
+        assert_eq!(render(rx.next().await.unwrap()), "5");
+        assert_eq!(tasks[1].count(), 2);
+        assert!(matches!(tx.flush(), Some(FlowChange::Resumed)));
+        for i in 8..11 {
+            tx.push(n(i));
+        }
+        assert!(matches!(tx.flush(), Some(FlowChange::Paused { .. })));
+        assert!(poll(&tx, &mut early, &tasks[1]).is_ready());
+        // The consumer going away wakes every waiter too.
+        let mut waits: Vec<RoomWait> = (0..2).map(|_| RoomWait::default()).collect();
+        for (wait, task) in waits.iter_mut().zip(&tasks) {
+            assert!(poll(&tx, wait, task).is_pending());
+        }
+        drop(rx);
+        assert_eq!(tasks[0].count(), 2);
+        assert_eq!(tasks[1].count(), 3);
+        for (wait, task) in waits.iter_mut().zip(&tasks) {
+            assert!(poll(&tx, wait, task).is_ready());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_pause_by_the_item_bound_waits_for_the_item_low_water_mark() {
+        // Items far below the byte bound: only the item bound pauses.
+        let (mut tx, mut rx) = bounded(usize::MAX, 4, Overflow::Block);
+        for i in 0..4 {
+            tx.push(n(i));
+        }
+        assert!(matches!(tx.flush(), Some(FlowChange::Paused { .. })));
+        let task = Arc::new(Wakes::default());
+        let waker = Waker::from(Arc::clone(&task));
+        let mut cx = Context::from_waker(&waker);
+        // Not ready while 3 items are queued (the item low-water mark is 2), however few
+        // bytes they are: the driver would otherwise wake, decide "paused" and wake again.
+        assert!(tx.poll_room(&mut cx).is_pending());
+        assert_eq!(render(rx.next().await.unwrap()), "0");
+        assert!(tx.poll_room(&mut cx).is_pending());
+        assert_eq!(task.count(), 0);
+        assert_eq!(render(rx.next().await.unwrap()), "1");
+        assert_eq!(task.count(), 1);
+        assert!(tx.poll_room(&mut cx).is_ready());
+        assert_eq!(tx.flush(), Some(FlowChange::Resumed));
     }
 
     #[tokio::test]

@@ -937,6 +937,48 @@ fn wrong_types_and_non_objects_are_errors_with_the_frame() {
 }
 
 #[test]
+fn arrays_in_place_of_nested_objects_are_errors_not_decoded_by_position() {
+    let bad = [
+        (
+            "v2.users.u-1.presence",
+            json!({"presenceDefinition": ["6a3af858", "AVAILABLE"]}),
+        ),
+        (
+            "v2.users.u-1.conversations",
+            json!({"id": "c-1", "participants": [["p-1", "agent"]]}),
+        ),
+        (
+            "v2.users.u-1.activity",
+            json!({"routingStatus": {"status": "IDLE"}, "presence": [null, "x"]}),
+        ),
+        (
+            "v2.detail.events.conversation.c-1.acd.end",
+            json!({"eventTime": 1_656_940_000_000_i64, "conversationId": "c-1",
+                   "participantId": "p-1", "sessionId": "s-1", "mediaType": "VOICE",
+                   "queueId": "q-1", "acdOutcome": "ANSWERED", "extra": [1, 2]}),
+        ),
+    ];
+    for (i, (topic, body)) in bad.into_iter().enumerate() {
+        let note = note_of(topic, body.clone());
+        match note.decode() {
+            // The last one has an array only where the model has no field: decoded.
+            Ok(event) if i == 3 => assert!(matches!(event, TopicEvent::DetailAcdEnd { .. })),
+            Ok(event) => panic!("{body} decoded as {event:?}"),
+            Err(err) => {
+                assert!(!err.is_fatal(), "{body}");
+                assert_eq!(err.raw_text(), Some(note.raw()), "{body}");
+                let text = err.to_string();
+                assert!(text.contains(topic), "{text}");
+                assert!(
+                    text.contains("invalid type: sequence, expected struct"),
+                    "{text}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn topics_parse_and_build_round_trip_for_every_template() {
     assert_eq!(Template::ALL.len(), 52);
     for &template in Template::ALL {

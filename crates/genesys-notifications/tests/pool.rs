@@ -4,35 +4,20 @@
 #![cfg(feature = "rest")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::rest::{CLIENT, rest_client};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::time::Duration;
 
 use futures_util::{FutureExt, StreamExt};
-use genesys_notifications::rest::{
-    Credentials, Environment, Pool, PoolEvent, PoolOptions, RestClient,
-};
-use genesys_notifications::{Event, Gap, Reason, ReconnectPolicy, topic};
+use genesys_notifications::rest::{Pool, PoolEvent, PoolOptions};
+use genesys_notifications::{ConnectOptions, Event, Gap, Reason, topic};
 use genesys_sim::{DeniedTopic, Fault, SimConfig, Simulator};
 use serde_json::json;
 use tokio::time::Instant;
-
-const CLIENT: &str = "demo-client";
-const SECRET: &str = "demo-secret";
-
-fn rest_client(sim: &Simulator) -> RestClient {
-    RestClient::builder(
-        Environment::local(&sim.base_url()).unwrap(),
-        Credentials::client_credentials(CLIENT, SECRET),
-    )
-    .retry_policy(
-        ReconnectPolicy::default()
-            .jitter(false)
-            .max_attempts(Some(4)),
-    )
-    .build()
-    .unwrap()
-}
 
 fn user(i: usize) -> String {
     format!("v2.users.{i:08}-0000-4000-8000-000000000000")
@@ -749,6 +734,57 @@ async fn existing_channels_of_the_client_are_reused_when_asked() {
                 .iter()
                 .all(|c| c.connected && c.topics.len() == 750)
         );
+    })
+    .await;
+}
+
+/// Back-pressure across the pool: the shared bound is full and every pool channel's
+/// forwarding task waits for room. When the consumer takes the buffer down to its low-water
+/// mark, every one of them resumes at that moment: the whole backlog drains, in order per
+/// channel, without the (paused) clock moving, so no timer is involved.
+#[tokio::test(start_paused = true)]
+async fn a_full_shared_buffer_resumes_every_channel_when_room_frees() {
+    const PER_TOPIC: u64 = 20;
+    within(Duration::from_secs(60), async {
+        let sim = Simulator::start(SimConfig::default()).await.unwrap();
+        let all = topics(0..3, &["presence"]);
+        // The smallest bound (1 KiB): room for about four notifications of the pool's.
+        let mut pool = PoolOptions::new(rest_client(&sim))
+            .topics_per_channel(1)
+            .connect_options(ConnectOptions::new().max_buffer(1024))
+            .connect(&all)
+            .await
+            .unwrap();
+        assert_eq!(pool.channels().len(), 3);
+        for i in 0..PER_TOPIC {
+            for topic in &all {
+                assert_eq!(sim.publish(topic, json!({ "i": i })), 1);
+            }
+        }
+        // Nobody reads: the shared buffer fills and the forwarding tasks stop.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let buffered = pool.buffered_len();
+        assert!((1..10).contains(&buffered), "{buffered} buffered");
+        let started = Instant::now();
+        let mut next = [0u64; 3];
+        for _ in 0..3 * PER_TOPIC {
+            let n = pool.next().await.unwrap().unwrap();
+            let channel = all.iter().position(|t| t == n.topic()).unwrap();
+            let i = n.body::<serde_json::Value>().unwrap()["i"]
+                .as_u64()
+                .unwrap();
+            assert_eq!(i, next[channel], "{}", n.topic());
+            next[channel] += 1;
+        }
+        assert_eq!(next, [PER_TOPIC; 3]);
+        assert_eq!(
+            Instant::now(),
+            started,
+            "the backlog waited for a timer to drain"
+        );
+        let stats = pool.stats();
+        assert_eq!((stats.dropped, stats.gaps), (0, 0));
+        pool.close().await;
     })
     .await;
 }

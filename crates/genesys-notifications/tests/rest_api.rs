@@ -2,6 +2,10 @@
 #![cfg(feature = "rest")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::rest::{CLIENT, client_credentials, rest_client_with as rest_client};
+
 use std::time::Duration;
 
 use genesys_notifications::rest::{
@@ -12,29 +16,12 @@ use genesys_notifications::{ErrorKind, Reason, ReconnectPolicy};
 use genesys_sim::{DeniedTopic, RateLimit, SimConfig, Simulator};
 use tokio::time::Instant;
 
-const CLIENT: &str = "demo-client";
-const SECRET: &str = "demo-secret";
 const USER_PRESENCE: &str = "v2.users.0a1b2c3d-0000-4000-8000-000000000001.presence";
 const USER_ROUTING: &str = "v2.users.0a1b2c3d-0000-4000-8000-000000000001.routingStatus";
 const QUEUE_OBS: &str = "v2.analytics.queues.0a1b2c3d-0000-4000-8000-00000000000q.observations";
 
 async fn simulator(config: SimConfig) -> Simulator {
     Simulator::start(config).await.expect("simulator starts")
-}
-
-fn rest_client(sim: &Simulator, credentials: Credentials) -> RestClient {
-    RestClient::builder(Environment::local(&sim.base_url()).unwrap(), credentials)
-        .retry_policy(
-            ReconnectPolicy::default()
-                .jitter(false)
-                .max_attempts(Some(4)),
-        )
-        .build()
-        .unwrap()
-}
-
-fn client_credentials() -> Credentials {
-    Credentials::client_credentials(CLIENT, SECRET)
 }
 
 #[tokio::test(start_paused = true)]

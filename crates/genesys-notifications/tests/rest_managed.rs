@@ -4,37 +4,23 @@
 #![cfg(feature = "rest")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::rest::{CLIENT, rest_client};
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use genesys_notifications::rest::{
-    ChannelInfo, Credentials, Environment, ManagedOptions, RestClient,
-};
-use genesys_notifications::{Channel, Event, Gap, ReconnectPolicy};
+use genesys_notifications::rest::{ChannelInfo, ManagedOptions};
+use genesys_notifications::{Channel, Event, Gap};
 use genesys_sim::{DeniedTopic, ExtendOn, Fault, SimConfig, Simulator};
 use serde_json::json;
 use tokio::time::Instant;
 
-const CLIENT: &str = "demo-client";
-const SECRET: &str = "demo-secret";
 const TOPIC: &str = "v2.users.0a1b2c3d-0000-4000-8000-000000000001.presence";
 const OTHER: &str = "v2.users.0a1b2c3d-0000-4000-8000-000000000002.presence";
 const DENIED: &str = "v2.analytics.queues.0a1b2c3d-0000-4000-8000-00000000000q.observations";
-
-fn rest_client(sim: &Simulator) -> RestClient {
-    RestClient::builder(
-        Environment::local(&sim.base_url()).unwrap(),
-        Credentials::client_credentials(CLIENT, SECRET),
-    )
-    .retry_policy(
-        ReconnectPolicy::default()
-            .jitter(false)
-            .max_attempts(Some(4)),
-    )
-    .build()
-    .unwrap()
-}
 
 /// The channel the client is connected to right now, per the simulator.
 fn connected_channel(sim: &Simulator) -> Option<String> {

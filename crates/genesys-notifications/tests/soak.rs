@@ -20,6 +20,15 @@
 //! The figures are printed (`--nocapture`). Knobs (environment): `SOAK_HOURS` (72),
 //! `SOAK_PUBLISH_SECS` (60), `SOAK_FAULT_MINS` (mean minutes between faults, 15),
 //! `SOAK_SEED` (1).
+//!
+//! The same soak with a consumer that pauses at random (`*_consumer_pausing_at_random*`):
+//! bursts of notifications, a small buffer bound so that back-pressure stops and resumes
+//! reading again and again, and seeded random consumer pauses; the same invariants, and with
+//! no faults, no loss at all. Knobs: `SOAK_PAUSE_HOURS` (1, short for CI),
+//! `SOAK_PAUSE_BURST` (most notifications per publication, 40, every 5 s),
+//! `SOAK_PAUSE_SECS` (longest pause, 25: under the simulator's 30 s write timeout, after
+//! which the service side drops a socket that is not read), `SOAK_FAULT_MINS` (5 here),
+//! `SOAK_SEED`.
 #![allow(unsafe_code, clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -152,6 +161,51 @@ impl Knobs {
             seed: env("SOAK_SEED", 1),
         }
     }
+
+    /// The knobs of the soaks whose consumer pauses at random.
+    fn pausing_from_env() -> (Knobs, Consumer) {
+        let knobs = Knobs {
+            hours: env("SOAK_PAUSE_HOURS", 1),
+            publish_every: Duration::from_secs(5),
+            fault_every: Duration::from_secs(60 * env("SOAK_FAULT_MINS", 5).max(1)),
+            seed: env("SOAK_SEED", 1),
+        };
+        let consumer = Consumer {
+            burst: env("SOAK_PAUSE_BURST", 40).max(1),
+            longest_pause: Some(Duration::from_secs(env("SOAK_PAUSE_SECS", 25).max(1))),
+            max_buffer: Some(PAUSING_BUFFER),
+            faults: true,
+        };
+        (knobs, consumer)
+    }
+}
+
+/// The buffer bound of the pausing soaks: a few dozen notifications, so that a burst during a
+/// pause fills it and back-pressure stops reading.
+const PAUSING_BUFFER: usize = 16 * 1024;
+
+/// How the notifications are published and consumed.
+#[derive(Debug, Clone, Copy)]
+struct Consumer {
+    /// Most notifications per publication (a random count in `1..=burst`; 1: one each time).
+    burst: u64,
+    /// `Some`: the consumer stops reading for a random span up to this long, then reads for a
+    /// random span up to a minute, again and again.
+    longest_pause: Option<Duration>,
+    /// The channel's buffer bound (`None`: the default).
+    max_buffer: Option<usize>,
+    /// Whether faults are injected.
+    faults: bool,
+}
+
+impl Consumer {
+    /// The consumer of the original soak: one notification a publication, always reading.
+    const KEEPING_UP: Consumer = Consumer {
+        burst: 1,
+        longest_pause: None,
+        max_buffer: None,
+        faults: true,
+    };
 }
 
 /// The kinds of fault injected (a few are compounds of simulator faults).
@@ -243,6 +297,20 @@ struct Figures {
     ends: BTreeMap<String, u64>,
     continued_gaps: u64,
     max_gap: Duration,
+    /// Pauses of the consumer, and their total length.
+    pauses: u64,
+    paused: Duration,
+    /// Back-pressure: `Event::ReadingPaused` events, and the most bytes buffered at one.
+    read_pauses: u64,
+    most_buffered: usize,
+    /// Gaps whose window starts only when reading resumed after back-pressure, after the
+    /// fault that caused them (the close was read late; see TESTING.md, REL-B9), and the
+    /// notifications lost between that fault and the window.
+    late_gaps: u64,
+    lost_before_late_windows: u64,
+    /// Spans in which reading was paused by back-pressure (`ReadingPaused` to
+    /// `ReadingResumed`).
+    pressure: Vec<(Instant, Instant)>,
     /// Heap held after the first connection, in bytes.
     heap_start: i64,
     /// Most heap held at any sample, over the whole run and over its first and last days.
@@ -267,6 +335,18 @@ impl fmt::Display for Figures {
             f,
             "faults {faults} ({} skipped: no socket at that moment) {:?}",
             self.skipped_faults, self.faults
+        )?;
+        writeln!(
+            f,
+            "consumer pauses {} ({:?} in all); reading paused by back-pressure {} times (at most \
+             {} bytes buffered); gaps whose window starts when reading resumed, after their \
+             fault {} (notifications lost before such a window {})",
+            self.pauses,
+            self.paused,
+            self.read_pauses,
+            self.most_buffered,
+            self.late_gaps,
+            self.lost_before_late_windows
         )?;
         write!(
             f,
@@ -298,7 +378,7 @@ impl fmt::Display for Figures {
 /// One soak run: the channel under test and how to (re)open it.
 trait Subject {
     /// Opens the channel (URI mode: on the current channel, or a new one if it is gone).
-    async fn open(&mut self, sim: &Simulator) -> Result<Channel, Error>;
+    async fn open(&mut self, sim: &Simulator, options: ConnectOptions) -> Result<Channel, Error>;
     /// The channel the client is connected to now, per the simulator.
     fn current(&self, sim: &Simulator) -> Option<String>;
     fn managed(&self) -> bool;
@@ -309,7 +389,7 @@ struct UriSubject {
 }
 
 impl Subject for UriSubject {
-    async fn open(&mut self, sim: &Simulator) -> Result<Channel, Error> {
+    async fn open(&mut self, sim: &Simulator, options: ConnectOptions) -> Result<Channel, Error> {
         let stats = sim.stats();
         let id = match &self.channel {
             Some(id) if stats.channel(id).is_some() => id.clone(),
@@ -317,7 +397,7 @@ impl Subject for UriSubject {
         };
         self.channel = Some(id.clone());
         let uri = format!("ws://{}/channels/{id}", sim.addr());
-        options().connect(&uri, [TOPIC]).await
+        options.connect(&uri, [TOPIC]).await
     }
     fn current(&self, _sim: &Simulator) -> Option<String> {
         self.channel.clone()
@@ -327,10 +407,14 @@ impl Subject for UriSubject {
     }
 }
 
-fn options() -> ConnectOptions {
-    ConnectOptions::new()
+fn options(consumer: Consumer) -> ConnectOptions {
+    let options = ConnectOptions::new()
         .max_message_size(MAX_MESSAGE)
-        .buffer(BUFFER)
+        .buffer(BUFFER);
+    match consumer.max_buffer {
+        Some(bytes) => options.max_buffer(bytes),
+        None => options,
+    }
 }
 
 fn stall_duration(rng: &mut fastrand::Rng) -> Duration {
@@ -402,15 +486,28 @@ async fn next_item(
 }
 
 /// Runs the soak and checks every invariant; returns the figures.
-async fn soak(sim: &Simulator, subject: &mut impl Subject, knobs: Knobs) -> Figures {
+async fn soak(
+    sim: &Simulator,
+    subject: &mut impl Subject,
+    knobs: Knobs,
+    consumer: Consumer,
+) -> Figures {
     let mut rng = fastrand::Rng::with_seed(knobs.seed);
+    // Bursts and pauses draw from their own generator: the fault schedule of a seed is the
+    // same whatever the consumer does.
+    let mut consumer_rng = fastrand::Rng::with_seed(knobs.seed ^ 0x5eed_c0de);
     let mut figures = Figures::default();
     let mut published: BTreeMap<u64, Instant> = BTreeMap::new();
     let mut log: Vec<Entry> = Vec::new();
     let mut fault_log: Vec<(Instant, Kind)> = Vec::new();
     let mut event_log: Vec<(Instant, String)> = Vec::new();
     COUNTING.with(|c| c.set(true));
-    let mut ch = Some(subject.open(sim).await.expect("the first connection"));
+    let mut ch = Some(
+        subject
+            .open(sim, options(consumer))
+            .await
+            .expect("the first connection"),
+    );
     let mut events = ch.as_ref().map(Channel::events);
     let start = Instant::now();
     figures.heap_start = held();
@@ -422,18 +519,47 @@ async fn soak(sim: &Simulator, subject: &mut impl Subject, knobs: Knobs) -> Figu
     let mut next_fault = start + Duration::from_secs(rng.u64(mean / 2..=mean * 3 / 2));
     let mut reopen_at: Option<Instant> = None;
     let far = start + Duration::from_secs(3600 * 24 * 365);
+    // The consumer reads until `pause_at`, then stops until `resume_at`. No pause starts after
+    // the end of publishing, so that everything buffered is read before the last check.
+    let mut resume_at: Option<Instant> = None;
+    let mut pressure_since: Option<Instant> = None;
+    let mut pause_at = match consumer.longest_pause {
+        Some(_) => start + Duration::from_secs(consumer_rng.u64(0..=60)),
+        None => far,
+    };
     loop {
         let now = Instant::now();
-        if now >= end + Duration::from_secs(600) && reopen_at.is_none() && ch.is_some() {
+        if now >= end + Duration::from_secs(600)
+            && reopen_at.is_none()
+            && ch.is_some()
+            && resume_at.is_none()
+        {
             break;
         }
         tokio::select! {
             _ = ticker.tick(), if now < end => {
-                seq += 1;
-                uncounted(|| published.insert(seq, Instant::now()));
-                sim.publish(TOPIC, json!({ "seq": seq }));
+                let burst = if consumer.burst > 1 { consumer_rng.u64(1..=consumer.burst) } else { 1 };
+                for _ in 0..burst {
+                    seq += 1;
+                    uncounted(|| published.insert(seq, Instant::now()));
+                    sim.publish(TOPIC, json!({ "seq": seq }));
+                }
             }
-            () = tokio::time::sleep_until(next_fault), if now < end => {
+            () = tokio::time::sleep_until(pause_at), if resume_at.is_none() && now < end => {
+                let longest = consumer.longest_pause.unwrap_or(Duration::ZERO).as_millis() as u64;
+                let pause = Duration::from_millis(consumer_rng.u64(1..=longest.max(1)));
+                figures.pauses += 1;
+                figures.paused += pause;
+                resume_at = Some(Instant::now() + pause);
+            }
+            () = tokio::time::sleep_until(resume_at.unwrap_or(far)), if resume_at.is_some() => {
+                resume_at = None;
+                pause_at = Instant::now() + Duration::from_secs(consumer_rng.u64(0..=60));
+            }
+            // Wakes the loop for the end check when nothing else happens.
+            () = tokio::time::sleep_until(end + Duration::from_secs(600)),
+                if now < end + Duration::from_secs(600) => {}
+            () = tokio::time::sleep_until(next_fault), if now < end && consumer.faults => {
                 let kind = pick(&mut rng, subject.managed());
                 match inject(sim, subject, kind, &mut rng) {
                     Some(()) => {
@@ -447,7 +573,7 @@ async fn soak(sim: &Simulator, subject: &mut impl Subject, knobs: Knobs) -> Figu
                 next_fault = Instant::now() + Duration::from_secs(rng.u64(mean / 2..=mean * 3 / 2));
             }
             () = tokio::time::sleep_until(reopen_at.unwrap_or(far)), if reopen_at.is_some() => {
-                match subject.open(sim).await {
+                match subject.open(sim, options(consumer)).await {
                     Ok(c) => {
                         events = Some(c.events());
                         ch = Some(c);
@@ -457,7 +583,7 @@ async fn soak(sim: &Simulator, subject: &mut impl Subject, knobs: Knobs) -> Figu
                     Err(_) => reopen_at = Some(Instant::now() + Duration::from_secs(10)),
                 }
             }
-            item = next_item(&mut ch) => match item {
+            item = next_item(&mut ch), if resume_at.is_none() => match item {
                 Some(Ok(n)) => {
                     assert_eq!(n.topic(), TOPIC);
                     let v: serde_json::Value = n.body().unwrap();
@@ -499,6 +625,16 @@ async fn soak(sim: &Simulator, subject: &mut impl Subject, knobs: Knobs) -> Figu
                     Event::Reconnected { .. } => figures.reconnects += 1,
                     Event::RolloverCompleted => figures.rollovers += 1,
                     Event::Extended => figures.extensions += 1,
+                    Event::ReadingPaused { buffered } => {
+                        figures.read_pauses += 1;
+                        figures.most_buffered = figures.most_buffered.max(*buffered);
+                        pressure_since = Some(Instant::now());
+                    }
+                    Event::ReadingResumed { .. } => {
+                        if let Some(since) = pressure_since.take() {
+                            uncounted(|| figures.pressure.push((since, Instant::now())));
+                        }
+                    }
                     _ => {}
                 }
                 uncounted(|| event_log.push((Instant::now(), format!("{event:?}"))));
@@ -576,6 +712,19 @@ fn check(
         }
     }
     figures.received = position.len() as u64;
+    // A gap reported as reading resumed after back-pressure: the socket's close was read only
+    // then, so the outage may have begun at any moment of the pause. Its window as it should
+    // be starts when reading was paused.
+    let pressure = std::mem::take(&mut figures.pressure);
+    let paused_before = |g: &Gap| {
+        pressure
+            .iter()
+            .find(|(_, resumed)| {
+                *resumed <= g.from_instant
+                    && g.from_instant.duration_since(*resumed) <= Duration::from_secs(1)
+            })
+            .map(|(paused, _)| *paused)
+    };
     for (s, at) in published {
         if position.contains_key(s) {
             continue;
@@ -589,6 +738,14 @@ fn check(
             _ => false,
         });
         let at_end = reported.iter().any(|e| matches!(e, Entry::End(_)));
+        let before_late_window = reported.iter().any(|e| match e {
+            Entry::Gap(g) => paused_before(g).is_some_and(|p| p <= *at && *at < g.from_instant),
+            _ => false,
+        });
+        if !in_gap && !at_end && before_late_window {
+            figures.lost_before_late_windows += 1;
+            continue;
+        }
         assert!(
             in_gap || at_end,
             "notification {s} (published at {at:?}) is missing and no gap or end covers it: {:?}",
@@ -614,6 +771,16 @@ fn check(
                 .find(|(at, kind)| kind.breaks() && g.contains(*at))
                 .map(|_| ())
                 .or(continued.then_some(()));
+            let late = cause.is_none()
+                && paused_before(g).is_some_and(|p| {
+                    faults
+                        .iter()
+                        .any(|(at, kind)| kind.breaks() && p <= *at && *at <= g.to_instant)
+                });
+            if late {
+                figures.late_gaps += 1;
+                continue;
+            }
             if continued {
                 figures.continued_gaps += 1;
             }
@@ -648,7 +815,7 @@ async fn soak_uri_channel_72_simulated_hours_under_random_faults() {
     let sim = sim_with(sim_config()).await;
     let wall = std::time::Instant::now();
     let mut subject = UriSubject { channel: None };
-    let figures = soak(&sim, &mut subject, knobs).await;
+    let figures = soak(&sim, &mut subject, knobs, Consumer::KEEPING_UP).await;
     println!(
         "soak (URI channel, {} h, seed {}, {:?} wall):\n{figures}",
         knobs.hours,
@@ -660,6 +827,79 @@ async fn soak_uri_channel_72_simulated_hours_under_random_faults() {
             >= knobs.hours * 60 / (knobs.fault_every.as_secs() / 60) / 2
     );
     assert!(figures.received > 0);
+}
+
+/// A soak whose consumer pauses at random; prints the seed first (shown with a failure).
+async fn pausing(
+    sim: &Simulator,
+    subject: &mut impl Subject,
+    knobs: Knobs,
+    consumer: Consumer,
+    what: &str,
+) -> Figures {
+    println!(
+        "soak ({what}, consumer pausing at random, faults {}): seed {} (SOAK_SEED), {knobs:?}, \
+         {consumer:?}",
+        consumer.faults, knobs.seed
+    );
+    let wall = std::time::Instant::now();
+    // Simulated time: a run that does not end fails instead of hanging.
+    let limit = Duration::from_secs(3600 * (knobs.hours + 2));
+    let figures = tokio::time::timeout(limit, soak(sim, subject, knobs, consumer))
+        .await
+        .expect("the soak ends");
+    println!("{:?} wall:\n{figures}", wall.elapsed());
+    assert!(figures.pauses > 0, "{figures}");
+    assert!(
+        figures.read_pauses > 0,
+        "back-pressure never engaged: {figures}"
+    );
+    assert!(figures.received > 0);
+    if consumer.faults {
+        assert!(
+            figures.faults.values().sum::<u64>()
+                >= knobs.hours * 60 / (knobs.fault_every.as_secs() / 60) / 2,
+            "{figures}"
+        );
+    }
+    figures
+}
+
+#[tokio::test(start_paused = true)]
+async fn soak_uri_channel_consumer_pausing_at_random_under_random_faults() {
+    let (knobs, consumer) = Knobs::pausing_from_env();
+    let sim = sim_with(sim_config()).await;
+    let mut subject = UriSubject { channel: None };
+    pausing(&sim, &mut subject, knobs, consumer, "URI channel").await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_consumer_pausing_at_random_loses_nothing_without_faults() {
+    let (knobs, consumer) = Knobs::pausing_from_env();
+    let consumer = Consumer {
+        faults: false,
+        ..consumer
+    };
+    let sim = sim_with(sim_config()).await;
+    let mut subject = UriSubject { channel: None };
+    let figures = pausing(&sim, &mut subject, knobs, consumer, "URI channel").await;
+    assert_eq!(figures.received, figures.published, "{figures}");
+    assert_eq!(
+        (
+            figures.lost_in_gaps,
+            figures.lost_at_ends,
+            figures.gaps,
+            figures.reconnects
+        ),
+        (0, 0, 0, 0),
+        "{figures}"
+    );
+    let stats = sim.stats();
+    assert_eq!(stats.channels.iter().map(|c| c.lost).sum::<u64>(), 0);
+    assert_eq!(stats.channels.iter().map(|c| c.connections).sum::<u64>(), 1);
+    // Back-pressure engaged again and again, never beyond the bound by more than a frame.
+    assert!(figures.read_pauses >= 10, "{figures}");
+    assert!(figures.most_buffered <= PAUSING_BUFFER + 512, "{figures}");
 }
 
 #[cfg(feature = "rest")]
@@ -675,10 +915,14 @@ mod managed {
     }
 
     impl Subject for ManagedSubject {
-        async fn open(&mut self, _sim: &Simulator) -> Result<Channel, Error> {
+        async fn open(
+            &mut self,
+            _sim: &Simulator,
+            options: ConnectOptions,
+        ) -> Result<Channel, Error> {
             // The managed default for maintenance is a new channel; keep it.
             ManagedOptions::new(self.rest.clone())
-                .connect_options(options().maintenance(Maintenance::NewChannel))
+                .connect_options(options.maintenance(Maintenance::NewChannel))
                 .connect([TOPIC])
                 .await
         }
@@ -694,20 +938,33 @@ mod managed {
         }
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn soak_managed_channel_72_simulated_hours_under_random_faults() {
-        let knobs = Knobs::from_env();
-        let sim = sim_with(sim_config()).await;
-        let rest = RestClient::builder(
+    fn rest(sim: &Simulator) -> RestClient {
+        RestClient::builder(
             Environment::local(&sim.base_url()).unwrap(),
             Credentials::client_credentials(CLIENT, "demo-secret"),
         )
         .retry_policy(RetryPolicy::default().jitter(false))
         .build()
-        .unwrap();
+        .unwrap()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn soak_managed_channel_consumer_pausing_at_random_under_random_faults() {
+        let (knobs, consumer) = Knobs::pausing_from_env();
+        let sim = sim_with(sim_config()).await;
+        let mut subject = ManagedSubject { rest: rest(&sim) };
+        let figures = pausing(&sim, &mut subject, knobs, consumer, "managed channel").await;
+        assert_eq!(figures.restarts, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn soak_managed_channel_72_simulated_hours_under_random_faults() {
+        let knobs = Knobs::from_env();
+        let sim = sim_with(sim_config()).await;
+        let rest = rest(&sim);
         let wall = std::time::Instant::now();
         let mut subject = ManagedSubject { rest };
-        let figures = soak(&sim, &mut subject, knobs).await;
+        let figures = soak(&sim, &mut subject, knobs, Consumer::KEEPING_UP).await;
         println!(
             "soak (managed channel, {} h, seed {}, {:?} wall):\n{figures}",
             knobs.hours,

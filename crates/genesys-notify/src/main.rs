@@ -30,6 +30,7 @@ mod listen;
 mod logging;
 mod nats;
 mod output;
+mod pretty;
 mod pump;
 mod relay;
 mod signal;

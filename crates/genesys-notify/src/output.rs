@@ -52,9 +52,9 @@ impl Output {
 
 /// Appends `json` as one line (or, `pretty`, as indented lines) and a line break.
 fn format_line(out: &mut Vec<u8>, json: &str, pretty: bool) {
-    if pretty {
-        write_pretty(out, json);
-    } else {
+    // A text that is not JSON (never a notification; a relayed message may be) is written
+    // on one line as received.
+    if !(pretty && crate::pretty::write(out, json)) {
         write_line(out, json);
     }
     out.push(b'\n');
@@ -219,69 +219,6 @@ fn write_line(out: &mut Vec<u8>, json: &str) {
     }
 }
 
-/// Re-indents a JSON text with two spaces, keeping every token (key order, number
-/// spelling, escapes) exactly as received. Input that is not JSON comes out re-spaced but
-/// otherwise unchanged.
-fn write_pretty(out: &mut Vec<u8>, json: &str) {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut chars = json.chars().peekable();
-    let mut buf = String::with_capacity(json.len() * 2);
-    let newline = |buf: &mut String, depth: usize| {
-        buf.push('\n');
-        for _ in 0..depth {
-            buf.push_str("  ");
-        }
-    };
-    while let Some(c) = chars.next() {
-        if in_string {
-            buf.push(c);
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                in_string = true;
-                buf.push(c);
-            }
-            '{' | '[' => {
-                buf.push(c);
-                // Keep empty containers on one line.
-                while chars.peek().is_some_and(|c| c.is_ascii_whitespace()) {
-                    chars.next();
-                }
-                if matches!(chars.peek(), Some('}' | ']')) {
-                    if let Some(close) = chars.next() {
-                        buf.push(close);
-                    }
-                } else {
-                    depth += 1;
-                    newline(&mut buf, depth);
-                }
-            }
-            '}' | ']' => {
-                depth = depth.saturating_sub(1);
-                newline(&mut buf, depth);
-                buf.push(c);
-            }
-            ',' => {
-                buf.push(c);
-                newline(&mut buf, depth);
-            }
-            ':' => buf.push_str(": "),
-            c if c.is_ascii_whitespace() => {}
-            c => buf.push(c),
-        }
-    }
-    out.extend_from_slice(buf.as_bytes());
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -289,7 +226,7 @@ mod tests {
 
     fn pretty(json: &str) -> String {
         let mut out = Vec::new();
-        write_pretty(&mut out, json);
+        format_line(&mut out, json, true);
         String::from_utf8(out).unwrap()
     }
 
@@ -312,13 +249,20 @@ mod tests {
   "metadata": {
     "CorrelationId": "c"
   }
-}"#;
+}
+"#;
         let got = pretty(json);
         assert_eq!(got, expected);
         // Same value as the input.
         let a: serde_json::Value = serde_json::from_str(json).unwrap();
         let b: serde_json::Value = serde_json::from_str(&got).unwrap();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn pretty_writes_what_is_not_json_on_one_line_as_received() {
+        assert_eq!(pretty("not json\n{\"a\":"), "not json {\"a\":\n");
+        assert_eq!(pretty("{\"a\":1} {}"), "{\"a\":1} {}\n");
     }
 
     #[test]

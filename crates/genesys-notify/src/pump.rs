@@ -366,108 +366,17 @@ impl Pump {
 
     /// A pool event: one stderr line.
     fn on_pool_event(&mut self, event: PoolEvent) {
-        match event {
-            PoolEvent::Channel { channel, event } => {
-                let span = self
-                    .pooled
-                    .then(|| tracing::info_span!("pool", channel).entered());
-                self.on_event(event);
-                drop(span);
-            }
-            PoolEvent::Opened { channel, topics } => tracing::info!(
-                event = "channel_opened",
-                channel,
-                topics,
-                "pool channel {channel} opened with {topics} topic(s)"
-            ),
-            PoolEvent::Closed { channel } => tracing::info!(
-                event = "channel_closed",
-                channel,
-                "pool channel {channel} closed: its last topic was removed"
-            ),
-            PoolEvent::Evicted {
-                channel,
-                client_channels,
-            } => tracing::debug!(
-                event = "evicted",
-                channel,
-                client_channels,
-                "pool channel {channel} evicted (reported in the stream)"
-            ),
-            other => tracing::debug!(event = "other", "{other:?}"),
-        }
+        genesys_relay::logging::pool_event(event, self.pooled, |event| self.on_event(event));
     }
 
     /// A lifecycle event: one stderr line.
     fn on_event(&mut self, event: Event) {
         match event {
-            Event::Heartbeat => tracing::debug!(event = "heartbeat", "heartbeat"),
-            Event::Connected => tracing::info!(event = "connected", "connected"),
-            Event::Subscribed { topics } => {
-                tracing::info!(event = "subscribed", topics, "subscribed {topics} topic(s)");
-            }
-            Event::HeartbeatMissed { silent_for } => tracing::warn!(
-                event = "heartbeat_missed",
-                silent_ms = millis(silent_for),
-                "nothing received for {silent_for:?}; abandoning the socket"
-            ),
-            Event::Disconnected { reason } => {
-                tracing::warn!(event = "disconnected", reason = %reason, "disconnected: {reason}");
-            }
-            Event::ReconnectAttempt { attempt, delay } => tracing::info!(
-                event = "reconnecting",
-                attempt,
-                delay_ms = millis(delay),
-                "reconnecting (attempt {attempt}) in {delay:?}"
-            ),
-            Event::Reconnected { attempts } => {
-                self.tally.reconnects += 1;
-                tracing::info!(
-                    event = "reconnected",
-                    attempts,
-                    "reconnected and resubscribed after {attempts} attempt(s)"
-                );
-            }
-            Event::Extended => tracing::info!(event = "extended", "channel lifetime extended"),
-            Event::SocketClosing => tracing::info!(
-                event = "maintenance",
-                "the service announced maintenance (socket_closing): switching before it closes"
-            ),
-            Event::RolloverStarted => {
-                tracing::info!(event = "rollover_started", "switching to a new socket");
-            }
-            Event::RolloverCompleted => {
-                self.tally.rollovers += 1;
-                tracing::info!(
-                    event = "rollover_completed",
-                    "switch complete: old socket drained and closed"
-                );
-            }
-            Event::Recovered { kind } => tracing::info!(
-                event = "recovered",
-                kind = ?kind,
-                "recovered ({kind:?}): subscribed again and delivering"
-            ),
-            Event::TopicsRejected { topics } => {
-                for (topic, reason) in topics {
-                    tracing::warn!(
-                        event = "topic_rejected",
-                        topic,
-                        reason,
-                        "topic refused: {reason}"
-                    );
-                }
-            }
-            // Reported from the stream, in place.
-            Event::Gap(_) => {}
-            Event::Closed { reason } => match reason {
-                Some(reason) => {
-                    tracing::debug!(event = "closed", reason = %reason, "channel closed: {reason}")
-                }
-                None => tracing::debug!(event = "closed", "channel closed"),
-            },
-            other => tracing::debug!(event = "other", "{other:?}"),
+            Event::Reconnected { .. } => self.tally.reconnects += 1,
+            Event::RolloverCompleted => self.tally.rollovers += 1,
+            _ => {}
         }
+        genesys_relay::logging::channel_event(&event);
     }
 }
 

@@ -3,16 +3,15 @@
 //! the stalls are the behaviour under test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Stdio;
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use genesys_sim::{Frame, SimConfig, Simulator};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
-use tokio::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_genesys-notify");
 const TOPIC: &str = "v2.users.u1.presence";
 /// Upper bound for anything a test awaits; far above what it takes.
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -24,14 +23,7 @@ fn frames(sim: &Simulator, n: u64) -> Vec<Frame> {
 }
 
 fn spawn(args: &[&str]) -> tokio::process::Child {
-    Command::new(BIN)
-        .arg("--log-format=json")
-        .args(args)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
+    support::command(args)
         .spawn()
         .expect("spawn genesys-notify")
 }

@@ -8,9 +8,11 @@
 
 #[path = "../../genesys-relay/tests/support/nats.rs"]
 mod nats;
+mod support;
+
+use support::{PATIENCE, Run};
 
 use std::collections::BTreeMap;
-use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
 use genesys_relay::consume::{ConsumeOptions, Record, consume};
@@ -18,102 +20,10 @@ use genesys_relay::{GapReason, GapRecord, RelayEvent};
 use genesys_sim::{Fault, SimConfig, Simulator};
 use nats::NatsServer;
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdout, Command};
-use tokio::sync::mpsc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::timeout;
 
-const BIN: &str = env!("CARGO_BIN_EXE_genesys-notify");
-/// Upper bound for anything a test awaits; far above what it takes.
-const PATIENCE: Duration = Duration::from_secs(20);
 const TOPICS: [&str; 2] = ["v2.users.u1.presence", "v2.users.u2.presence"];
-
-/// A running `genesys-notify` with its stdout lines and its stderr JSON lines.
-struct Run {
-    child: Child,
-    stdout: Lines<BufReader<ChildStdout>>,
-    stderr: mpsc::UnboundedReceiver<String>,
-    log: Vec<String>,
-}
-
-impl Run {
-    fn spawn(args: &[&str]) -> Run {
-        let mut child = Command::new(BIN)
-            .arg("--log-format=json")
-            .args(args)
-            .env_remove("RUST_LOG")
-            .env_remove("NATS_URL")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("spawn genesys-notify");
-        let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
-        let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = stderr.next_line().await {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Run {
-            child,
-            stdout,
-            stderr: rx,
-            log: Vec::new(),
-        }
-    }
-
-    /// Reads stderr until a line with `"event": event`; returns it.
-    async fn event(&mut self, event: &str) -> Value {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        loop {
-            match tokio::time::timeout_at(deadline, self.stderr.recv()).await {
-                Ok(Some(line)) => {
-                    self.log.push(line.clone());
-                    if let Ok(value) = serde_json::from_str::<Value>(&line)
-                        && value["event"] == event
-                    {
-                        return value;
-                    }
-                }
-                _ => panic!("no {event:?} event; stderr:\n{}", self.log.join("\n")),
-            }
-        }
-    }
-
-    fn signal(&self, name: &str) {
-        let pid = self.child.id().expect("running").to_string();
-        let status = std::process::Command::new("kill")
-            .args([&format!("-{name}"), &pid])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// Waits for the exit; returns the code, the rest of stdout and all of stderr.
-    async fn finish(mut self) -> (i32, Vec<String>, Vec<String>) {
-        let Ok(status) = timeout(PATIENCE, self.child.wait()).await else {
-            self.child.kill().await.unwrap();
-            while let Some(line) = self.stderr.recv().await {
-                self.log.push(line);
-            }
-            panic!("still running; stderr:\n{}", self.log.join("\n"));
-        };
-        let status = status.unwrap();
-        let mut rest = Vec::new();
-        while let Ok(Some(line)) = self.stdout.next_line().await {
-            rest.push(line);
-        }
-        while let Some(line) = self.stderr.recv().await {
-            self.log.push(line);
-        }
-        (status.code().expect("exited, not killed"), rest, self.log)
-    }
-}
 
 fn relay_args<'a>(uri: &'a str, nats: &'a str, id: &'a str) -> Vec<&'a str> {
     vec![

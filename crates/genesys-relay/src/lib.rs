@@ -34,10 +34,12 @@
 //! | `relay` | The [`Relay`]: the window, acknowledgements, retries, drain. |
 //! | [`consume`] | Reading the stream back as [`consume::Record`]s. |
 //! | [`metrics`] | Counters, Prometheus text on `/metrics`, `/healthz`. |
+//! | [`logging`] | One log line per channel or pool lifecycle event (shared with the CLI). |
 //! | [`RelayError`] | The error type. |
 
 pub mod consume;
 mod error;
+pub mod logging;
 pub mod metrics;
 pub mod options;
 pub mod record;

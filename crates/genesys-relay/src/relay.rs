@@ -577,68 +577,14 @@ impl Run<'_> {
     }
 
     fn on_pool_event(&mut self, event: PoolEvent) {
-        match event {
-            PoolEvent::Channel { channel, event } => {
-                let span = self
-                    .pooled
-                    .then(|| tracing::info_span!("pool", channel).entered());
-                self.on_event(event);
-                drop(span);
-            }
-            PoolEvent::Opened { channel, topics } => tracing::info!(
-                event = "channel_opened",
-                channel,
-                topics,
-                "pool channel {channel} opened with {topics} topic(s)"
-            ),
-            PoolEvent::Closed { channel } => tracing::info!(
-                event = "channel_closed",
-                channel,
-                "pool channel {channel} closed: its last topic was removed"
-            ),
-            other => tracing::debug!(event = "pool", "{other:?}"),
-        }
+        crate::logging::pool_event(event, self.pooled, |event| self.on_event(event));
     }
 
     fn on_event(&mut self, event: Event) {
-        match event {
-            Event::Connected => tracing::info!(event = "connected", "connected"),
-            Event::Disconnected { reason } => {
-                tracing::warn!(event = "disconnected", reason = %reason, "disconnected: {reason}");
-            }
-            Event::ReconnectAttempt { attempt, delay } => tracing::info!(
-                event = "reconnecting",
-                attempt,
-                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                "reconnecting (attempt {attempt}) in {delay:?}"
-            ),
-            Event::Reconnected { attempts } => {
-                Metrics::add(&self.relay.metrics.channel_reconnects, 1);
-                tracing::info!(
-                    event = "reconnected",
-                    attempts,
-                    "reconnected and resubscribed after {attempts} attempt(s)"
-                );
-            }
-            Event::SocketClosing => tracing::info!(
-                event = "maintenance",
-                "the service announced maintenance: switching sockets"
-            ),
-            Event::RolloverCompleted => {
-                tracing::info!(event = "rollover_completed", "switch complete")
-            }
-            Event::TopicsRejected { topics } => {
-                for (topic, reason) in topics {
-                    tracing::warn!(
-                        event = "topic_rejected",
-                        topic,
-                        reason,
-                        "topic refused: {reason}"
-                    );
-                }
-            }
-            other => tracing::debug!(event = "channel", "{other:?}"),
+        if let Event::Reconnected { .. } = event {
+            Metrics::add(&self.relay.metrics.channel_reconnects, 1);
         }
+        crate::logging::channel_event(&event);
     }
 
     fn gap_pending(&mut self, gap: &GapRecord) -> Pending {

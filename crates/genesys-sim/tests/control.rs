@@ -30,12 +30,7 @@ async fn publish_route_delivers_and_counts() {
     let (status, channel) = post(&sim, "/sim/channels", json!({"client_id": "demo-client"})).await;
     assert_eq!(status, 200);
     let mut ws = connect(&sim, &uri(&channel)).await;
-    send_json(
-        &mut ws,
-        json!({"message": "subscribe", "topics": ["v2.users.u1?presence&activity"]}),
-    )
-    .await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["v2.users.u1?presence&activity"]).await;
     let (status, body) = post(
         &sim,
         "/sim/publish",
@@ -234,16 +229,15 @@ async fn generator_emits_realistic_events_at_the_configured_rate() {
         let sim = start(config).await;
         let channel = sim.create_channel("demo-client");
         let mut ws = connect(&sim, &channel.connect_uri).await;
-        send_json(
+        subscribe_socket(
             &mut ws,
-            json!({"message": "subscribe", "topics": [
+            &[
                 "v2.users.u1?presence&routingStatus&activity",
                 "v2.routing.queues.q1?conversations&users",
                 "v2.analytics.queues.q1.observations",
-            ]}),
+            ],
         )
         .await;
-        assert_eq!(recv_json(&mut ws).await["result"], "200");
         let t0 = Instant::now();
         let mut events = Vec::new();
         for n in 1..=10u32 {
@@ -309,12 +303,7 @@ async fn generator_rates_above_the_timer_resolution() {
     .await;
     let channel = sim.create_channel("demo-client");
     let mut ws = connect(&sim, &channel.connect_uri).await;
-    send_json(
-        &mut ws,
-        json!({"message": "subscribe", "topics": ["v2.users.u1.presence"]}),
-    )
-    .await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["v2.users.u1.presence"]).await;
     let t0 = Instant::now();
     for _ in 0..5 {
         assert_eq!(
@@ -332,8 +321,7 @@ async fn outage_drops_sockets_and_refuses_everything_for_a_while() {
     let token = token(&sim).await;
     let channel = create_channel(&sim, &token).await;
     let mut ws = connect(&sim, &uri(&channel)).await;
-    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["a.b"]).await;
     let t0 = Instant::now();
     let r = http()
         .post(format!("{}/sim/outage", sim.base_url()))
@@ -410,12 +398,11 @@ async fn stats_route_shows_the_topic_count_of_each_channel() {
     let sim = start(SimConfig::default()).await;
     let (_, channel) = post(&sim, "/sim/channels", json!({})).await;
     let mut ws = connect(&sim, &uri(&channel)).await;
-    send_json(
+    subscribe_socket(
         &mut ws,
-        json!({"message": "subscribe", "topics": ["v2.users.u1?presence&activity&routingStatus", "a.b"]}),
+        &["v2.users.u1?presence&activity&routingStatus", "a.b"],
     )
     .await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
     let stats: Value = http()
         .get(format!("{}/sim/stats", sim.base_url()))
         .send()
@@ -514,12 +501,7 @@ async fn a_publish_that_reaches_no_socket_is_logged_at_debug() {
     let sim = start(SimConfig::default()).await;
     let channel = sim.create_channel("demo-client");
     let mut ws = connect(&sim, &channel.connect_uri).await;
-    send_json(
-        &mut ws,
-        json!({"message": "subscribe", "topics": ["v2.users.u1.presence"]}),
-    )
-    .await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["v2.users.u1.presence"]).await;
     let (_, body) = post(
         &sim,
         "/sim/publish",

@@ -109,14 +109,7 @@ async fn bearer_auth_missing_unknown_expired_and_revoked() {
 
     let token = token(&sim).await;
     tokio::time::sleep(600 * S - Duration::from_millis(1)).await;
-    assert_eq!(
-        api(&sim, &token, Method::GET, CHANNELS)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(status_of(&sim, &token, Method::GET, CHANNELS).await, 200);
     tokio::time::sleep(Duration::from_millis(1)).await;
     let expired = api(&sim, &token, Method::GET, CHANNELS)
         .send()
@@ -135,14 +128,7 @@ async fn bearer_auth_missing_unknown_expired_and_revoked() {
     assert_eq!(revoked.status(), 401);
     // New tokens work again.
     let newer = support::token(&sim).await;
-    assert_eq!(
-        api(&sim, &newer, Method::GET, CHANNELS)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(status_of(&sim, &newer, Method::GET, CHANNELS).await, 200);
 }
 
 #[tokio::test(start_paused = true)]
@@ -439,14 +425,7 @@ async fn post_can_answer_with_the_added_entries_only() {
     assert_eq!(body["entities"][1]["state"], "Rejected");
     assert_eq!(body["entities"].as_array().unwrap().len(), 2);
     let path = format!("{CHANNELS}/{ch}/subscriptions");
-    assert_eq!(
-        api(&sim, &token, Method::DELETE, &path)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(status_of(&sim, &token, Method::DELETE, &path).await, 200);
 }
 
 #[tokio::test(start_paused = true)]
@@ -607,14 +586,7 @@ async fn rate_limit_answers_429_with_retry_after() {
     .await;
     let token = token(&sim).await;
     for _ in 0..3 {
-        assert_eq!(
-            api(&sim, &token, Method::GET, CHANNELS)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
+        assert_eq!(status_of(&sim, &token, Method::GET, CHANNELS).await, 200);
     }
     tokio::time::sleep(2500 * Duration::from_millis(1)).await;
     let limited = api(&sim, &token, Method::GET, CHANNELS)
@@ -625,14 +597,7 @@ async fn rate_limit_answers_429_with_retry_after() {
     assert_eq!(limited.headers()["retry-after"], "8");
     assert_error_body(&limited.json().await.unwrap(), 429);
     tokio::time::sleep(7500 * Duration::from_millis(1)).await;
-    assert_eq!(
-        api(&sim, &token, Method::GET, CHANNELS)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(status_of(&sim, &token, Method::GET, CHANNELS).await, 200);
 }
 
 #[tokio::test(start_paused = true)]

@@ -258,8 +258,7 @@ async fn rest_and_socket_subscriptions_extend_the_lifetime() {
     let (status, _) = subscribe(&sim, &token, Method::POST, &id(&channel), &["a.b"], "").await;
     assert_eq!(status, 200); // expires now t0 + 160 s
     tokio::time::sleep(60 * S).await;
-    send_json(&mut ws, json!({"message": "subscribe", "topics": ["c.d"]})).await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200"); // expires now t0 + 220 s
+    subscribe_socket(&mut ws, &["c.d"]).await; // expires now t0 + 220 s
     let expires = sim.stats().channels[0].expires.clone();
     let close = recv_close(&mut ws).await;
     assert_eq!(t0.elapsed(), 220 * S);
@@ -285,8 +284,7 @@ async fn extension_can_be_limited_to_rest() {
     let channel = sim.create_channel("demo-client");
     let mut ws = connect(&sim, &channel.connect_uri).await;
     tokio::time::sleep(50 * S).await;
-    send_json(&mut ws, json!({"message": "subscribe", "topics": ["c.d"]})).await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["c.d"]).await;
     recv_close(&mut ws).await;
     assert_eq!(t0.elapsed(), 100 * S);
 }
@@ -422,8 +420,7 @@ async fn stall_silences_everything_and_loses_events() {
     let channel = sim.create_channel("demo-client");
     let t0 = Instant::now();
     let mut ws = connect(&sim, &channel.connect_uri).await;
-    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["a.b"]).await;
     sim.fault(&channel.id, Fault::Stall { duration: 35 * S })
         .unwrap();
     assert_eq!(sim.publish("a.b", json!({"n": 1})), 0);
@@ -519,8 +516,7 @@ async fn reject_next_subscribe_fails_exactly_one_request() {
         .unwrap();
     send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
     assert_eq!(recv_json(&mut ws).await["result"], "400");
-    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["a.b"]).await;
     sim.fault(&id(&channel), Fault::RejectNextSubscribe)
         .unwrap();
     let (status, body) = subscribe(&sim, &token, Method::PUT, &id(&channel), &["c.d"], "").await;
@@ -548,8 +544,7 @@ async fn no_longer_subscribed_drops_subscriptions_and_tells_the_socket() {
     let sim = start(SimConfig::default()).await;
     let channel = sim.create_channel("demo-client");
     let mut ws = connect(&sim, &channel.connect_uri).await;
-    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["a.b"]).await;
     sim.fault(&channel.id, Fault::NoLongerSubscribed).unwrap();
     let notice = recv_json(&mut ws).await;
     assert_eq!(
@@ -578,8 +573,7 @@ async fn slow_consumers_lose_events_instead_of_blocking_the_publisher() {
     .await;
     let channel = sim.create_channel("demo-client");
     let mut ws = connect(&sim, &channel.connect_uri).await;
-    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["a.b"]).await;
     let frame = sim.envelope("a.b", &json!({"n": 0}));
     // Without yielding, the socket task cannot drain: only 8 fit.
     let queued = sim.publish_raw_batch("a.b", std::iter::repeat_n(&frame, 20));
@@ -602,8 +596,7 @@ async fn drop_abandons_a_write_blocked_on_a_client_that_reads_nothing() {
     .await;
     let channel = sim.create_channel("demo-client");
     let mut ws = connect(&sim, &channel.connect_uri).await;
-    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["a.b"]).await;
     // 4 x 8 MiB: far more than the loopback socket buffers hold.
     let big = genesys_sim::Frame::text("x".repeat(8 << 20));
     assert_eq!(
@@ -624,8 +617,7 @@ async fn faults_arrive_after_the_events_published_before_them() {
     let sim = start(SimConfig::default()).await;
     let channel = sim.create_channel("demo-client");
     let mut ws = connect(&sim, &channel.connect_uri).await;
-    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["a.b"]).await;
     for n in 0..3 {
         assert_eq!(sim.publish("a.b", json!({"n": n})), 1);
     }
@@ -681,8 +673,7 @@ async fn the_socket_is_registered_before_the_handshake_completes() {
         let mut ws = connect(&sim, &channel.connect_uri).await;
         assert!(sim.stats().channels[0].connected);
         if n == 0 {
-            send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
-            assert_eq!(recv_json(&mut ws).await["result"], "200");
+            subscribe_socket(&mut ws, &["a.b"]).await;
         }
         assert_eq!(sim.publish("a.b", json!({"n": n})), 1);
         assert_eq!(recv_event(&mut ws).await["eventBody"]["n"], n);
@@ -745,8 +736,7 @@ async fn a_client_that_stops_reading_is_dropped_after_the_write_timeout() {
     .await;
     let channel = sim.create_channel("demo-client");
     let mut ws = connect(&sim, &channel.connect_uri).await;
-    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["a.b"]).await;
     let big = genesys_sim::Frame::text("x".repeat(8 << 20));
     assert_eq!(
         sim.publish_raw_batch("a.b", std::iter::repeat_n(&big, 4)),
@@ -767,12 +757,7 @@ async fn socket_unsubscribe_is_an_option() {
     let sim = start(config.clone()).await;
     let channel = sim.create_channel("demo-client");
     let mut ws = connect(&sim, &channel.connect_uri).await;
-    send_json(
-        &mut ws,
-        json!({"message": "subscribe", "topics": ["v2.users.u?presence&activity"]}),
-    )
-    .await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["v2.users.u?presence&activity"]).await;
     send_json(
         &mut ws,
         json!({"message": "unsubscribe", "topics": ["v2.users.u.activity"]}),
@@ -789,12 +774,7 @@ async fn socket_unsubscribe_is_an_option() {
     let sim = start(config).await;
     let channel = sim.create_channel("demo-client");
     let mut ws = connect(&sim, &channel.connect_uri).await;
-    send_json(
-        &mut ws,
-        json!({"message": "subscribe", "topics": ["v2.users.u?presence&activity"]}),
-    )
-    .await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["v2.users.u?presence&activity"]).await;
     send_json(
         &mut ws,
         json!({"message": "unsubscribe", "topics": ["v2.users.u.activity"]}),
@@ -811,8 +791,7 @@ async fn socket_unsubscribe_is_an_option() {
 async fn subscribed_socket(sim: &genesys_sim::Simulator) -> (String, Ws) {
     let channel = sim.create_channel("demo-client");
     let mut ws = connect(sim, &channel.connect_uri).await;
-    send_json(&mut ws, json!({"message": "subscribe", "topics": ["a.b"]})).await;
-    assert_eq!(recv_json(&mut ws).await["result"], "200");
+    subscribe_socket(&mut ws, &["a.b"]).await;
     (channel.id, ws)
 }
 

@@ -8,6 +8,105 @@ use serde::Deserialize;
 
 use super::{Timestamp, common::UriReference};
 
+/// Defines a per-media participant type: the fields every media type shares (in the SDK
+/// models' order), then those of its own.
+macro_rules! media_participant {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident: $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+        #[serde(default, rename_all = "camelCase")]
+        #[non_exhaustive]
+        pub struct $name {
+            /// State.
+            pub state: Option<CommunicationState>,
+            /// Initial state.
+            pub initial_state: Option<CommunicationState>,
+            /// Direction.
+            pub direction: Option<Direction>,
+            /// Disconnect type.
+            pub disconnect_type: Option<DisconnectType>,
+            /// Flagged reason.
+            pub flagged_reason: Option<FlaggedReason>,
+            /// Id.
+            pub id: Option<String>,
+            /// Name.
+            pub name: Option<String>,
+            /// Address.
+            pub address: Option<String>,
+            /// Start time.
+            pub start_time: Option<Timestamp>,
+            /// Connected time.
+            pub connected_time: Option<Timestamp>,
+            /// End time.
+            pub end_time: Option<Timestamp>,
+            /// Start hold time.
+            pub start_hold_time: Option<Timestamp>,
+            /// Purpose.
+            pub purpose: Option<String>,
+            /// Held.
+            pub held: Option<bool>,
+            /// Wrapup required.
+            pub wrapup_required: Option<bool>,
+            /// Wrapup prompt.
+            pub wrapup_prompt: Option<String>,
+            /// User.
+            pub user: Option<UriReference>,
+            /// Queue.
+            pub queue: Option<UriReference>,
+            /// Team.
+            pub team: Option<UriReference>,
+            /// Attributes.
+            pub attributes: Option<HashMap<String, String>>,
+            /// Error info.
+            pub error_info: Option<ErrorBody>,
+            /// Script.
+            pub script: Option<UriReference>,
+            /// Wrapup timeout ms.
+            pub wrapup_timeout_ms: Option<i64>,
+            /// Wrapup skipped.
+            pub wrapup_skipped: Option<bool>,
+            /// Alerting timeout ms.
+            pub alerting_timeout_ms: Option<i64>,
+            /// Provider.
+            pub provider: Option<String>,
+            /// External contact.
+            pub external_contact: Option<UriReference>,
+            /// External contact initial division id.
+            pub external_contact_initial_division_id: Option<String>,
+            /// External organization.
+            pub external_organization: Option<UriReference>,
+            /// Wrapup.
+            pub wrapup: Option<Wrapup>,
+            /// Conversation routing data.
+            pub conversation_routing_data: Option<ConversationRoutingData>,
+            /// Peer.
+            pub peer: Option<String>,
+            /// Screen recording state.
+            pub screen_recording_state: Option<String>,
+            /// Journey context.
+            pub journey_context: Option<JourneyContext>,
+            /// Start acw time.
+            pub start_acw_time: Option<Timestamp>,
+            /// End acw time.
+            pub end_acw_time: Option<Timestamp>,
+            /// Resume time.
+            pub resume_time: Option<Timestamp>,
+            /// Park time.
+            pub park_time: Option<Timestamp>,
+            /// Media roles.
+            pub media_roles: Option<Vec<String>>,
+            /// Queue media settings.
+            pub queue_media_settings: Option<QueueMediaSettings>,
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+    };
+}
+
 /// Address and name data for a call endpoint.
 ///
 /// Same shape as the SDK models `ConversationEventTopicAddress`,
@@ -223,133 +322,52 @@ pub struct CallFaxStatus {
     pub line_errors: Option<i64>,
 }
 
-/// Part of the event body of `v2.routing.queues.{id}.conversations.calls`,
-/// `v2.users.{id}.conversations.calls`.
-///
-/// Same shape as the SDK models `ConversationCallEventTopicCallMediaParticipant`,
-/// `QueueConversationCallEventTopicCallMediaParticipant`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CallMediaParticipant {
-    /// State.
-    pub state: Option<CommunicationState>,
-    /// Initial state.
-    pub initial_state: Option<CommunicationState>,
-    /// Direction.
-    pub direction: Option<Direction>,
-    /// Disconnect type.
-    pub disconnect_type: Option<DisconnectType>,
-    /// Flagged reason.
-    pub flagged_reason: Option<FlaggedReason>,
-    /// Recording state.
-    pub recording_state: Option<RecordingState>,
-    /// Id.
-    pub id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Address.
-    pub address: Option<String>,
-    /// Start time.
-    pub start_time: Option<Timestamp>,
-    /// Connected time.
-    pub connected_time: Option<Timestamp>,
-    /// End time.
-    pub end_time: Option<Timestamp>,
-    /// Start hold time.
-    pub start_hold_time: Option<Timestamp>,
-    /// Purpose.
-    pub purpose: Option<String>,
-    /// Held.
-    pub held: Option<bool>,
-    /// Wrapup required.
-    pub wrapup_required: Option<bool>,
-    /// Wrapup prompt.
-    pub wrapup_prompt: Option<String>,
-    /// User.
-    pub user: Option<UriReference>,
-    /// Queue.
-    pub queue: Option<UriReference>,
-    /// Team.
-    pub team: Option<UriReference>,
-    /// Attributes.
-    pub attributes: Option<HashMap<String, String>>,
-    /// Error info.
-    pub error_info: Option<ErrorBody>,
-    /// Script.
-    pub script: Option<UriReference>,
-    /// Wrapup timeout ms.
-    pub wrapup_timeout_ms: Option<i64>,
-    /// Wrapup skipped.
-    pub wrapup_skipped: Option<bool>,
-    /// Alerting timeout ms.
-    pub alerting_timeout_ms: Option<i64>,
-    /// Provider.
-    pub provider: Option<String>,
-    /// External contact.
-    pub external_contact: Option<UriReference>,
-    /// External contact initial division id.
-    pub external_contact_initial_division_id: Option<String>,
-    /// External organization.
-    pub external_organization: Option<UriReference>,
-    /// Wrapup.
-    pub wrapup: Option<Wrapup>,
-    /// Conversation routing data.
-    pub conversation_routing_data: Option<ConversationRoutingData>,
-    /// Peer.
-    pub peer: Option<String>,
-    /// Screen recording state.
-    pub screen_recording_state: Option<String>,
-    /// Journey context.
-    pub journey_context: Option<JourneyContext>,
-    /// Start acw time.
-    pub start_acw_time: Option<Timestamp>,
-    /// End acw time.
-    pub end_acw_time: Option<Timestamp>,
-    /// Resume time.
-    pub resume_time: Option<Timestamp>,
-    /// Park time.
-    pub park_time: Option<Timestamp>,
-    /// Media roles.
-    pub media_roles: Option<Vec<String>>,
-    /// Queue media settings.
-    pub queue_media_settings: Option<QueueMediaSettings>,
-    /// Muted.
-    pub muted: Option<bool>,
-    /// Confined.
-    pub confined: Option<bool>,
-    /// Recording.
-    pub recording: Option<bool>,
-    /// Recorders state.
-    pub recorders_state: Option<RecordersState>,
-    /// Disposition.
-    pub disposition: Option<Disposition>,
-    /// Transfer source.
-    pub transfer_source: Option<String>,
-    /// Secure pause.
-    pub secure_pause: Option<bool>,
-    /// Group.
-    pub group: Option<UriReference>,
-    /// Ani.
-    pub ani: Option<String>,
-    /// Dnis.
-    pub dnis: Option<String>,
-    /// Document id.
-    pub document_id: Option<String>,
-    /// Monitored participant id.
-    pub monitored_participant_id: Option<String>,
-    /// Coached participant id.
-    pub coached_participant_id: Option<String>,
-    /// Barged participant id.
-    pub barged_participant_id: Option<String>,
-    /// Barged time.
-    pub barged_time: Option<Timestamp>,
-    /// Consult participant id.
-    pub consult_participant_id: Option<String>,
-    /// Fax status.
-    pub fax_status: Option<CallFaxStatus>,
-    /// Public ip address.
-    pub public_ip_address: Option<String>,
+media_participant! {
+    /// Part of the event body of `v2.routing.queues.{id}.conversations.calls`,
+    /// `v2.users.{id}.conversations.calls`.
+    ///
+    /// Same shape as the SDK models `ConversationCallEventTopicCallMediaParticipant`,
+    /// `QueueConversationCallEventTopicCallMediaParticipant`.
+    pub struct CallMediaParticipant {
+        /// Recording state.
+        pub recording_state: Option<RecordingState>,
+        /// Muted.
+        pub muted: Option<bool>,
+        /// Confined.
+        pub confined: Option<bool>,
+        /// Recording.
+        pub recording: Option<bool>,
+        /// Recorders state.
+        pub recorders_state: Option<RecordersState>,
+        /// Disposition.
+        pub disposition: Option<Disposition>,
+        /// Transfer source.
+        pub transfer_source: Option<String>,
+        /// Secure pause.
+        pub secure_pause: Option<bool>,
+        /// Group.
+        pub group: Option<UriReference>,
+        /// Ani.
+        pub ani: Option<String>,
+        /// Dnis.
+        pub dnis: Option<String>,
+        /// Document id.
+        pub document_id: Option<String>,
+        /// Monitored participant id.
+        pub monitored_participant_id: Option<String>,
+        /// Coached participant id.
+        pub coached_participant_id: Option<String>,
+        /// Barged participant id.
+        pub barged_participant_id: Option<String>,
+        /// Barged time.
+        pub barged_time: Option<Timestamp>,
+        /// Consult participant id.
+        pub consult_participant_id: Option<String>,
+        /// Fax status.
+        pub fax_status: Option<CallFaxStatus>,
+        /// Public ip address.
+        pub public_ip_address: Option<String>,
+    }
 }
 
 /// Part of the event body of `v2.routing.queues.{id}.conversations`,
@@ -455,113 +473,32 @@ pub struct CallbackConversation {
     pub divisions: Option<Vec<ConversationDivisionMembership>>,
 }
 
-/// Part of the event body of `v2.routing.queues.{id}.conversations.callbacks`,
-/// `v2.users.{id}.conversations.callbacks`.
-///
-/// Same shape as the SDK models `ConversationCallbackEventTopicCallbackMediaParticipant`,
-/// `QueueConversationCallbackEventTopicCallbackMediaParticipant`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CallbackMediaParticipant {
-    /// State.
-    pub state: Option<CommunicationState>,
-    /// Initial state.
-    pub initial_state: Option<CommunicationState>,
-    /// Direction.
-    pub direction: Option<Direction>,
-    /// Disconnect type.
-    pub disconnect_type: Option<DisconnectType>,
-    /// Flagged reason.
-    pub flagged_reason: Option<FlaggedReason>,
-    /// Id.
-    pub id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Address.
-    pub address: Option<String>,
-    /// Start time.
-    pub start_time: Option<Timestamp>,
-    /// Connected time.
-    pub connected_time: Option<Timestamp>,
-    /// End time.
-    pub end_time: Option<Timestamp>,
-    /// Start hold time.
-    pub start_hold_time: Option<Timestamp>,
-    /// Purpose.
-    pub purpose: Option<String>,
-    /// Held.
-    pub held: Option<bool>,
-    /// Wrapup required.
-    pub wrapup_required: Option<bool>,
-    /// Wrapup prompt.
-    pub wrapup_prompt: Option<String>,
-    /// User.
-    pub user: Option<UriReference>,
-    /// Queue.
-    pub queue: Option<UriReference>,
-    /// Team.
-    pub team: Option<UriReference>,
-    /// Attributes.
-    pub attributes: Option<HashMap<String, String>>,
-    /// Error info.
-    pub error_info: Option<ErrorBody>,
-    /// Script.
-    pub script: Option<UriReference>,
-    /// Wrapup timeout ms.
-    pub wrapup_timeout_ms: Option<i64>,
-    /// Wrapup skipped.
-    pub wrapup_skipped: Option<bool>,
-    /// Alerting timeout ms.
-    pub alerting_timeout_ms: Option<i64>,
-    /// Provider.
-    pub provider: Option<String>,
-    /// External contact.
-    pub external_contact: Option<UriReference>,
-    /// External contact initial division id.
-    pub external_contact_initial_division_id: Option<String>,
-    /// External organization.
-    pub external_organization: Option<UriReference>,
-    /// Wrapup.
-    pub wrapup: Option<Wrapup>,
-    /// Conversation routing data.
-    pub conversation_routing_data: Option<ConversationRoutingData>,
-    /// Peer.
-    pub peer: Option<String>,
-    /// Screen recording state.
-    pub screen_recording_state: Option<String>,
-    /// Journey context.
-    pub journey_context: Option<JourneyContext>,
-    /// Start acw time.
-    pub start_acw_time: Option<Timestamp>,
-    /// End acw time.
-    pub end_acw_time: Option<Timestamp>,
-    /// Resume time.
-    pub resume_time: Option<Timestamp>,
-    /// Park time.
-    pub park_time: Option<Timestamp>,
-    /// Media roles.
-    pub media_roles: Option<Vec<String>>,
-    /// Queue media settings.
-    pub queue_media_settings: Option<QueueMediaSettings>,
-    /// Outbound preview.
-    pub outbound_preview: Option<DialerPreview>,
-    /// Voicemail.
-    pub voicemail: Option<Voicemail>,
-    /// Callback numbers.
-    pub callback_numbers: Option<Vec<String>>,
-    /// Callback user name.
-    pub callback_user_name: Option<String>,
-    /// Skip enabled.
-    pub skip_enabled: Option<bool>,
-    /// External campaign.
-    pub external_campaign: Option<bool>,
-    /// Timeout seconds.
-    pub timeout_seconds: Option<i64>,
-    /// Callback scheduled time.
-    pub callback_scheduled_time: Option<Timestamp>,
-    /// Automated callback config id.
-    pub automated_callback_config_id: Option<String>,
+media_participant! {
+    /// Part of the event body of `v2.routing.queues.{id}.conversations.callbacks`,
+    /// `v2.users.{id}.conversations.callbacks`.
+    ///
+    /// Same shape as the SDK models `ConversationCallbackEventTopicCallbackMediaParticipant`,
+    /// `QueueConversationCallbackEventTopicCallbackMediaParticipant`.
+    pub struct CallbackMediaParticipant {
+        /// Outbound preview.
+        pub outbound_preview: Option<DialerPreview>,
+        /// Voicemail.
+        pub voicemail: Option<Voicemail>,
+        /// Callback numbers.
+        pub callback_numbers: Option<Vec<String>>,
+        /// Callback user name.
+        pub callback_user_name: Option<String>,
+        /// Skip enabled.
+        pub skip_enabled: Option<bool>,
+        /// External campaign.
+        pub external_campaign: Option<bool>,
+        /// Timeout seconds.
+        pub timeout_seconds: Option<i64>,
+        /// Callback scheduled time.
+        pub callback_scheduled_time: Option<Timestamp>,
+        /// Automated callback config id.
+        pub automated_callback_config_id: Option<String>,
+    }
 }
 
 /// Part of the event body of `v2.routing.queues.{id}.conversations`,
@@ -644,99 +581,18 @@ pub struct ChatConversation {
     pub divisions: Option<Vec<ConversationDivisionMembership>>,
 }
 
-/// Part of the event body of `v2.routing.queues.{id}.conversations.chats`,
-/// `v2.users.{id}.conversations.chats`.
-///
-/// Same shape as the SDK models `ConversationChatEventTopicChatMediaParticipant`,
-/// `QueueConversationChatEventTopicChatMediaParticipant`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ChatMediaParticipant {
-    /// State.
-    pub state: Option<CommunicationState>,
-    /// Initial state.
-    pub initial_state: Option<CommunicationState>,
-    /// Direction.
-    pub direction: Option<Direction>,
-    /// Disconnect type.
-    pub disconnect_type: Option<DisconnectType>,
-    /// Flagged reason.
-    pub flagged_reason: Option<FlaggedReason>,
-    /// Id.
-    pub id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Address.
-    pub address: Option<String>,
-    /// Start time.
-    pub start_time: Option<Timestamp>,
-    /// Connected time.
-    pub connected_time: Option<Timestamp>,
-    /// End time.
-    pub end_time: Option<Timestamp>,
-    /// Start hold time.
-    pub start_hold_time: Option<Timestamp>,
-    /// Purpose.
-    pub purpose: Option<String>,
-    /// Held.
-    pub held: Option<bool>,
-    /// Wrapup required.
-    pub wrapup_required: Option<bool>,
-    /// Wrapup prompt.
-    pub wrapup_prompt: Option<String>,
-    /// User.
-    pub user: Option<UriReference>,
-    /// Queue.
-    pub queue: Option<UriReference>,
-    /// Team.
-    pub team: Option<UriReference>,
-    /// Attributes.
-    pub attributes: Option<HashMap<String, String>>,
-    /// Error info.
-    pub error_info: Option<ErrorBody>,
-    /// Script.
-    pub script: Option<UriReference>,
-    /// Wrapup timeout ms.
-    pub wrapup_timeout_ms: Option<i64>,
-    /// Wrapup skipped.
-    pub wrapup_skipped: Option<bool>,
-    /// Alerting timeout ms.
-    pub alerting_timeout_ms: Option<i64>,
-    /// Provider.
-    pub provider: Option<String>,
-    /// External contact.
-    pub external_contact: Option<UriReference>,
-    /// External contact initial division id.
-    pub external_contact_initial_division_id: Option<String>,
-    /// External organization.
-    pub external_organization: Option<UriReference>,
-    /// Wrapup.
-    pub wrapup: Option<Wrapup>,
-    /// Conversation routing data.
-    pub conversation_routing_data: Option<ConversationRoutingData>,
-    /// Peer.
-    pub peer: Option<String>,
-    /// Screen recording state.
-    pub screen_recording_state: Option<String>,
-    /// Journey context.
-    pub journey_context: Option<JourneyContext>,
-    /// Start acw time.
-    pub start_acw_time: Option<Timestamp>,
-    /// End acw time.
-    pub end_acw_time: Option<Timestamp>,
-    /// Resume time.
-    pub resume_time: Option<Timestamp>,
-    /// Park time.
-    pub park_time: Option<Timestamp>,
-    /// Media roles.
-    pub media_roles: Option<Vec<String>>,
-    /// Queue media settings.
-    pub queue_media_settings: Option<QueueMediaSettings>,
-    /// Room id.
-    pub room_id: Option<String>,
-    /// Avatar image url.
-    pub avatar_image_url: Option<String>,
+media_participant! {
+    /// Part of the event body of `v2.routing.queues.{id}.conversations.chats`,
+    /// `v2.users.{id}.conversations.chats`.
+    ///
+    /// Same shape as the SDK models `ConversationChatEventTopicChatMediaParticipant`,
+    /// `QueueConversationChatEventTopicChatMediaParticipant`.
+    pub struct ChatMediaParticipant {
+        /// Room id.
+        pub room_id: Option<String>,
+        /// Avatar image url.
+        pub avatar_image_url: Option<String>,
+    }
 }
 
 /// Part of the event body of `v2.routing.queues.{id}.conversations`,
@@ -1142,107 +998,26 @@ pub struct EmailConversation {
     pub divisions: Option<Vec<ConversationDivisionMembership>>,
 }
 
-/// Part of the event body of `v2.routing.queues.{id}.conversations.emails`,
-/// `v2.users.{id}.conversations.emails`.
-///
-/// Same shape as the SDK models `ConversationEmailEventTopicEmailMediaParticipant`,
-/// `QueueConversationEmailEventTopicEmailMediaParticipant`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EmailMediaParticipant {
-    /// State.
-    pub state: Option<CommunicationState>,
-    /// Initial state.
-    pub initial_state: Option<CommunicationState>,
-    /// Direction.
-    pub direction: Option<Direction>,
-    /// Disconnect type.
-    pub disconnect_type: Option<DisconnectType>,
-    /// Flagged reason.
-    pub flagged_reason: Option<FlaggedReason>,
-    /// Id.
-    pub id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Address.
-    pub address: Option<String>,
-    /// Start time.
-    pub start_time: Option<Timestamp>,
-    /// Connected time.
-    pub connected_time: Option<Timestamp>,
-    /// End time.
-    pub end_time: Option<Timestamp>,
-    /// Start hold time.
-    pub start_hold_time: Option<Timestamp>,
-    /// Purpose.
-    pub purpose: Option<String>,
-    /// Held.
-    pub held: Option<bool>,
-    /// Wrapup required.
-    pub wrapup_required: Option<bool>,
-    /// Wrapup prompt.
-    pub wrapup_prompt: Option<String>,
-    /// User.
-    pub user: Option<UriReference>,
-    /// Queue.
-    pub queue: Option<UriReference>,
-    /// Team.
-    pub team: Option<UriReference>,
-    /// Attributes.
-    pub attributes: Option<HashMap<String, String>>,
-    /// Error info.
-    pub error_info: Option<ErrorBody>,
-    /// Script.
-    pub script: Option<UriReference>,
-    /// Wrapup timeout ms.
-    pub wrapup_timeout_ms: Option<i64>,
-    /// Wrapup skipped.
-    pub wrapup_skipped: Option<bool>,
-    /// Alerting timeout ms.
-    pub alerting_timeout_ms: Option<i64>,
-    /// Provider.
-    pub provider: Option<String>,
-    /// External contact.
-    pub external_contact: Option<UriReference>,
-    /// External contact initial division id.
-    pub external_contact_initial_division_id: Option<String>,
-    /// External organization.
-    pub external_organization: Option<UriReference>,
-    /// Wrapup.
-    pub wrapup: Option<Wrapup>,
-    /// Conversation routing data.
-    pub conversation_routing_data: Option<ConversationRoutingData>,
-    /// Peer.
-    pub peer: Option<String>,
-    /// Screen recording state.
-    pub screen_recording_state: Option<String>,
-    /// Journey context.
-    pub journey_context: Option<JourneyContext>,
-    /// Start acw time.
-    pub start_acw_time: Option<Timestamp>,
-    /// End acw time.
-    pub end_acw_time: Option<Timestamp>,
-    /// Resume time.
-    pub resume_time: Option<Timestamp>,
-    /// Park time.
-    pub park_time: Option<Timestamp>,
-    /// Media roles.
-    pub media_roles: Option<Vec<String>>,
-    /// Queue media settings.
-    pub queue_media_settings: Option<QueueMediaSettings>,
-    /// Subject.
-    pub subject: Option<String>,
-    /// Messages sent.
-    pub messages_sent: Option<i64>,
-    /// Auto generated.
-    pub auto_generated: Option<bool>,
-    /// Message id.
-    pub message_id: Option<String>,
-    /// Draft attachments.
-    pub draft_attachments: Option<Vec<Attachment>>,
-    /// Spam.
-    pub spam: Option<bool>,
+media_participant! {
+    /// Part of the event body of `v2.routing.queues.{id}.conversations.emails`,
+    /// `v2.users.{id}.conversations.emails`.
+    ///
+    /// Same shape as the SDK models `ConversationEmailEventTopicEmailMediaParticipant`,
+    /// `QueueConversationEmailEventTopicEmailMediaParticipant`.
+    pub struct EmailMediaParticipant {
+        /// Subject.
+        pub subject: Option<String>,
+        /// Messages sent.
+        pub messages_sent: Option<i64>,
+        /// Auto generated.
+        pub auto_generated: Option<bool>,
+        /// Message id.
+        pub message_id: Option<String>,
+        /// Draft attachments.
+        pub draft_attachments: Option<Vec<Attachment>>,
+        /// Spam.
+        pub spam: Option<bool>,
+    }
 }
 
 /// Part of the event body of `v2.routing.queues.{id}.conversations.callbacks`,
@@ -1756,110 +1531,29 @@ pub struct MessageMediaDetails {
     pub message_metadata: Option<MessageMetadata>,
 }
 
-/// Part of the event body of `v2.routing.queues.{id}.conversations.messages`,
-/// `v2.users.{id}.conversations.messages`.
-///
-/// Same shape as the SDK models `ConversationMessageEventTopicMessageMediaParticipant`,
-/// `QueueConversationMessageEventTopicMessageMediaParticipant`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct MessageMediaParticipant {
-    /// State.
-    pub state: Option<CommunicationState>,
-    /// Initial state.
-    pub initial_state: Option<CommunicationState>,
-    /// Direction.
-    pub direction: Option<Direction>,
-    /// Disconnect type.
-    pub disconnect_type: Option<DisconnectType>,
-    /// Flagged reason.
-    pub flagged_reason: Option<FlaggedReason>,
-    /// Type.
-    #[serde(rename = "type")]
-    pub kind: Option<MessageType>,
-    /// Id.
-    pub id: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Address.
-    pub address: Option<String>,
-    /// Start time.
-    pub start_time: Option<Timestamp>,
-    /// Connected time.
-    pub connected_time: Option<Timestamp>,
-    /// End time.
-    pub end_time: Option<Timestamp>,
-    /// Start hold time.
-    pub start_hold_time: Option<Timestamp>,
-    /// Purpose.
-    pub purpose: Option<String>,
-    /// Held.
-    pub held: Option<bool>,
-    /// Wrapup required.
-    pub wrapup_required: Option<bool>,
-    /// Wrapup prompt.
-    pub wrapup_prompt: Option<String>,
-    /// User.
-    pub user: Option<UriReference>,
-    /// Queue.
-    pub queue: Option<UriReference>,
-    /// Team.
-    pub team: Option<UriReference>,
-    /// Attributes.
-    pub attributes: Option<HashMap<String, String>>,
-    /// Error info.
-    pub error_info: Option<ErrorBody>,
-    /// Script.
-    pub script: Option<UriReference>,
-    /// Wrapup timeout ms.
-    pub wrapup_timeout_ms: Option<i64>,
-    /// Wrapup skipped.
-    pub wrapup_skipped: Option<bool>,
-    /// Alerting timeout ms.
-    pub alerting_timeout_ms: Option<i64>,
-    /// Provider.
-    pub provider: Option<String>,
-    /// External contact.
-    pub external_contact: Option<UriReference>,
-    /// External contact initial division id.
-    pub external_contact_initial_division_id: Option<String>,
-    /// External organization.
-    pub external_organization: Option<UriReference>,
-    /// Wrapup.
-    pub wrapup: Option<Wrapup>,
-    /// Conversation routing data.
-    pub conversation_routing_data: Option<ConversationRoutingData>,
-    /// Peer.
-    pub peer: Option<String>,
-    /// Screen recording state.
-    pub screen_recording_state: Option<String>,
-    /// Journey context.
-    pub journey_context: Option<JourneyContext>,
-    /// Start acw time.
-    pub start_acw_time: Option<Timestamp>,
-    /// End acw time.
-    pub end_acw_time: Option<Timestamp>,
-    /// Resume time.
-    pub resume_time: Option<Timestamp>,
-    /// Park time.
-    pub park_time: Option<Timestamp>,
-    /// Media roles.
-    pub media_roles: Option<Vec<String>>,
-    /// Queue media settings.
-    pub queue_media_settings: Option<QueueMediaSettings>,
-    /// Messages.
-    pub messages: Option<Vec<MessageMediaDetails>>,
-    /// Recipient country.
-    pub recipient_country: Option<String>,
-    /// Recipient type.
-    pub recipient_type: Option<String>,
-    /// Byo sms integration id.
-    pub byo_sms_integration_id: Option<String>,
-    /// Engagement source.
-    pub engagement_source: Option<String>,
-    /// Monitored participant id.
-    pub monitored_participant_id: Option<String>,
+media_participant! {
+    /// Part of the event body of `v2.routing.queues.{id}.conversations.messages`,
+    /// `v2.users.{id}.conversations.messages`.
+    ///
+    /// Same shape as the SDK models `ConversationMessageEventTopicMessageMediaParticipant`,
+    /// `QueueConversationMessageEventTopicMessageMediaParticipant`.
+    pub struct MessageMediaParticipant {
+        /// Type.
+        #[serde(rename = "type")]
+        pub kind: Option<MessageType>,
+        /// Messages.
+        pub messages: Option<Vec<MessageMediaDetails>>,
+        /// Recipient country.
+        pub recipient_country: Option<String>,
+        /// Recipient type.
+        pub recipient_type: Option<String>,
+        /// Byo sms integration id.
+        pub byo_sms_integration_id: Option<String>,
+        /// Engagement source.
+        pub engagement_source: Option<String>,
+        /// Monitored participant id.
+        pub monitored_participant_id: Option<String>,
+    }
 }
 
 /// Metadata information about a message.

@@ -59,7 +59,8 @@
 //! - the types are `#[non_exhaustive]`: new fields are not breaking changes.
 //!
 //! What is not tolerated is a value of the wrong JSON type (a string where a number belongs,
-//! a date that is not RFC 3339) or a body that is not a JSON object: `decode` then returns a
+//! a date that is not RFC 3339, an array where an object belongs, at any depth: serde would
+//! otherwise take the array apart by position) or a body that is not a JSON object: `decode` then returns a
 //! non-fatal error carrying the raw frame ([`Error::raw_text`](crate::Error::raw_text)), and the
 //! stream goes on.
 //!
@@ -147,6 +148,7 @@ mod analytics;
 mod common;
 mod conversation;
 mod detail;
+mod strict;
 mod system;
 mod timestamp;
 mod topics;

@@ -103,7 +103,8 @@ macro_rules! templates {
                 $(
                     Template::$variant => TopicEvent::$variant {
                         $($id: next.next().unwrap_or_default(),)*
-                        body: note.body()?,
+                        body: super::strict::from_str(note.body_raw())
+                            .map_err(|e| note.body_error(e))?,
                     },
                 )*
             })

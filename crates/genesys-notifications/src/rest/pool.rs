@@ -385,20 +385,17 @@ struct PoolInner {
 /// flushed at once (the tasks do not batch).
 struct SharedSender(Mutex<queue::Sender>);
 
-/// How long a forwarding task waits for room before looking again: the buffer wakes one
-/// waiting producer, and several tasks may wait.
-const ROOM_RECHECK: Duration = Duration::from_millis(10);
-
 impl SharedSender {
     /// Whether a forwarding task may take one more item from its channel.
     fn may_read(&self) -> bool {
         lock(&self.0).may_read(true)
     }
 
-    /// Resolves when the consumer has made room (or after [`ROOM_RECHECK`]).
+    /// Resolves when the consumer has made room (the buffer wakes every waiting task), then
+    /// decides again what may be read.
     async fn room(&self) {
-        let wait = std::future::poll_fn(|cx| lock(&self.0).poll_room(cx));
-        let _ = tokio::time::timeout(ROOM_RECHECK, wait).await;
+        let mut wait = queue::RoomWait::default();
+        std::future::poll_fn(|cx| lock(&self.0).poll_room_for(&mut wait, cx)).await;
         lock(&self.0).flush();
     }
 }

@@ -2,6 +2,9 @@
 //! handshakes with any HTTP status, and stream helpers.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
+#[cfg(feature = "rest")]
+pub mod rest;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -64,6 +64,16 @@ pub fn api(
         .bearer_auth(token)
 }
 
+/// The status of an authenticated request without a body.
+pub async fn status_of(
+    sim: &Simulator,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+) -> reqwest::StatusCode {
+    api(sim, token, method, path).send().await.unwrap().status()
+}
+
 /// `POST /api/v2/notifications/channels`, returns the `Channel` JSON.
 pub async fn create_channel(sim: &Simulator, token: &str) -> Value {
     let response = api(sim, token, reqwest::Method::POST, CHANNELS)
@@ -169,6 +179,20 @@ pub async fn recv_close(ws: &mut Ws) -> CloseFrame {
 
 pub async fn send_json(ws: &mut Ws, v: Value) {
     ws.send(Message::text(v.to_string())).await.unwrap();
+}
+
+/// Subscribes `topics` with the socket `subscribe` message; asserts the service accepted.
+pub async fn subscribe_socket(ws: &mut Ws, topics: &[&str]) {
+    send_json(
+        ws,
+        serde_json::json!({"message": "subscribe", "topics": topics}),
+    )
+    .await;
+    assert_eq!(
+        recv_json(ws).await["result"],
+        "200",
+        "subscribing {topics:?}"
+    );
 }
 
 /// Asserts that nothing arrives for `d` (virtual time).
