@@ -303,7 +303,13 @@ impl<S: ChannelSource> Driver<S> {
             };
             match s.ws.next().now_or_never() {
                 Some(m) => next = m,
-                None => return,
+                None => {
+                    // Everything that had arrived is read: after paused reading, the backlog.
+                    if self.machine.catching_up(sock) {
+                        self.feed(now, Input::Drained { sock }).await;
+                    }
+                    return;
+                }
             }
         }
     }

@@ -243,7 +243,6 @@ async fn drop_newest_still_reads_the_socket_and_reports_the_loss() {
 /// must cover them: its window must start no later than the pause, the last moment the
 /// socket was known to deliver.
 #[tokio::test(start_paused = true)]
-#[ignore = "open (TESTING.md, REL-B9): the gap's window starts when the close is read"]
 async fn a_drop_during_back_pressure_is_a_gap_from_the_pause() {
     tokio::time::timeout(Duration::from_secs(600), async {
         let sim = sim_with(SimConfig::default()).await;

@@ -24,6 +24,10 @@
 //!
 //! * `continuity` is uncovered exactly when no socket in `conns` is `covering` since the last
 //!   covering one went away; its window starts at that socket's last proof.
+//! * A socket's `proof` (what it proved delivered) is apart from `last_frame` (the watchdog's
+//!   silence clock): after reading paused by back-pressure, `catch_up` is set until the
+//!   backlog is proven read, and meanwhile a frame read raises `proof` no further than its
+//!   bound (where proof stood when reading stopped, or a later pong's ping).
 //! * `recording` is true exactly when some socket is a shadow, or a socket other than the
 //!   oldest is covering and checks for copies (see [`Machine::update_recording`]).
 //! * `switch` is `Some` from the moment a make-before-break starts until its new socket is
@@ -45,7 +49,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use url::Url;
 
-use super::pings::{Answered, Pings};
+use super::pings::{Answered, Mark, Pings};
 use super::recovery::{self, Cause, Decision, Mode, Policy, Recovery, ReplaceReason};
 use super::takeover::{PROBE_PAUSE, Takeover};
 use super::target::{ChannelTarget, Subscribed};
@@ -107,6 +111,9 @@ pub(crate) enum Input {
     Ended { sock: SocketId },
     /// Reading or writing a socket failed.
     Failed { sock: SocketId, error: Error },
+    /// A read of a socket would block: everything that had arrived on it has been read (told
+    /// only while [`Machine::catching_up`]).
+    Drained { sock: SocketId },
     /// [`Machine::next_deadline`] has passed.
     Timer,
     /// A user's request.
@@ -228,6 +235,9 @@ struct Conn {
     proof: Stamp,
     /// Order of `proof` among the machine's events (instants can be equal; causality is not).
     proof_seq: u64,
+    /// Reading resumed after a pause and the backlog is not proven read: while `Some`, a
+    /// frame read proves delivery only up to its bound, never up to now.
+    catch_up: Option<CatchUp>,
     /// Order of the moment it started covering.
     covering_seq: u64,
     watchdog_at: Option<Instant>,
@@ -255,6 +265,29 @@ struct Conn {
     /// newer socket was subscribed) while the service keeps it open: read until the service
     /// closes it, its copies skipped (see [`Machine::deliver`]).
     shadow: bool,
+}
+
+/// A socket's backlog after paused reading. A frame read from it may have been sent at any
+/// time since reading stopped, so it proves no more than was proven then (`bound`: the pause
+/// start, raised by each pong, which proves what was sent before its ping). The backlog is
+/// proven read by a read that would block ([`Input::Drained`]) or a pong to a ping sent since
+/// the last resume: then frames prove up to now again. The watchdog's silence clock
+/// (`last_frame`) is apart: it moves on resume (silence while paused is not a dead socket).
+#[derive(Debug, Clone, Copy)]
+struct CatchUp {
+    bound: Mark,
+    /// The order of the last resume.
+    resumed_seq: u64,
+}
+
+impl Conn {
+    /// Raises the continuity proof to `m` (never lowers it).
+    fn prove(&mut self, m: Mark) {
+        if m.seq > self.proof_seq {
+            self.proof = m.at;
+            self.proof_seq = m.seq;
+        }
+    }
 }
 
 struct Switch {
@@ -320,6 +353,8 @@ pub(crate) struct Machine {
     seq: u64,
     /// Since when reading has been paused by back-pressure (socket deadlines suspended).
     paused_at: Option<Instant>,
+    /// The same moment with its order: what the sockets proved when reading stopped.
+    paused_mark: Option<Mark>,
     /// User subscription changes carried over to another socket, handled at the end of the
     /// current input (a switch completes inside a subscription's resolution).
     carried: VecDeque<(SocketId, SubPurpose)>,
@@ -387,6 +422,7 @@ impl Machine {
             finished: false,
             seq: 0,
             paused_at: None,
+            paused_mark: None,
             carried: VecDeque::new(),
             now,
             out: Vec::new(),
@@ -410,6 +446,11 @@ impl Machine {
             Input::Opened { sock, result } => self.on_opened(sock, result),
             Input::Frame { sock, msg } => self.on_frame(sock, msg),
             Input::Ended { sock } => self.on_ended(sock),
+            Input::Drained { sock } => {
+                if let Some(c) = self.conn_mut(sock) {
+                    c.catch_up = None;
+                }
+            }
             Input::Failed { sock, error } => self.on_failed(sock, error),
             Input::Timer => self.on_timers(),
             Input::Request { id, req } => self.on_request(id, req),
@@ -458,6 +499,14 @@ impl Machine {
     /// The actions decided since they were last taken, in order (the buffer is reused).
     pub(crate) fn actions(&mut self) -> &mut Vec<Action> {
         &mut self.out
+    }
+
+    /// Whether socket `sock` has a backlog left by paused reading that is not proven read:
+    /// then the executor tells when a read of it would block ([`Input::Drained`]).
+    pub(crate) fn catching_up(&self, sock: SocketId) -> bool {
+        self.conns
+            .iter()
+            .any(|c| c.id == sock && c.catch_up.is_some())
     }
 
     pub(crate) fn finished(&self) -> bool {
@@ -586,6 +635,21 @@ impl Machine {
         }
     }
 
+    /// Now, in the order of the machine's events.
+    fn mark(&self) -> Mark {
+        Mark {
+            at: self.now,
+            seq: self.seq,
+        }
+    }
+
+    /// Now, as a new event: the moment a ping is sent (after everything before it, so its
+    /// pong proves more than any frame read so far).
+    fn ping_mark(&mut self) -> Mark {
+        self.seq += 1;
+        self.mark()
+    }
+
     fn conn_index(&self, id: SocketId) -> Option<usize> {
         self.conns.iter().position(|c| c.id == id)
     }
@@ -639,6 +703,8 @@ impl Machine {
         match change {
             FlowChange::Paused { buffered } => {
                 self.paused_at.get_or_insert(now);
+                let mark = self.mark();
+                self.paused_mark.get_or_insert(mark);
                 tracing::debug!(buffered, "reading paused: the consumer is behind");
                 self.emit(Event::ReadingPaused { buffered });
             }
@@ -647,7 +713,18 @@ impl Machine {
                     return;
                 };
                 let paused = now.saturating_duration_since(since);
+                let bound = self.paused_mark.take().unwrap_or(self.mark());
+                // What is read from now on may have waited since the pause: it proves no more
+                // than `bound` until the backlog is proven read. (No ping is sent to prove it:
+                // writing to a socket the service closed meanwhile can reset the connection
+                // and destroy the backlog still unread.)
+                self.seq += 1;
+                let resumed_seq = self.seq;
                 for c in &mut self.conns {
+                    c.catch_up = Some(CatchUp {
+                        bound: c.catch_up.map_or(bound, |cu| cu.bound),
+                        resumed_seq,
+                    });
                     c.last_frame.instant += paused;
                     c.watchdog_at = c.watchdog_at.map(|t| t + paused);
                     c.drain_until = c.drain_until.map(|t| t + paused);
@@ -863,6 +940,7 @@ impl Machine {
             self.fail_conn(id, e);
         }
         let ping_timeout = self.opts.ping_timeout;
+        let mark = self.ping_mark();
         for id in timed_out_waits {
             let Some(c) = self.conn_mut(id) else { continue };
             // A socket subscription without reply: ask the socket whether it is alive first.
@@ -875,7 +953,7 @@ impl Machine {
                 }
             }
             if probe && c.pings.has_room() {
-                c.pings.probe(now);
+                c.pings.probe(mark);
                 self.send_text(id, protocol::PING.to_owned());
             }
             let Some(c) = self.conn_mut(id) else { continue };
@@ -1009,6 +1087,7 @@ impl Machine {
             last_frame: now,
             proof: now,
             proof_seq: 0,
+            catch_up: None,
             covering_seq: u64::MAX,
             watchdog_at: self.opts.heartbeat_timeout.map(|t| now.instant + t),
             drain_until: None,
@@ -1500,6 +1579,7 @@ impl Machine {
             .filter(|(i, c)| *i < pos || (*i > pos && Some(&c.target.uri) != new_uri.as_ref()))
             .map(|(_, c)| c.id)
             .collect();
+        let mark = self.ping_mark();
         for old in olders {
             let Some(c) = self.conn_mut(old) else {
                 continue;
@@ -1517,7 +1597,7 @@ impl Machine {
             } else {
                 until
             });
-            c.pings.drain(now);
+            c.pings.drain(mark);
             self.send_text(old, protocol::PING.to_owned());
         }
         self.check_switch_done();
@@ -1592,16 +1672,17 @@ impl Machine {
         let seq = self.seq;
         let c = &mut self.conns[idx];
         c.last_frame = now;
+        // A data frame proves that everything the service queued before it has arrived: up
+        // to now, or, while a backlog is read, up to its bound.
+        let proved = c.catch_up.map_or(Mark { at: now, seq }, |cu| cu.bound);
         match msg {
             Message::Text(text) => {
-                c.proof = now;
-                c.proof_seq = seq;
+                c.prove(proved);
                 let frame = protocol::classify(&text);
                 self.on_text(idx, id, text, frame);
             }
             Message::Binary(bytes) => {
-                c.proof = now;
-                c.proof_seq = seq;
+                c.prove(proved);
                 self.stats.malformed.fetch_add(1, Ordering::Relaxed);
                 let e = Error::malformed("unexpected binary frame", bytes);
                 self.deliver(idx, Err(e), true);
@@ -1722,7 +1803,20 @@ impl Machine {
     fn on_pong(&mut self, idx: usize, id: SocketId) {
         let now = self.now.instant;
         let same_channel = self.conns[idx].target.uri == self.target.uri;
-        match self.conns[idx].pings.pong(now) {
+        let c = &mut self.conns[idx];
+        let (answered, sent) = c.pings.pong(now);
+        // Everything sent before the ping has arrived.
+        if let Some(m) = sent {
+            c.prove(m);
+            if let Some(cu) = &mut c.catch_up {
+                if m.seq >= cu.resumed_seq {
+                    c.catch_up = None;
+                } else if m.seq > cu.bound.seq {
+                    cu.bound = m;
+                }
+            }
+        }
+        match answered {
             Answered::User(r, rtt) => self.answer_ping(r, Ok(rtt)),
             Answered::Nothing => {}
             Answered::Probe => self.probe_answered(id),
@@ -2324,7 +2418,6 @@ impl Machine {
         match req {
             Request::Close => self.shutdown(Some(id)),
             Request::Ping => {
-                let now = self.now.instant;
                 let Some(sock) = self.head_active() else {
                     self.answer_ping(
                         id,
@@ -2334,6 +2427,7 @@ impl Machine {
                     );
                     return;
                 };
+                let mark = self.ping_mark();
                 let Some(c) = self.conn_mut(sock) else { return };
                 if !c.pings.has_room() {
                     self.answer_ping(
@@ -2344,7 +2438,7 @@ impl Machine {
                     );
                     return;
                 }
-                c.pings.user(now, id);
+                c.pings.user(mark, id);
                 self.send_text(sock, protocol::PING.to_owned());
             }
             Request::Extend => self.start_extend(Some(id)),

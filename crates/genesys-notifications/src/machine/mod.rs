@@ -16,4 +16,6 @@ pub(crate) mod takeover;
 pub(crate) mod target;
 
 #[cfg(test)]
+mod catch_up_tests;
+#[cfg(test)]
 mod model_tests;

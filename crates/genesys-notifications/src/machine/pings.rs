@@ -16,6 +16,17 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::state::Stamp;
+
+/// When a ping was sent: the time, and the machine's event order then. Its pong comes after
+/// everything the service sent on the socket before it read the ping, so it proves delivery
+/// up to this mark (and no later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Mark {
+    pub(crate) at: Stamp,
+    pub(crate) seq: u64,
+}
+
 /// At most this many unanswered pings per socket; more are refused.
 pub(crate) const MAX_OUTSTANDING: usize = 256;
 
@@ -46,7 +57,7 @@ pub(crate) enum Answered<R> {
 /// The unanswered pings of one socket, oldest first. `R` is the reply to a user's ping.
 #[derive(Debug)]
 pub(crate) struct Pings<R> {
-    sent: VecDeque<(Instant, Kind<R>)>,
+    sent: VecDeque<(Mark, Kind<R>)>,
 }
 
 impl<R> Default for Pings<R> {
@@ -63,19 +74,19 @@ impl<R> Pings<R> {
         self.sent.len() < MAX_OUTSTANDING
     }
 
-    /// A user's ping was sent at `now`.
-    pub(crate) fn user(&mut self, now: Instant, reply: R) {
-        self.sent.push_back((now, Kind::User(Some(reply))));
+    /// A user's ping was sent at `at`.
+    pub(crate) fn user(&mut self, at: Mark, reply: R) {
+        self.sent.push_back((at, Kind::User(Some(reply))));
     }
 
-    /// The drain ping of a switch was sent at `now`.
-    pub(crate) fn drain(&mut self, now: Instant) {
-        self.sent.push_back((now, Kind::Drain));
+    /// The drain ping of a switch was sent at `at`.
+    pub(crate) fn drain(&mut self, at: Mark) {
+        self.sent.push_back((at, Kind::Drain));
     }
 
-    /// A liveness probe was sent at `now`.
-    pub(crate) fn probe(&mut self, now: Instant) {
-        self.sent.push_back((now, Kind::Probe));
+    /// A liveness probe was sent at `at`.
+    pub(crate) fn probe(&mut self, at: Mark) {
+        self.sent.push_back((at, Kind::Probe));
     }
 
     /// Whether a drain ping awaits its pong.
@@ -90,16 +101,21 @@ impl<R> Pings<R> {
         self.sent.iter().any(|(_, k)| matches!(k, Kind::Probe))
     }
 
-    /// A pong arrived at `now`: the ping it answers.
-    pub(crate) fn pong(&mut self, now: Instant) -> Answered<R> {
-        match self.sent.pop_front() {
-            Some((sent, Kind::User(Some(r)))) => {
-                Answered::User(r, now.saturating_duration_since(sent))
+    /// A pong arrived at `now`: the ping it answers, and when that ping was sent (whatever
+    /// its kind, even a timed-out user ping's).
+    pub(crate) fn pong(&mut self, now: Instant) -> (Answered<R>, Option<Mark>) {
+        let Some((sent, kind)) = self.sent.pop_front() else {
+            return (Answered::Nothing, None);
+        };
+        let answered = match kind {
+            Kind::User(Some(r)) => {
+                Answered::User(r, now.saturating_duration_since(sent.at.instant))
             }
-            Some((_, Kind::Drain)) => Answered::Drain,
-            Some((_, Kind::Probe)) => Answered::Probe,
-            Some((_, Kind::User(None))) | None => Answered::Nothing,
-        }
+            Kind::Drain => Answered::Drain,
+            Kind::Probe => Answered::Probe,
+            Kind::User(None) => Answered::Nothing,
+        };
+        (answered, Some(sent))
     }
 
     /// The user pings unanswered after `timeout` at `now`: their replies, to be answered with
@@ -107,7 +123,7 @@ impl<R> Pings<R> {
     pub(crate) fn expire_users(&mut self, now: Instant, timeout: Duration) -> Vec<R> {
         let mut out = Vec::new();
         for (sent, kind) in &mut self.sent {
-            if *sent + timeout <= now
+            if sent.at.instant + timeout <= now
                 && let Kind::User(reply) = kind
                 && let Some(r) = reply.take()
             {
@@ -122,7 +138,7 @@ impl<R> Pings<R> {
         self.sent
             .iter()
             .find(|(_, k)| matches!(k, Kind::User(Some(_))))
-            .map(|(sent, _)| *sent + timeout)
+            .map(|(sent, _)| sent.at.instant + timeout)
     }
 
     /// Every reply still waiting (the socket is gone).
@@ -143,19 +159,29 @@ mod tests {
 
     const TIMEOUT: Duration = Duration::from_secs(10);
 
+    fn mark(instant: Instant) -> Mark {
+        Mark {
+            at: Stamp {
+                instant,
+                wall: std::time::SystemTime::UNIX_EPOCH,
+            },
+            seq: 0,
+        }
+    }
+
     #[test]
     fn the_late_pong_of_a_timed_out_user_ping_is_not_the_drain_proof() {
         let t0 = Instant::now();
         let mut p = Pings::default();
-        p.user(t0, "user");
+        p.user(mark(t0), "user");
         let t1 = t0 + TIMEOUT;
         assert_eq!(p.expire_users(t1, TIMEOUT), vec!["user"]);
         assert_eq!(p.user_deadline(TIMEOUT), None, "answered");
-        p.drain(t1);
+        p.drain(mark(t1));
         // The first pong answers the user's ping (late), not the drain ping.
-        assert_eq!(p.pong(t1 + Duration::from_secs(1)), Answered::Nothing);
+        assert_eq!(p.pong(t1 + Duration::from_secs(1)).0, Answered::Nothing);
         assert!(p.draining());
-        assert_eq!(p.pong(t1 + Duration::from_secs(2)), Answered::Drain);
+        assert_eq!(p.pong(t1 + Duration::from_secs(2)).0, Answered::Drain);
         assert!(!p.draining());
     }
 
@@ -163,19 +189,19 @@ mod tests {
     fn an_unsolicited_metadata_message_answers_nothing() {
         let t0 = Instant::now();
         let mut p: Pings<()> = Pings::default();
-        assert_eq!(p.pong(t0), Answered::Nothing);
-        p.drain(t0);
-        assert_eq!(p.pong(t0), Answered::Drain);
-        assert_eq!(p.pong(t0), Answered::Nothing);
+        assert_eq!(p.pong(t0).0, Answered::Nothing);
+        p.drain(mark(t0));
+        assert_eq!(p.pong(t0).0, Answered::Drain);
+        assert_eq!(p.pong(t0).0, Answered::Nothing);
     }
 
     #[test]
     fn pongs_answer_pings_in_order_with_round_trip_times() {
         let t0 = Instant::now();
         let mut p = Pings::default();
-        p.user(t0, 1);
-        p.probe(t0 + Duration::from_secs(1));
-        p.user(t0 + Duration::from_secs(2), 2);
+        p.user(mark(t0), 1);
+        p.probe(mark(t0 + Duration::from_secs(1)));
+        p.user(mark(t0 + Duration::from_secs(2)), 2);
         assert!(p.probing());
         assert_eq!(
             p.user_deadline(TIMEOUT),
@@ -183,20 +209,20 @@ mod tests {
             "the oldest waiting user ping"
         );
         let t = t0 + Duration::from_secs(3);
-        assert_eq!(p.pong(t), Answered::User(1, Duration::from_secs(3)));
-        assert_eq!(p.pong(t), Answered::Probe);
-        assert_eq!(p.pong(t), Answered::User(2, Duration::from_secs(1)));
+        assert_eq!(p.pong(t).0, Answered::User(1, Duration::from_secs(3)));
+        assert_eq!(p.pong(t).0, Answered::Probe);
+        assert_eq!(p.pong(t).0, Answered::User(2, Duration::from_secs(1)));
     }
 
     #[test]
     fn replies_are_handed_back_when_the_socket_goes() {
         let t0 = Instant::now();
         let mut p = Pings::default();
-        p.user(t0, 1);
-        p.drain(t0);
-        p.user(t0, 2);
+        p.user(mark(t0), 1);
+        p.drain(mark(t0));
+        p.user(mark(t0), 2);
         assert_eq!(p.expire_users(t0 + TIMEOUT, TIMEOUT), vec![1, 2]);
-        p.user(t0 + TIMEOUT, 3);
+        p.user(mark(t0 + TIMEOUT), 3);
         assert_eq!(p.take_replies(), vec![3]);
         assert!(p.has_room());
     }

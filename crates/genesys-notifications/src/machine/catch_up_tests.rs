@@ -1,0 +1,293 @@
+//! A socket lost while back-pressure had stopped reading: the gap starts where continuity was
+//! last proven (when reading stopped), not where the loss was read; and once the backlog is
+//! proven read (a read that would block, or a pong to a ping sent since), frames prove up to
+//! now again. Driven with explicit `now`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use futures_util::FutureExt;
+use futures_util::StreamExt;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use url::Url;
+
+use super::core::{Action, Input, Machine, Setup, SocketId};
+use super::recovery::Mode;
+use super::target::ChannelTarget;
+use crate::error::{Error, ErrorKind, Gap, Reason};
+use crate::event::SharedStats;
+use crate::options::{ConnectOptions, Overflow};
+use crate::queue;
+use crate::state::Stamp;
+
+const TOPIC: &str = "v2.users.u1.presence";
+const PONG: &str = r#"{"topicName":"channel.metadata","eventBody":{"message":"pong"}}"#;
+
+struct Rig {
+    m: Machine,
+    rx: queue::Receiver,
+    t0: Stamp,
+    now: Stamp,
+}
+
+impl Rig {
+    /// A channel in URI mode whose buffer holds two notifications, subscribed at 0 ms.
+    fn subscribed() -> (Rig, SocketId) {
+        let options = ConnectOptions::default()
+            .random_seed(7)
+            .reconnect(crate::ReconnectPolicy::default().jitter_seed(7))
+            .overflow(Overflow::Block)
+            .buffer(2);
+        let (tx, rx) = queue::bounded(options.max_buffer, options.buffer, options.overflow);
+        let uri = Url::parse("ws://127.0.0.1:1/channels/c0").unwrap();
+        let setup = Setup {
+            options,
+            mode: Mode::Uri,
+            over_socket: true,
+            target: ChannelTarget::from_uri(uri),
+            topics: vec![TOPIC.to_owned()],
+        };
+        let t0 = Stamp {
+            instant: Instant::now(),
+            wall: SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        };
+        let m = Machine::new(setup, tx, Arc::new(SharedStats::default()), t0);
+        let mut rig = Rig { m, rx, t0, now: t0 };
+        let sock = rig.connect(Input::Start);
+        (rig, sock)
+    }
+
+    fn at_ms(&mut self, ms: u64) {
+        let d = Duration::from_millis(ms);
+        self.now = Stamp {
+            instant: self.t0.instant + d,
+            wall: self.t0.wall + d,
+        };
+    }
+
+    fn feed(&mut self, input: Input) -> Vec<Action> {
+        self.m.handle(self.now, input);
+        self.m.flush(self.now);
+        std::mem::take(self.m.actions())
+    }
+
+    fn text(&mut self, sock: SocketId, text: &str) -> Vec<Action> {
+        self.feed(Input::Frame {
+            sock,
+            msg: Message::text(text.to_owned()),
+        })
+    }
+
+    fn note(&mut self, sock: SocketId, n: u32) -> Vec<Action> {
+        let text = format!(
+            r#"{{"topicName":"{TOPIC}","eventBody":{{"n":{n}}},"metadata":{{"CorrelationId":"c{n}"}}}}"#
+        );
+        self.text(sock, &text)
+    }
+
+    /// Feeds `input`, which must ask for a socket, then opens and subscribes it.
+    fn connect(&mut self, input: Input) -> SocketId {
+        let sock = self
+            .feed(input)
+            .into_iter()
+            .find_map(|a| match a {
+                Action::Open { sock, .. } => Some(sock),
+                _ => None,
+            })
+            .expect("a socket is opened");
+        let cid = self
+            .feed(Input::Opened {
+                sock,
+                result: Ok(()),
+            })
+            .into_iter()
+            .find_map(|a| match a {
+                Action::Send { text, .. } => text
+                    .split("\"correlationId\":\"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .map(str::to_owned),
+                _ => None,
+            })
+            .expect("a subscription is sent");
+        self.text(
+            sock,
+            &format!(r#"{{"result":"200","correlationId":"{cid}"}}"#),
+        );
+        sock
+    }
+
+    /// The consumer takes everything buffered: notification numbers, and the gaps.
+    fn consume(&mut self) -> (usize, Vec<Gap>) {
+        let (mut notes, mut gaps) = (0, Vec::new());
+        while let Some(Some(item)) = self.rx.next().now_or_never() {
+            match item {
+                Ok(_) => notes += 1,
+                Err(e) if e.is_gap() => gaps.push(e.gap_window().unwrap().clone()),
+                Err(e) => panic!("unexpected item: {e}"),
+            }
+        }
+        (notes, gaps)
+    }
+
+    /// The socket is lost at the current time; the machine reconnects (the next socket
+    /// subscribed at the next deadline): the gap it reports.
+    fn lose_and_reconnect(&mut self, sock: SocketId) -> Gap {
+        let error = Error::new(ErrorKind::Receive, Reason::ConnectionClosed).non_fatal();
+        self.feed(Input::Failed { sock, error });
+        let at = self.m.next_deadline().expect("a reconnection is scheduled");
+        self.now = Stamp {
+            instant: at,
+            wall: self.t0.wall + (at - self.t0.instant),
+        };
+        self.connect(Input::Timer);
+        let (_, gaps) = self.consume();
+        assert_eq!(gaps.len(), 1, "one gap: {gaps:?}");
+        gaps.into_iter().next().unwrap()
+    }
+}
+
+fn pings_sent(actions: &[Action], on: SocketId) -> usize {
+    actions
+        .iter()
+        .filter(
+            |a| matches!(a, Action::Send { sock, text } if *sock == on && text.contains("ping")),
+        )
+        .count()
+}
+
+/// Reading stops at 1 s (the buffer is full); the consumer is away until 11 s. The service
+/// had sent two more notifications before the connection dropped; they are read after the
+/// resume, then the loss. What was published between the pause and the drop is lost: the
+/// gap must start at the pause, not at 11 s.
+#[test]
+fn a_loss_read_after_a_pause_is_a_gap_from_the_pause() {
+    let (mut rig, sock) = Rig::subscribed();
+    rig.at_ms(1_000);
+    rig.note(sock, 0);
+    rig.note(sock, 1);
+    assert_eq!(rig.m.readable().count(), 0, "reading is paused");
+    rig.at_ms(11_000);
+    assert_eq!(rig.consume().0, 2);
+    rig.m.flush(rig.now);
+    let resumed = std::mem::take(rig.m.actions());
+    // Nothing is written: a write to a socket the service closed meanwhile could reset the
+    // connection and destroy the backlog still unread.
+    assert!(
+        !resumed.iter().any(|a| matches!(a, Action::Send { .. })),
+        "{resumed:?}"
+    );
+    rig.note(sock, 2);
+    rig.note(sock, 3);
+    assert_eq!(rig.consume().0, 2);
+    let gap = rig.lose_and_reconnect(sock);
+    assert_eq!(
+        gap.from_instant,
+        rig.t0.instant + Duration::from_millis(1_000),
+        "{gap:?}"
+    );
+    assert_eq!(gap.from, rig.t0.wall + Duration::from_millis(1_000));
+}
+
+/// Once a read would block, the backlog is read: later frames prove up to now again, so a
+/// later loss is a gap from the last frame, not from the pause.
+#[test]
+fn after_the_backlog_is_read_frames_prove_up_to_now_again() {
+    let (mut rig, sock) = Rig::subscribed();
+    rig.at_ms(1_000);
+    rig.note(sock, 0);
+    rig.note(sock, 1);
+    rig.at_ms(11_000);
+    assert_eq!(rig.consume().0, 2);
+    rig.m.flush(rig.now);
+    rig.m.actions().clear();
+    assert!(rig.m.catching_up(sock));
+    rig.note(sock, 2);
+    rig.at_ms(11_500);
+    rig.feed(Input::Drained { sock });
+    assert!(!rig.m.catching_up(sock));
+    rig.at_ms(12_000);
+    rig.note(sock, 3);
+    assert_eq!(rig.consume().0, 2);
+    rig.at_ms(13_000);
+    let gap = rig.lose_and_reconnect(sock);
+    assert_eq!(
+        gap.from_instant,
+        rig.t0.instant + Duration::from_millis(12_000),
+        "{gap:?}"
+    );
+}
+
+/// A pong to a ping sent during the pause proves up to that ping only; a pong to a ping
+/// sent after the resume proves the backlog read.
+#[test]
+fn a_pong_to_a_ping_sent_before_the_resume_proves_up_to_that_ping() {
+    let (mut rig, sock) = Rig::subscribed();
+    rig.at_ms(1_000);
+    rig.note(sock, 0);
+    rig.note(sock, 1);
+    rig.at_ms(4_000);
+    let sent = rig.feed(Input::Request {
+        id: 0,
+        req: super::core::Request::Ping,
+    });
+    assert_eq!(pings_sent(&sent, sock), 1);
+    rig.at_ms(11_000);
+    assert_eq!(rig.consume().0, 2);
+    rig.m.flush(rig.now);
+    rig.m.actions().clear();
+    rig.note(sock, 2);
+    rig.text(sock, PONG);
+    rig.note(sock, 3);
+    assert_eq!(rig.consume().0, 2);
+    assert!(rig.m.catching_up(sock), "not proven read by that pong");
+    rig.at_ms(12_000);
+    let sent = rig.feed(Input::Request {
+        id: 1,
+        req: super::core::Request::Ping,
+    });
+    assert_eq!(pings_sent(&sent, sock), 1);
+    rig.at_ms(12_500);
+    rig.note(sock, 4);
+    assert_eq!(rig.consume().0, 1);
+    rig.at_ms(13_000);
+    let gap = rig.lose_and_reconnect(sock);
+    assert_eq!(
+        gap.from_instant,
+        rig.t0.instant + Duration::from_millis(4_000),
+        "{gap:?}"
+    );
+}
+
+#[test]
+fn a_pong_to_a_ping_sent_after_the_resume_proves_the_backlog_read() {
+    let (mut rig, sock) = Rig::subscribed();
+    rig.at_ms(1_000);
+    rig.note(sock, 0);
+    rig.note(sock, 1);
+    rig.at_ms(11_000);
+    assert_eq!(rig.consume().0, 2);
+    rig.m.flush(rig.now);
+    rig.m.actions().clear();
+    rig.at_ms(11_200);
+    let sent = rig.feed(Input::Request {
+        id: 0,
+        req: super::core::Request::Ping,
+    });
+    assert_eq!(pings_sent(&sent, sock), 1);
+    rig.note(sock, 2);
+    rig.at_ms(11_500);
+    rig.text(sock, PONG);
+    assert!(!rig.m.catching_up(sock));
+    rig.at_ms(12_000);
+    // The pong proves up to its ping.
+    let gap = rig.lose_and_reconnect(sock);
+    assert_eq!(
+        gap.from_instant,
+        rig.t0.instant + Duration::from_millis(11_200),
+        "{gap:?}"
+    );
+}
