@@ -855,6 +855,13 @@ async fn pausing(
         "back-pressure never engaged: {figures}"
     );
     assert!(figures.received > 0);
+    // A socket lost while back-pressure had stopped reading is a gap from the pause, not from
+    // the resume: nothing published in between may fall before the gap's window.
+    assert_eq!(
+        (figures.late_gaps, figures.lost_before_late_windows),
+        (0, 0),
+        "{figures}"
+    );
     if consumer.faults {
         assert!(
             figures.faults.values().sum::<u64>()
