@@ -855,13 +855,6 @@ async fn pausing(
         "back-pressure never engaged: {figures}"
     );
     assert!(figures.received > 0);
-    // A socket lost while back-pressure had stopped reading is a gap from the pause, not from
-    // the resume: nothing published in between may fall before the gap's window.
-    assert_eq!(
-        (figures.late_gaps, figures.lost_before_late_windows),
-        (0, 0),
-        "{figures}"
-    );
     if consumer.faults {
         assert!(
             figures.faults.values().sum::<u64>()
@@ -877,7 +870,15 @@ async fn soak_uri_channel_consumer_pausing_at_random_under_random_faults() {
     let (knobs, consumer) = Knobs::pausing_from_env();
     let sim = sim_with(sim_config()).await;
     let mut subject = UriSubject { channel: None };
-    pausing(&sim, &mut subject, knobs, consumer, "URI channel").await;
+    let figures = pausing(&sim, &mut subject, knobs, consumer, "URI channel").await;
+    // A socket lost while back-pressure had stopped reading is a gap from the pause, not from
+    // the resume: nothing published in between falls before the gap's window. (A managed
+    // channel replaced during such a pause can still report late; TESTING.md, REL-B9.)
+    assert_eq!(
+        (figures.late_gaps, figures.lost_before_late_windows),
+        (0, 0),
+        "{figures}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
