@@ -829,7 +829,8 @@ async fn soak_uri_channel_72_simulated_hours_under_random_faults() {
     assert!(figures.received > 0);
 }
 
-/// A soak whose consumer pauses at random; prints the seed first (shown with a failure).
+/// A soak whose consumer pauses at random; prints its random-number seed first, so a failure
+/// shows it.
 async fn pausing(
     sim: &Simulator,
     subject: &mut impl Subject,
