@@ -657,7 +657,7 @@ mod tests {
     }
 
     #[test]
-    fn group_predicates_follow_the_seed_taxonomy() {
+    fn group_predicates_follow_the_error_taxonomy() {
         let auth = Error::new(ErrorKind::Authorization, Reason::HttpUnauthorized);
         assert!(auth.is_authorization_failure());
         assert!(auth.is_connection_failure());

@@ -667,6 +667,17 @@ impl Machine {
         self.out.push(Action::Topics(self.topics.clone()));
     }
 
+    /// A failed `subscribe()` leaves the topic set as it was: takes out the topics it added.
+    fn forget_added(&mut self, added: &[String]) {
+        let topics = self
+            .topics
+            .iter()
+            .filter(|t| !added.contains(t))
+            .cloned()
+            .collect();
+        self.set_topics(topics);
+    }
+
     fn live_conn_exists(&self) -> bool {
         self.conns.iter().any(|c| c.phase != Phase::Draining)
     }
@@ -1450,13 +1461,7 @@ impl Machine {
                     }
                 }
                 Err(e) => {
-                    let topics = self
-                        .topics
-                        .iter()
-                        .filter(|t| !added.contains(t))
-                        .cloned()
-                        .collect();
-                    self.set_topics(topics);
+                    self.forget_added(&added);
                     let e = e.into_kind(ErrorKind::Subscription).non_fatal();
                     match reply {
                         Some(r) => self.answer(r, Err(e)),
@@ -2193,14 +2198,7 @@ impl Machine {
                 .map_or_else(socket_closed, Error::shallow_clone);
             match w.purpose {
                 SubPurpose::User(reply, added) => {
-                    // A failed subscribe() leaves the topic set as it was.
-                    let topics = self
-                        .topics
-                        .iter()
-                        .filter(|t| !added.contains(t))
-                        .cloned()
-                        .collect();
-                    self.set_topics(topics);
+                    self.forget_added(&added);
                     if let Some(r) = reply {
                         self.answer(r, Err(e.into_kind(ErrorKind::Subscription).non_fatal()));
                     }
