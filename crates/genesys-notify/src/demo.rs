@@ -198,7 +198,8 @@ pub(crate) async fn run(args: DemoArgs, format: LogFormat) -> anyhow::Result<()>
         Source::Pool(pool),
         Lines::stdout(args.pretty),
         args.include_heartbeats,
-    );
+    )
+    .per_topic();
     let mut stop =
         stream_with_faults(&mut pump, &sim, &mut shutdown, started + args.duration).await;
     let mut published = sim.stats().published;

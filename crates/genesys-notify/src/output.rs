@@ -4,11 +4,17 @@
 //! The stream loop writes through [`Lines`]: lines are gathered into a batch while more
 //! notifications are ready, and the batch goes out in one write (and flush) as soon as
 //! none is: a sparse stream is still written line by line, a burst costs one write per batch.
-//! The writes happen on a thread of their own, so a stdout that blocks (a pipe whose reader
-//! stalls) never stops the channel's task: the channel's buffer fills and back-pressure
-//! slows the service down instead.
+//!
+//! Where a write can wait (a pipe whose reader stalls, a terminal, a socket), the writes
+//! happen on a thread of their own, so a stdout that blocks never stops the channel's task:
+//! the channel's buffer fills and back-pressure slows the service down instead. Where a
+//! write cannot wait for a reader (`/dev/null`, a regular file), the batch is written where
+//! it was gathered: no thread to wake and no context switch per batch.
 
+use std::fs::File;
 use std::io::{self, BufWriter, Stdout, Write};
+use std::os::fd::AsFd as _;
+use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _};
 use std::sync::{Arc, Mutex};
 
 /// Batches of this many bytes are handed to the writer even if more lines are ready.
@@ -60,12 +66,37 @@ fn format_line(out: &mut Vec<u8>, json: &str, pretty: bool) {
     out.push(b'\n');
 }
 
-/// The stream loop's stdout: lines gathered into batches, written by a thread of its own.
+/// The stream loop's stdout: lines gathered into batches, written where they were gathered
+/// (a stdout that cannot block) or by a thread of its own.
 #[derive(Debug)]
 pub(crate) struct Lines {
     pretty: bool,
     /// The batch being gathered.
     batch: Vec<u8>,
+    sink: Sink,
+}
+
+/// Where the batches go.
+enum Sink {
+    /// Written by the caller of [`Lines::flush`] / [`Lines::try_flush`] (`None` once a
+    /// write failed: the error was reported then).
+    Inline(Option<Box<dyn Write + Send>>),
+    /// Handed to a writer thread.
+    Thread(Writer),
+}
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Sink::Inline(_) => f.write_str("Inline"),
+            Sink::Thread(writer) => f.debug_tuple("Thread").field(writer).finish(),
+        }
+    }
+}
+
+/// The writer thread's end of [`Sink::Thread`].
+#[derive(Debug)]
+struct Writer {
     /// Batches to the writer thread (`None` once finished).
     to_writer: Option<tokio::sync::mpsc::Sender<Vec<u8>>>,
     /// Written batches coming back, to be reused.
@@ -76,13 +107,58 @@ pub(crate) struct Lines {
     done: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
+/// The error reported once stdout has failed and its error was already reported.
+fn closed() -> io::Error {
+    io::Error::new(io::ErrorKind::BrokenPipe, "stdout closed")
+}
+
+/// Whether a write to `file` never waits for a reader: a regular file or `/dev/null`. (A
+/// write to a regular file waits for the disk at worst, which is no longer than reading the
+/// socket would be held up anyway; a pipe, a terminal or a socket can block indefinitely.)
+fn cannot_block(file: &File) -> bool {
+    let Ok(meta) = file.metadata() else {
+        return false;
+    };
+    let kind = meta.file_type();
+    kind.is_file()
+        || (kind.is_char_device()
+            && std::fs::metadata("/dev/null")
+                .is_ok_and(|null| null.file_type().is_char_device() && null.rdev() == meta.rdev()))
+}
+
 impl Lines {
-    /// Lines to stdout; `pretty` spreads each object over indented lines.
+    /// Lines to stdout; `pretty` spreads each object over indented lines. Written inline
+    /// when stdout cannot block (`/dev/null`, a regular file), by a thread otherwise.
     pub(crate) fn stdout(pretty: bool) -> Self {
-        Lines::to(io::stdout(), pretty)
+        // A second descriptor of the same open file: writes to it are stdout's, unbuffered,
+        // without the lock of `io::Stdout`.
+        match io::stdout().as_fd().try_clone_to_owned() {
+            Ok(fd) => Lines::on(File::from(fd), pretty),
+            Err(_) => Lines::to(io::stdout(), pretty),
+        }
     }
 
-    /// Lines to `sink` (stdout, or a buffer in tests).
+    /// Lines to `file`: written inline when a write to it cannot block, by a thread of their
+    /// own otherwise.
+    fn on(file: File, pretty: bool) -> Self {
+        if cannot_block(&file) {
+            Lines::inline(file, pretty)
+        } else {
+            Lines::to(file, pretty)
+        }
+    }
+
+    /// Lines written to `sink` by the caller of [`Lines::flush`] and [`Lines::try_flush`]
+    /// (for a sink whose writes never wait long).
+    pub(crate) fn inline<W: Write + Send + 'static>(sink: W, pretty: bool) -> Self {
+        Lines {
+            pretty,
+            batch: Vec::with_capacity(BATCH_BYTES),
+            sink: Sink::Inline(Some(Box::new(sink))),
+        }
+    }
+
+    /// Lines to `sink` (stdout, or a buffer in tests), written by a thread of their own.
     pub(crate) fn to<W: Write + Send + 'static>(mut sink: W, pretty: bool) -> Self {
         // One batch being written while the next is gathered.
         let (to_writer, mut batches) = tokio::sync::mpsc::channel::<Vec<u8>>(1);
@@ -109,10 +185,12 @@ impl Lines {
         Lines {
             pretty,
             batch: Vec::with_capacity(BATCH_BYTES),
-            to_writer: Some(to_writer),
-            spare,
-            failed,
-            done: Some(done),
+            sink: Sink::Thread(Writer {
+                to_writer: Some(to_writer),
+                spare,
+                failed,
+                done: Some(done),
+            }),
         }
     }
 
@@ -126,47 +204,64 @@ impl Lines {
         self.batch.len()
     }
 
-    fn failure(&self) -> io::Error {
-        self.failed
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take()
-            .unwrap_or_else(|| io::Error::new(io::ErrorKind::BrokenPipe, "stdout closed"))
+    /// Writes the batch inline; the batch is kept for reuse.
+    fn write_inline(
+        batch: &mut Vec<u8>,
+        sink: &mut Option<Box<dyn Write + Send>>,
+    ) -> io::Result<()> {
+        let Some(out) = sink else {
+            return Err(closed());
+        };
+        let written = out.write_all(batch).and_then(|()| out.flush());
+        batch.clear();
+        if written.is_err() {
+            *sink = None;
+        }
+        written
     }
 
     /// Hands the batch to the writer thread (waiting while it still writes the previous
-    /// one). An error of an earlier write is reported here.
+    /// one), or writes it inline. An error of an earlier write is reported here.
     pub(crate) async fn flush(&mut self) -> io::Result<()> {
         if self.batch.is_empty() {
             return Ok(());
         }
-        let Some(to_writer) = &self.to_writer else {
-            return Err(self.failure());
+        let writer = match &mut self.sink {
+            Sink::Inline(sink) => return Lines::write_inline(&mut self.batch, sink),
+            Sink::Thread(writer) => writer,
         };
-        let next = self
+        let Some(to_writer) = &writer.to_writer else {
+            return Err(writer.failure());
+        };
+        let next = writer
             .spare
             .try_recv()
             .unwrap_or_else(|_| Vec::with_capacity(BATCH_BYTES));
         let batch = std::mem::replace(&mut self.batch, next);
         if to_writer.send(batch).await.is_err() {
-            self.to_writer = None;
-            return Err(self.failure());
+            writer.to_writer = None;
+            return Err(writer.failure());
         }
         Ok(())
     }
 
-    /// Hands the batch to the writer thread if it can take it now. `Ok(false)`: the writer
-    /// is still busy with an earlier batch, the lines stay gathered.
+    /// Hands the batch to the writer thread if it can take it now, or writes it inline.
+    /// `Ok(false)`: the writer thread is still busy with an earlier batch, the lines stay
+    /// gathered.
     pub(crate) fn try_flush(&mut self) -> io::Result<bool> {
         if self.batch.is_empty() {
             return Ok(true);
         }
-        let Some(to_writer) = &self.to_writer else {
-            return Err(self.failure());
+        let writer = match &mut self.sink {
+            Sink::Inline(sink) => return Lines::write_inline(&mut self.batch, sink).map(|()| true),
+            Sink::Thread(writer) => writer,
+        };
+        let Some(to_writer) = &writer.to_writer else {
+            return Err(writer.failure());
         };
         match to_writer.try_reserve() {
             Ok(permit) => {
-                let next = self
+                let next = writer
                     .spare
                     .try_recv()
                     .unwrap_or_else(|_| Vec::with_capacity(BATCH_BYTES));
@@ -176,14 +271,18 @@ impl Lines {
             Err(tokio::sync::mpsc::error::TrySendError::Full(())) => return Ok(false),
             Err(tokio::sync::mpsc::error::TrySendError::Closed(())) => {}
         }
-        self.to_writer = None;
-        Err(self.failure())
+        writer.to_writer = None;
+        Err(writer.failure())
     }
 
     /// Resolves once the writer thread can take a batch (or has ended, which the next
-    /// [`Lines::try_flush`] reports).
+    /// [`Lines::try_flush`] reports); at once when the lines are written inline.
     pub(crate) async fn writable(&self) {
-        if let Some(to_writer) = &self.to_writer {
+        if let Sink::Thread(Writer {
+            to_writer: Some(to_writer),
+            ..
+        }) = &self.sink
+        {
             // The permit is released at once: this is the only sender, so the slot stays
             // free for the next `try_flush`.
             let _ = to_writer.reserve().await;
@@ -193,15 +292,34 @@ impl Lines {
     /// Writes what is gathered and waits until everything is written.
     pub(crate) async fn finish(&mut self) -> io::Result<()> {
         let flushed = self.flush().await;
-        self.to_writer = None;
-        if let Some(done) = self.done.take() {
+        let Sink::Thread(writer) = &mut self.sink else {
+            return flushed;
+        };
+        writer.to_writer = None;
+        if let Some(done) = writer.done.take() {
             let _ = done.await;
         }
         flushed?;
-        match self.failed.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        match writer
+            .failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+}
+
+impl Writer {
+    /// The writer thread's error, or (once reported) a closed stdout.
+    fn failure(&self) -> io::Error {
+        self.failed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .unwrap_or_else(closed)
     }
 }
 
@@ -381,5 +499,80 @@ mod tests {
             Ok(()) => lines.finish().await.unwrap_err(),
         };
         assert_eq!(later.kind(), io::ErrorKind::BrokenPipe);
+    }
+
+    /// A write and the thread that made it.
+    type Made = (std::thread::ThreadId, Vec<u8>);
+
+    /// A sink that records each write and the thread that made it.
+    #[derive(Clone, Default)]
+    struct Threads(Arc<Mutex<Vec<Made>>>);
+
+    impl Write for Threads {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let id = std::thread::current().id();
+            self.0.lock().unwrap().push((id, buf.to_vec()));
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn inline_lines_are_written_by_the_caller_one_write_a_batch() {
+        let sink = Threads::default();
+        let mut lines = Lines::inline(sink.clone(), false);
+        lines.frame(r#"{"a":1}"#);
+        lines.frame("{\"a\":\n2}");
+        // Written before `try_flush` returns, on this thread.
+        assert!(lines.try_flush().unwrap());
+        assert_eq!(lines.pending(), 0);
+        let here = std::thread::current().id();
+        assert_eq!(
+            sink.0.lock().unwrap().clone(),
+            vec![(here, b"{\"a\":1}\n{\"a\": 2}\n".to_vec())]
+        );
+        lines.frame(r#"{"a":3}"#);
+        lines.writable().await;
+        lines.flush().await.unwrap();
+        lines.frame(r#"{"a":4}"#);
+        lines.finish().await.unwrap();
+        let writes: Vec<_> = sink.0.lock().unwrap().iter().map(|w| w.1.clone()).collect();
+        assert_eq!(writes.len(), 3);
+        assert_eq!(writes[1], b"{\"a\":3}\n");
+        assert_eq!(writes[2], b"{\"a\":4}\n");
+    }
+
+    #[tokio::test]
+    async fn an_inline_failure_is_reported_at_once_then_stdout_is_closed() {
+        let mut lines = Lines::inline(Broken, false);
+        lines.frame("{}");
+        let error = lines.try_flush().unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::BrokenPipe);
+        assert_eq!(error.to_string(), "closed", "the write's own error");
+        lines.frame("{}");
+        let error = lines.flush().await.unwrap_err();
+        assert_eq!(error.to_string(), "stdout closed");
+    }
+
+    #[tokio::test]
+    async fn only_files_and_dev_null_are_written_inline() {
+        let path =
+            std::env::temp_dir().join(format!("genesys-notify-inline-{}", std::process::id()));
+        let inline = |lines: Lines| matches!(lines.sink, Sink::Inline(_));
+        let mut file = Lines::on(File::create(&path).unwrap(), false);
+        file.frame("{}");
+        file.finish().await.unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{}\n");
+        assert!(inline(file), "a regular file");
+        std::fs::remove_file(&path).unwrap();
+        let null = File::options().write(true).open("/dev/null").unwrap();
+        assert!(inline(Lines::on(null, false)), "/dev/null");
+        let (_reader, writer) = io::pipe().unwrap();
+        let pipe = File::from(std::os::fd::OwnedFd::from(writer));
+        assert!(!inline(Lines::on(pipe, false)), "a pipe");
+        let zero = File::options().write(true).open("/dev/zero").unwrap();
+        assert!(!inline(Lines::on(zero, false)), "another character device");
     }
 }

@@ -24,7 +24,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 /// What was seen.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Tally {
-    /// Notifications written, by topic.
+    /// Notifications written, by topic (only when asked for: [`Pump::per_topic`]).
     pub(crate) per_topic: BTreeMap<String, u64>,
     /// Notifications written.
     pub(crate) notifications: u64,
@@ -116,6 +116,8 @@ pub(crate) struct Pump {
     heartbeats: bool,
     /// Templates whose notifications are written; empty: all.
     only: Vec<Template>,
+    /// Whether [`Tally::per_topic`] is kept (a map lookup per notification).
+    per_topic: bool,
     tally: Tally,
     written: watch::Sender<u64>,
 }
@@ -134,6 +136,7 @@ impl Pump {
             out,
             heartbeats,
             only: Vec::new(),
+            per_topic: false,
             tally: Tally::default(),
             written: watch::Sender::new(0),
         }
@@ -142,6 +145,12 @@ impl Pump {
     /// Writes only notifications of these templates (all when empty).
     pub(crate) fn only(mut self, templates: Vec<Template>) -> Self {
         self.only = templates;
+        self
+    }
+
+    /// Also counts the notifications written per topic ([`Tally::per_topic`]).
+    pub(crate) fn per_topic(mut self) -> Self {
+        self.per_topic = true;
         self
     }
 
@@ -162,7 +171,7 @@ impl Pump {
     ///
     /// The notifications ready at once are gathered into one batch; the batch is handed to
     /// stdout as soon as no more is ready (or it is large), so a burst costs one write and a
-    /// lone notification is written at once. While the writer thread is still writing the
+    /// lone notification is written at once. While a writer thread is still writing the
     /// previous batch, lines keep being gathered (up to [`GATHER_BYTES`]) and go out the
     /// moment it is free.
     pub(crate) async fn run(
@@ -304,6 +313,9 @@ impl Pump {
             return;
         }
         self.tally.notifications += 1;
+        if !self.per_topic {
+            return;
+        }
         match self.tally.per_topic.get_mut(topic) {
             Some(n) => *n += 1,
             None => {

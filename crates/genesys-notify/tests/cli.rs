@@ -865,3 +865,56 @@ async fn exit_waits_for_the_close_answer_at_most_the_close_timeout() {
     })
     .await;
 }
+
+/// With stdout a regular file the lines are written without a writer thread: every
+/// notification is there, exactly as published, one a line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_into_a_regular_file_writes_every_line() {
+    use tokio::io::AsyncBufReadExt as _;
+    within(async move {
+        let sim = simulator(SimConfig::default()).await;
+        let channel = sim.create_channel("demo-client");
+        let path =
+            std::env::temp_dir().join(format!("genesys-notify-stdout-{}", std::process::id()));
+        let file = std::fs::File::create(&path).unwrap();
+        let mut child = support::command(&[
+            "listen",
+            "--uri",
+            &channel.connect_uri,
+            "-t",
+            PRESENCE,
+            "--count",
+            "500",
+        ])
+        .stdout(file)
+        .spawn()
+        .unwrap();
+        let mut stderr = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut log = Vec::new();
+        while let Some(line) = tokio::time::timeout(PATIENCE, stderr.next_line())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            log.push(line);
+            if log.last().unwrap().contains(r#""event":"listening""#) {
+                break;
+            }
+        }
+        let sent: Vec<String> = (0..500).map(|n| publish(&sim, PRESENCE, n)).collect();
+        let status = tokio::time::timeout(PATIENCE, child.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        while let Ok(Some(line)) = stderr.next_line().await {
+            log.push(line);
+        }
+        assert_eq!(status.code(), Some(0), "{log:?}");
+        let written = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let lines: Vec<&str> = written.lines().collect();
+        assert_eq!(lines, sent, "{log:?}");
+        assert!(written.ends_with('\n'));
+    })
+    .await;
+}
