@@ -113,8 +113,8 @@ fn closed() -> io::Error {
 }
 
 /// Whether a write to `file` never waits for a reader: a regular file or `/dev/null`. (A
-/// write to a regular file waits for the disk at worst, which is no longer than reading the
-/// socket would be held up anyway; a pipe, a terminal or a socket can block indefinitely.)
+/// write to a regular file may wait for the disk, never for another process; a pipe, a
+/// terminal or a socket can block for as long as whoever reads it likes.)
 fn cannot_block(file: &File) -> bool {
     let Ok(meta) = file.metadata() else {
         return false;
