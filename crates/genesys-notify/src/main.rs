@@ -14,7 +14,7 @@
 //! | `listen`, `demo`, `sim`, `channels`, `relay`, `consume` | one module per subcommand |
 //! | `nats` | NATS and stream options of `relay` and `consume` |
 //! | `pump` | the stream loop shared by `listen` and `demo` |
-//! | `output` | stdout: JSON lines, written in batches on the runtime (`/dev/null`, a file, a pipe) or by a thread of their own (a terminal, a socket) |
+//! | `output` | stdout: JSON lines, written in batches (inline into `/dev/null` or a file, by a thread of their own otherwise) |
 //! | `logging` | stderr: `--log-format`, `-v`, `-q` |
 //! | `api`, `topics` | credentials and topics from flags, environment and files |
 //! | `signal` | SIGINT/SIGTERM |
@@ -49,9 +49,9 @@ fn main() -> ExitCode {
     // Usage errors exit 2 and --help/--version exit 0 (clap's own handling).
     let cli = Cli::parse();
     logging::init(&cli.log);
-    // `listen` runs the channel and the stream loop on one thread (a terminal or a socket on
-    // stdout is written by a thread of its own, see `output`), like the library's own
-    // consumer in the benchmarks.
+    // `listen` runs the channel and the stream loop on one thread (stdout that can block is
+    // written by a thread of its own, see `output`), like the library's own consumer in the
+    // benchmarks.
     let mut builder = match cli.command {
         Command::Listen(_) => tokio::runtime::Builder::new_current_thread(),
         _ => tokio::runtime::Builder::new_multi_thread(),

@@ -5,16 +5,15 @@
 //! notifications are ready, and the batch goes out in one write (and flush) as soon as
 //! none is: a sparse stream is still written line by line, a burst costs one write per batch.
 //!
-//! A stdout that blocks never stops the channel's task: the channel's buffer fills and
-//! back-pressure slows the service down instead. Where a write cannot wait for a reader
-//! (`/dev/null`, a regular file), the batch is written where it was gathered: no thread to
-//! wake and no context switch per batch. A pipe is written on the runtime too, through a
-//! non-blocking descriptor of its own (what the pipe cannot take now stays gathered until it
-//! is writable); anything else (a terminal, a socket) by a thread of its own.
+//! Where a write can wait (a pipe whose reader stalls, a terminal, a socket), the writes
+//! happen on a thread of their own, so a stdout that blocks never stops the channel's task:
+//! the channel's buffer fills and back-pressure slows the service down instead. Where a
+//! write cannot wait for a reader (`/dev/null`, a regular file), the batch is written where
+//! it was gathered: no thread to wake and no context switch per batch.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Stdout, Write};
-use std::os::fd::{AsFd as _, AsRawFd as _};
+use std::os::fd::AsFd as _;
 use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _};
 use std::sync::{Arc, Mutex};
 
@@ -82,12 +81,6 @@ enum Sink {
     /// Written by the caller of [`Lines::flush`] / [`Lines::try_flush`] (`None` once a
     /// write failed: the error was reported then).
     Inline(Option<Box<dyn Write + Send>>),
-    /// A pipe, written by the caller as far as it takes the batch now: `sent` bytes of the
-    /// batch are written (`None` once a write failed).
-    Pipe {
-        pipe: Option<tokio::net::unix::pipe::Sender>,
-        sent: usize,
-    },
     /// Handed to a writer thread.
     Thread(Writer),
 }
@@ -96,7 +89,6 @@ impl std::fmt::Debug for Sink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Sink::Inline(_) => f.write_str("Inline"),
-            Sink::Pipe { sent, .. } => f.debug_struct("Pipe").field("sent", sent).finish(),
             Sink::Thread(writer) => f.debug_tuple("Thread").field(writer).finish(),
         }
     }
@@ -150,23 +142,9 @@ impl Lines {
     /// own otherwise.
     fn on(file: File, pretty: bool) -> Self {
         if cannot_block(&file) {
-            return Lines::inline(file, pretty);
-        }
-        // A pipe opened again is a new open file description: being non-blocking is its own
-        // flag, not one the other holders of the pipe (a shell, a sibling) would see.
-        // Where that is not possible (no `/proc`, no reader left), the thread writes.
-        let reopened = tokio::net::unix::pipe::OpenOptions::new()
-            .open_sender(format!("/proc/self/fd/{}", file.as_raw_fd()));
-        match reopened {
-            Ok(pipe) => Lines {
-                pretty,
-                batch: Vec::with_capacity(BATCH_BYTES),
-                sink: Sink::Pipe {
-                    pipe: Some(pipe),
-                    sent: 0,
-                },
-            },
-            Err(_) => Lines::to(file, pretty),
+            Lines::inline(file, pretty)
+        } else {
+            Lines::to(file, pretty)
         }
     }
 
@@ -221,42 +199,9 @@ impl Lines {
         format_line(&mut self.batch, json, self.pretty);
     }
 
-    /// Bytes gathered and not yet handed to the writer (or not yet taken by the pipe).
+    /// Bytes gathered and not yet handed to the writer.
     pub(crate) fn pending(&self) -> usize {
-        match self.sink {
-            Sink::Pipe { sent, .. } => self.batch.len() - sent,
-            _ => self.batch.len(),
-        }
-    }
-
-    /// Writes as much of the batch as the pipe takes now. `Ok(false)`: the pipe is full,
-    /// the rest stays gathered.
-    fn write_pipe(
-        batch: &mut Vec<u8>,
-        pipe: &mut Option<tokio::net::unix::pipe::Sender>,
-        sent: &mut usize,
-    ) -> io::Result<bool> {
-        let Some(out) = pipe else {
-            return Err(closed());
-        };
-        while *sent < batch.len() {
-            match out.try_write(&batch[*sent..]) {
-                Ok(0) => {
-                    *pipe = None;
-                    return Err(io::ErrorKind::WriteZero.into());
-                }
-                Ok(n) => *sent += n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    *pipe = None;
-                    return Err(e);
-                }
-            }
-        }
-        batch.clear();
-        *sent = 0;
-        Ok(true)
+        self.batch.len()
     }
 
     /// Writes the batch inline; the batch is kept for reuse.
@@ -283,14 +228,6 @@ impl Lines {
         }
         let writer = match &mut self.sink {
             Sink::Inline(sink) => return Lines::write_inline(&mut self.batch, sink),
-            Sink::Pipe { pipe, sent } => {
-                while !Lines::write_pipe(&mut self.batch, pipe, sent)? {
-                    if let Some(out) = pipe {
-                        out.writable().await?;
-                    }
-                }
-                return Ok(());
-            }
             Sink::Thread(writer) => writer,
         };
         let Some(to_writer) = &writer.to_writer else {
@@ -317,7 +254,6 @@ impl Lines {
         }
         let writer = match &mut self.sink {
             Sink::Inline(sink) => return Lines::write_inline(&mut self.batch, sink).map(|()| true),
-            Sink::Pipe { pipe, sent } => return Lines::write_pipe(&mut self.batch, pipe, sent),
             Sink::Thread(writer) => writer,
         };
         let Some(to_writer) = &writer.to_writer else {
@@ -339,17 +275,10 @@ impl Lines {
         Err(writer.failure())
     }
 
-    /// Resolves once the writer thread can take a batch, or the pipe can take more (or
-    /// either has failed, which the next [`Lines::try_flush`] reports); at once when the
-    /// lines are written inline.
+    /// Resolves once the writer thread can take a batch (or has ended, which the next
+    /// [`Lines::try_flush`] reports); at once when the lines are written inline.
     pub(crate) async fn writable(&self) {
-        if let Sink::Pipe {
-            pipe: Some(pipe), ..
-        } = &self.sink
-        {
-            // An error is the next write's to report.
-            let _ = pipe.writable().await;
-        } else if let Sink::Thread(Writer {
+        if let Sink::Thread(Writer {
             to_writer: Some(to_writer),
             ..
         }) = &self.sink
@@ -645,62 +574,5 @@ mod tests {
         assert!(!inline(Lines::on(pipe, false)), "a pipe");
         let zero = File::options().write(true).open("/dev/zero").unwrap();
         assert!(!inline(Lines::on(zero, false)), "another character device");
-    }
-
-    #[tokio::test]
-    async fn a_full_pipe_keeps_the_rest_gathered_and_nothing_waits() {
-        use std::io::Read as _;
-        tokio::time::timeout(std::time::Duration::from_secs(10), async {
-            let (mut reader, writer) = io::pipe().unwrap();
-            let mut lines = Lines::on(File::from(std::os::fd::OwnedFd::from(writer)), false);
-            assert!(matches!(lines.sink, Sink::Pipe { .. }), "{lines:?}");
-            // More than a pipe holds (64 KiB): it takes what it can, the rest stays gathered.
-            let line = format!("{{\"a\":\"{}\"}}", "x".repeat(1000));
-            for _ in 0..200 {
-                lines.frame(&line);
-            }
-            let total = lines.pending();
-            // (The runtime learns that a new pipe is writable on its next turn.)
-            lines.writable().await;
-            assert!(!lines.try_flush().unwrap());
-            let left = lines.pending();
-            assert!(left > 0 && left < total, "{left} of {total}");
-            lines.frame(r#"{"b":1}"#);
-            assert_eq!(lines.pending(), left + 8);
-            // Once a reader drains it, everything arrives, in order, once.
-            let read = std::thread::spawn(move || {
-                let mut all = Vec::new();
-                reader.read_to_end(&mut all).unwrap();
-                all
-            });
-            lines.writable().await;
-            lines.finish().await.unwrap();
-            assert_eq!(lines.pending(), 0);
-            drop(lines);
-            let mut expected = format!("{line}\n").repeat(200).into_bytes();
-            expected.extend_from_slice(b"{\"b\":1}\n");
-            let all = read.join().unwrap();
-            assert_eq!(all.len(), expected.len());
-            assert!(all == expected);
-        })
-        .await
-        .unwrap();
-    }
-
-    #[tokio::test]
-    async fn a_pipe_without_a_reader_is_a_closed_stdout() {
-        let (reader, writer) = io::pipe().unwrap();
-        let mut lines = Lines::on(File::from(std::os::fd::OwnedFd::from(writer)), false);
-        assert!(matches!(lines.sink, Sink::Pipe { .. }), "{lines:?}");
-        drop(reader);
-        lines.frame("{}");
-        lines.writable().await;
-        let error = lines.try_flush().unwrap_err();
-        assert_eq!(error.kind(), io::ErrorKind::BrokenPipe);
-        lines.frame("{}");
-        assert_eq!(
-            lines.flush().await.unwrap_err().to_string(),
-            "stdout closed"
-        );
     }
 }
