@@ -216,10 +216,9 @@ impl<S: ChannelSource> Driver<S> {
             // Everything delivered during the last wake-up goes to the consumer at once.
             self.machine.flush(Stamp::now());
             self.execute().await;
-            // A consumer on this thread takes what it was handed before more is read, so
-            // the buffer stays about a batch deep instead of growing until the task's
-            // cooperative budget runs out (frames that wait are copied out of their read
-            // chunk, and the chunks they pin cannot be reused).
+            // A consumer on this thread takes what it was handed before much more is read,
+            // so the buffer stays shallow instead of growing until the task's cooperative
+            // budget runs out (then frames that wait are copied out of their read chunks).
             if self.machine.queue_mut().consumer_behind() {
                 tokio::task::yield_now().await;
             }
