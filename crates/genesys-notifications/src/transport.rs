@@ -228,8 +228,9 @@ impl AsyncWrite for Stream {
     }
 }
 
-/// The WebSocket read buffer (tungstenite's default is 128 KiB).
-const READ_BUFFER: usize = 32 * 1024;
+/// The WebSocket read buffer (tungstenite's default is 128 KiB): its reads are served from
+/// the read-ahead, so it need not be large.
+const READ_BUFFER: usize = 8 * 1024;
 
 /// Opens sockets with fixed options; the TLS configuration is built once, on first use.
 #[derive(Debug)]
