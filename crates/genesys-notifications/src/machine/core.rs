@@ -249,6 +249,10 @@ struct Conn {
     echoes_correlation: bool,
     /// Every ping sent on this socket and not yet answered (user, drain, probe).
     pings: Pings<RequestId>,
+    /// Correlation ids of subscriptions of the whole set that went on unconfirmed (no reply
+    /// in time, the socket answered a ping): a refusal that still arrives means the socket
+    /// never received anything.
+    unconfirmed: Vec<String>,
     /// Items held while an older socket drains, with whether they are bounded (counted
     /// against the buffer's bound).
     held: queue::Held,
@@ -1106,6 +1110,7 @@ impl Machine {
             waits: VecDeque::new(),
             echoes_correlation: false,
             pings: Pings::default(),
+            unconfirmed: Vec::new(),
             held: self.queue.held(),
             close_reason: None,
             normal_close: false,
@@ -1528,7 +1533,49 @@ impl Machine {
             if let Some(i) = self.conn_index(id) {
                 self.deliver(i, Err(warning), false);
             }
+            if let (
+                Some(cid),
+                SubPurpose::Initial
+                | SubPurpose::Reconnect
+                | SubPurpose::Maintenance
+                | SubPurpose::Rollover,
+            ) = (&w.cid, &w.purpose)
+                && let Some(c) = self.conn_mut(id)
+            {
+                c.unconfirmed.push(cid.clone());
+            }
             self.resolve_wait(id, w, Ok(Subscribed::default()));
+        }
+    }
+
+    /// The service refused, late, a subscription of socket `idx` that went on unconfirmed:
+    /// the socket received nothing since, so continuity is lost from the moment it was taken
+    /// to cover, and the stream ends as on a refused resubscription.
+    fn refused_late(&mut self, idx: usize, result: u16, message: Option<String>, raw: Utf8Bytes) {
+        let c = &mut self.conns[idx];
+        if c.covering {
+            c.covering = false;
+            let since = c.covering_since.unwrap_or(c.proof);
+            if !self.conns.iter().any(|c| c.covering) {
+                self.continuity.lost(since);
+            }
+        }
+        let msg = message.unwrap_or_else(|| format!("subscription result {result}"));
+        let e = Error::new(ErrorKind::Subscription, Reason::SubscriptionRejected)
+            .with_message(format!(
+                "the subscription that went on unconfirmed was refused: {msg}"
+            ))
+            .with_raw(raw.into());
+        match self.decide(recovery::cause_of(&e)) {
+            Decision::Replace(why) | Decision::RetryReplace(why) => {
+                self.last_error = Some(e);
+                self.start_replace(why);
+            }
+            Decision::Reconnect | Decision::Probe => {
+                let id = self.conns[idx].id;
+                self.fail_conn(id, e);
+            }
+            Decision::Fatal(_) | Decision::Surface => self.fatal(e),
         }
     }
 
@@ -1767,6 +1814,18 @@ impl Machine {
                     None => oldest,
                 };
                 let Some(w) = pos.and_then(|p| c.waits.remove(p)) else {
+                    // The late reply of a subscription that went on unconfirmed.
+                    let late = match &correlation_id {
+                        Some(cid) => c.unconfirmed.iter().position(|u| u == cid),
+                        None => (!c.unconfirmed.is_empty()).then_some(0),
+                    };
+                    if let Some(p) = late {
+                        c.unconfirmed.remove(p);
+                        if !(200..300).contains(&result) {
+                            self.refused_late(idx, result, message.or(status), text);
+                        }
+                        return;
+                    }
                     tracing::debug!(result, "subscription result with nothing waiting");
                     return;
                 };
@@ -1890,15 +1949,17 @@ impl Machine {
         message: Option<String>,
         raw: Option<Utf8Bytes>,
     ) {
-        let now = self.now;
         if let Some(c) = self.conn_mut(id) {
             if c.phase == Phase::Draining {
                 return;
             }
             if c.covering {
                 c.covering = false;
+                // What was proven, not when the notice was read: after paused reading the
+                // notice may have waited in the backlog since the pause.
+                let proof = c.proof;
                 if !self.conns.iter().any(|c| c.covering) {
-                    self.continuity.lost(now);
+                    self.continuity.lost(proof);
                 }
             }
         }
