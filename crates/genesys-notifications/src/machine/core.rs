@@ -240,6 +240,16 @@ struct Conn {
     catch_up: Option<CatchUp>,
     /// Order of the moment it started covering.
     covering_seq: u64,
+    /// A newer socket took over: the moment it started covering. From then on a frame read
+    /// here may have been sent before that moment or after (read order across sockets is not
+    /// send order), so it proves nothing more; only a pong (to a ping sent since) does, or,
+    /// for a socket to the same channel, the service's normal close (the one socket a channel
+    /// allows: the newer connection ends the older one, so the close comes after everything
+    /// sent here before the newer socket covered).
+    handover: Option<Handover>,
+    /// When the machine started the close handshake: the service's close frame answers it
+    /// after everything it sent before reading ours, so it proves delivery up to this mark.
+    close_sent: Option<Mark>,
     watchdog_at: Option<Instant>,
     drain_until: Option<Instant>,
     active_since: Option<Instant>,
@@ -282,6 +292,16 @@ struct CatchUp {
     bound: Mark,
     /// The order of the last resume.
     resumed_seq: u64,
+}
+
+/// A newer socket took over from this one (see [`Conn::handover`]).
+#[derive(Debug, Clone, Copy)]
+struct Handover {
+    /// When the newer socket started covering.
+    at: Mark,
+    /// The newer socket is to the same channel: the service moved delivery to it (this
+    /// socket may receive nothing more, so it covers no longer).
+    same_channel: bool,
 }
 
 impl Conn {
@@ -682,8 +702,12 @@ impl Machine {
         self.set_topics(topics);
     }
 
+    /// Some socket that is not being let go, and that the service did not move delivery
+    /// away from (a newer socket to its channel), may deliver from now on.
     fn live_conn_exists(&self) -> bool {
-        self.conns.iter().any(|c| c.phase != Phase::Draining)
+        self.conns.iter().any(|c| {
+            c.phase != Phase::Draining && !c.handover.is_some_and(|h| h.same_channel)
+        })
     }
 
     fn head_active(&self) -> Option<SocketId> {
@@ -1104,6 +1128,8 @@ impl Machine {
             proof_seq: 0,
             catch_up: None,
             covering_seq: u64::MAX,
+            handover: None,
+            close_sent: None,
             watchdog_at: self.opts.heartbeat_timeout.map(|t| now.instant + t),
             drain_until: None,
             active_since: None,
@@ -1148,6 +1174,7 @@ impl Machine {
                 c.covering_since = Some(now);
                 c.covering_seq = seq;
             }
+            self.took_over(id);
             self.update_recording();
             self.covered_again();
         }
@@ -1297,10 +1324,14 @@ impl Machine {
         }
         let expires = c.target.expires;
         let was_covering = c.covering;
-        c.covering = true;
-        if !was_covering {
+        // A socket the service moved delivery away from (a newer socket to its channel)
+        // covers no more, whatever it is subscribed to.
+        let displaced = c.handover.is_some_and(|h| h.same_channel);
+        c.covering = !displaced;
+        if !was_covering && !displaced {
             c.covering_since = Some(now);
             c.covering_seq = seq;
+            self.took_over(id);
             self.update_recording();
             self.covered_again();
         }
@@ -1346,6 +1377,37 @@ impl Machine {
                 Err(e) => Err(e.shallow_clone()),
             };
             self.answer(r, a);
+        }
+    }
+
+    /// Socket `id` started covering: the older sockets it takes over from are handed over
+    /// (see [`Conn::handover`]): every older socket to the same channel (the service moves
+    /// delivery to the newest), and, when `id` is to the current channel, the older sockets to
+    /// other channels (a switch to it). A socket to the same channel covers no longer.
+    fn took_over(&mut self, id: SocketId) {
+        let Some(pos) = self.conn_index(id) else {
+            return;
+        };
+        let (uri, at) = {
+            let c = &self.conns[pos];
+            (
+                c.target.uri.clone(),
+                Mark {
+                    at: c.covering_since.unwrap_or(self.now),
+                    seq: c.covering_seq,
+                },
+            )
+        };
+        let current = uri == self.target.uri;
+        for c in &mut self.conns[..pos] {
+            let same_channel = c.target.uri == uri;
+            if c.handover.is_some() || !(same_channel || current) {
+                continue;
+            }
+            c.handover = Some(Handover { at, same_channel });
+            if same_channel {
+                c.covering = false;
+            }
         }
     }
 
@@ -1727,14 +1789,19 @@ impl Machine {
         // A data frame proves that everything the service queued before it has arrived: up
         // to now, or, while a backlog is read, up to its bound.
         let proved = c.catch_up.map_or(Mark { at: now, seq }, |cu| cu.bound);
+        let proves = c.handover.is_none();
         match msg {
             Message::Text(text) => {
-                c.prove(proved);
+                if proves {
+                    c.prove(proved);
+                }
                 let frame = protocol::classify(&text);
                 self.on_text(idx, id, text, frame);
             }
             Message::Binary(bytes) => {
-                c.prove(proved);
+                if proves {
+                    c.prove(proved);
+                }
                 self.stats.malformed.fetch_add(1, Ordering::Relaxed);
                 let e = Error::malformed("unexpected binary frame", bytes);
                 self.deliver(idx, Err(e), true);
@@ -1744,9 +1811,17 @@ impl Machine {
                 // channel: the service moved delivery to it; or the end of a drain): the close
                 // comes after everything sent on this socket. An abnormal close proves nothing
                 // about the span before the newer socket covered.
-                if c.expected_end && frame.as_ref().is_some_and(|f| f.code == CloseCode::Normal) {
-                    c.proof = now;
-                    c.proof_seq = u64::MAX;
+                let normal = frame.as_ref().is_some_and(|f| f.code == CloseCode::Normal);
+                if c.expected_end
+                    && normal
+                    && let Some(h) = c.handover
+                    && h.same_channel
+                {
+                    c.prove(h.at);
+                }
+                // The answer to our own close comes after everything sent before it.
+                if normal && let Some(m) = c.close_sent {
+                    c.prove(m);
                 }
                 if let Some(f) = frame {
                     c.normal_close = f.code == CloseCode::Normal;
@@ -1892,10 +1967,14 @@ impl Machine {
                 self.promote(id);
             }
             // Everything the old socket carried before the switch has arrived.
-            Answered::Drain => self.out.push(Action::Close {
-                sock: id,
-                reason: "switched to a new socket",
-            }),
+            Answered::Drain => {
+                let mark = self.ping_mark();
+                self.conns[idx].close_sent = Some(mark);
+                self.out.push(Action::Close {
+                    sock: id,
+                    reason: "switched to a new socket",
+                });
+            }
         }
     }
 
@@ -2194,7 +2273,12 @@ impl Machine {
         } else if let Some(prev) = self.conns.get_mut(idx - 1) {
             prev.held.append(&mut conn.held);
         }
-        if conn.covering {
+        // A socket handed over covers no more than it proved: what it did not prove before
+        // the newer socket covered is a gap.
+        let unproven = conn
+            .handover
+            .is_some_and(|h| conn.proof_seq < h.at.seq);
+        if conn.covering || unproven {
             let successor = self
                 .conns
                 .iter()
