@@ -27,11 +27,11 @@ use crate::state::Stamp;
 const TOPIC: &str = "v2.users.u1.presence";
 const PONG: &str = r#"{"topicName":"channel.metadata","eventBody":{"message":"pong"}}"#;
 
-struct Rig {
-    m: Machine,
-    rx: queue::Receiver,
-    t0: Stamp,
-    now: Stamp,
+pub(super) struct Rig {
+    pub(super) m: Machine,
+    pub(super) rx: queue::Receiver,
+    pub(super) t0: Stamp,
+    pub(super) now: Stamp,
     mode: Mode,
 }
 
@@ -42,8 +42,20 @@ impl Rig {
     }
 
     /// The same in `mode` (managed: subscribed through the source, replaced when gone).
-    fn subscribed_in(mode: Mode) -> (Rig, SocketId) {
-        let options = ConnectOptions::default()
+    pub(super) fn subscribed_in(mode: Mode) -> (Rig, SocketId) {
+        let mut rig = Rig::new(mode);
+        let sock = rig.connect(Input::Start);
+        (rig, sock)
+    }
+
+    /// A channel in `mode`, not started.
+    pub(super) fn new(mode: Mode) -> Rig {
+        Rig::with_options(mode, ConnectOptions::default())
+    }
+
+    /// A channel in `mode` with `options` (seeded, blocking, a buffer of two), not started.
+    pub(super) fn with_options(mode: Mode, options: ConnectOptions) -> Rig {
+        let options = options
             .random_seed(7)
             .reconnect(crate::ReconnectPolicy::default().jitter_seed(7))
             .overflow(Overflow::Block)
@@ -62,18 +74,16 @@ impl Rig {
             wall: SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
         };
         let m = Machine::new(setup, tx, Arc::new(SharedStats::default()), t0);
-        let mut rig = Rig {
+        Rig {
             m,
             rx,
             t0,
             now: t0,
             mode,
-        };
-        let sock = rig.connect(Input::Start);
-        (rig, sock)
+        }
     }
 
-    fn at_ms(&mut self, ms: u64) {
+    pub(super) fn at_ms(&mut self, ms: u64) {
         let d = Duration::from_millis(ms);
         self.now = Stamp {
             instant: self.t0.instant + d,
@@ -81,20 +91,20 @@ impl Rig {
         };
     }
 
-    fn feed(&mut self, input: Input) -> Vec<Action> {
+    pub(super) fn feed(&mut self, input: Input) -> Vec<Action> {
         self.m.handle(self.now, input);
         self.m.flush(self.now);
         std::mem::take(self.m.actions())
     }
 
-    fn text(&mut self, sock: SocketId, text: &str) -> Vec<Action> {
+    pub(super) fn text(&mut self, sock: SocketId, text: &str) -> Vec<Action> {
         self.feed(Input::Frame {
             sock,
             msg: Message::text(text.to_owned()),
         })
     }
 
-    fn note(&mut self, sock: SocketId, n: u32) -> Vec<Action> {
+    pub(super) fn note(&mut self, sock: SocketId, n: u32) -> Vec<Action> {
         let text = format!(
             r#"{{"topicName":"{TOPIC}","eventBody":{{"n":{n}}},"metadata":{{"CorrelationId":"c{n}"}}}}"#
         );
@@ -102,7 +112,7 @@ impl Rig {
     }
 
     /// Feeds `input`, which must ask for a socket, then opens and subscribes it.
-    fn connect(&mut self, input: Input) -> SocketId {
+    pub(super) fn connect(&mut self, input: Input) -> SocketId {
         if !self.over_socket() {
             return self.connect_managed(input);
         }
@@ -167,8 +177,17 @@ impl Rig {
         sock
     }
 
+    /// The consumer takes everything buffered, as it comes.
+    pub(super) fn consume_all(&mut self) -> Vec<Result<crate::Notification, Error>> {
+        let mut out = Vec::new();
+        while let Some(Some(item)) = self.rx.next().now_or_never() {
+            out.push(item);
+        }
+        out
+    }
+
     /// The consumer takes everything buffered: notification numbers, and the gaps.
-    fn consume(&mut self) -> (usize, Vec<Gap>) {
+    pub(super) fn consume(&mut self) -> (usize, Vec<Gap>) {
         let (mut notes, mut gaps) = (0, Vec::new());
         while let Some(Some(item)) = self.rx.next().now_or_never() {
             match item {
@@ -182,7 +201,7 @@ impl Rig {
 
     /// The socket is lost at the current time; the machine reconnects (the next socket
     /// subscribed at the next deadline): the gap it reports.
-    fn lose_and_reconnect(&mut self, sock: SocketId) -> Gap {
+    pub(super) fn lose_and_reconnect(&mut self, sock: SocketId) -> Gap {
         let error = Error::new(ErrorKind::Receive, Reason::ConnectionClosed).non_fatal();
         self.feed(Input::Failed { sock, error });
         let at = self.m.next_deadline().expect("a reconnection is scheduled");

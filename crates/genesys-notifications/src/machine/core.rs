@@ -705,9 +705,9 @@ impl Machine {
     /// Some socket that is not being let go, and that the service did not move delivery
     /// away from (a newer socket to its channel), may deliver from now on.
     fn live_conn_exists(&self) -> bool {
-        self.conns.iter().any(|c| {
-            c.phase != Phase::Draining && !c.handover.is_some_and(|h| h.same_channel)
-        })
+        self.conns
+            .iter()
+            .any(|c| c.phase != Phase::Draining && !c.handover.is_some_and(|h| h.same_channel))
     }
 
     fn head_active(&self) -> Option<SocketId> {
@@ -1164,6 +1164,11 @@ impl Machine {
                     c.expected_end = true;
                 }
             }
+        }
+        if matches!(purpose, Purpose::Replacement) {
+            // The new channel is the current one from now on (before it covers: the older
+            // sockets hand over to it).
+            self.target = target.clone();
         }
         if pre_subscribed {
             // Subscriptions are channel state: this socket receives from now on.
@@ -2275,9 +2280,7 @@ impl Machine {
         }
         // A socket handed over covers no more than it proved: what it did not prove before
         // the newer socket covered is a gap.
-        let unproven = conn
-            .handover
-            .is_some_and(|h| conn.proof_seq < h.at.seq);
+        let unproven = conn.handover.is_some_and(|h| conn.proof_seq < h.at.seq);
         if conn.covering || unproven {
             let successor = self
                 .conns
@@ -2318,9 +2321,15 @@ impl Machine {
         // is carried over to the socket that took over, not failed.
         let handed_over = conn.phase == Phase::Draining;
         drop(conn);
-        if was_switch_target && !self.conns.iter().any(|c| c.shadow || !c.held.is_empty()) {
+        if was_switch_target
+            && !self
+                .conns
+                .iter()
+                .any(|c| c.dedup || c.shadow || !c.held.is_empty())
+        {
             // A failed switch: what was remembered for it is of no use any more (unless
-            // copies it handed over are still held).
+            // copies it handed over are still held, or a remaining socket may carry copies
+            // of what was delivered: e.g. a reconnection that opened during a switch).
             self.dedup.clear();
             for c in &mut self.conns {
                 c.dedup = false;

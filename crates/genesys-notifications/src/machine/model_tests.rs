@@ -110,8 +110,9 @@ struct Sock {
     /// Since when the machine knows it subscribed (oracle of "no false gap").
     known_subscribed_at: Option<Instant>,
     lost_any: bool,
-    /// When the service stopped sending on it (closed it, or moved delivery to a newer
-    /// socket): the end of its span.
+    /// The end of its span as the client can know it: when the service stopped sending on
+    /// it (closed it), or when a newer socket to its channel opened (whether the service
+    /// still delivers on the older one is then unknown to the client: only pings tell).
     stopped_at: Option<Instant>,
     /// The service closed it abnormally (1011): the client cannot know what it lost.
     abnormal: bool,
@@ -430,12 +431,7 @@ impl World {
         match op {
             // Notifications count from the first subscription on; requests need a handle,
             // which exists from then on. (A maintenance notice may come at any time.)
-            Op::Publish
-            | Op::Ping
-            | Op::Subscribe
-            | Op::Extend
-            | Op::Reconnect
-            | Op::Rollover
+            Op::Publish | Op::Ping | Op::Subscribe | Op::Extend | Op::Reconnect | Op::Rollover
                 if !self.ready => {}
             Op::Publish => {
                 let n = self.notes.len() as u32;
@@ -512,12 +508,12 @@ impl World {
                     });
                 }
                 let channel = self.chan_of(&uri);
-                if !self.old_keeps_delivering {
-                    let now = self.now.instant;
-                    for s in &mut self.socks {
-                        if s.channel == channel {
+                let now = self.now.instant;
+                for s in &mut self.socks {
+                    if s.channel == channel {
+                        s.stopped_at.get_or_insert(now);
+                        if !self.old_keeps_delivering {
                             s.receiving = false;
-                            s.stopped_at.get_or_insert(now);
                         }
                     }
                 }
@@ -852,4 +848,3 @@ proptest! {
         run(Mode::Managed, maintenance, old_keeps, ops);
     }
 }
-
