@@ -24,6 +24,14 @@
 //!
 //! * `continuity` is uncovered exactly when no socket in `conns` is `covering` since the last
 //!   covering one went away; its window starts at that socket's last proof.
+//! * Read order across sockets is not send order. Once a newer socket covers, every older
+//!   socket it takes over from (to the same channel; or to another channel when the newer
+//!   one is to the current channel) has its `handover` set to that moment, and from then on
+//!   only causality raises its `proof`: a pong (up to its ping), the answer to our own close
+//!   (up to that close), or, to the same channel, the service's normal close (up to the
+//!   handover: the newer connection caused it). An older socket to the same channel is not
+//!   `covering` and not live once handed over. What a handed-over socket did not prove up to
+//!   the handover is a gap when it ends.
 //! * A socket's `proof` (what it proved delivered) is apart from `last_frame` (the watchdog's
 //!   silence clock): after reading paused by back-pressure, `catch_up` is set until the
 //!   backlog is proven read, and meanwhile a frame read raises `proof` no further than its
