@@ -1820,10 +1820,10 @@ impl Machine {
                 self.deliver(idx, Err(e), true);
             }
             Message::Close(frame) => {
-                // Closed normally by the service while a newer socket took over (to the same
-                // channel: the service moved delivery to it; or the end of a drain): the close
-                // comes after everything sent on this socket. An abnormal close proves nothing
-                // about the span before the newer socket covered.
+                // Closed normally by the service after a newer socket to the same channel
+                // connected: the close that connection causes, after everything sent here
+                // before the newer socket covered (up to then, and no further: when it was
+                // sent is unknown). An abnormal close proves nothing.
                 let normal = frame.as_ref().is_some_and(|f| f.code == CloseCode::Normal);
                 if c.expected_end
                     && normal
