@@ -7,8 +7,9 @@
 //! * every notification published after the first subscription is delivered, or falls
 //!   inside a reported gap, or was lost in the channel's end (a fatal item or a close);
 //! * no gap is reported while one socket, whose subscription the client had read confirmed,
-//!   received and lost nothing the whole time and ended in a way that proves it (a normal
-//!   close, or still open at the end);
+//!   received and lost nothing the whole time (until the service closed it or a newer socket
+//!   to its channel opened) and ended in a way that proves it (a normal close, or still open
+//!   at the end);
 //! * the machine never reads, writes or closes a socket it forgot;
 //! * every request is answered exactly once;
 //! * when not finished, it always waits for something (a deadline, an open, a call);
@@ -592,7 +593,6 @@ impl World {
                 {
                     return;
                 }
-                let now = self.now.instant;
                 let s = &mut self.socks[i];
                 if s.closing {
                     return;
