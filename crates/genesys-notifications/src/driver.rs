@@ -216,6 +216,13 @@ impl<S: ChannelSource> Driver<S> {
             // Everything delivered during the last wake-up goes to the consumer at once.
             self.machine.flush(Stamp::now());
             self.execute().await;
+            // A consumer on this thread takes what it was handed before more is read, so
+            // the buffer stays about a batch deep instead of growing until the task's
+            // cooperative budget runs out (frames that wait are copied out of their read
+            // chunk, and the chunks they pin cannot be reused).
+            if self.machine.queue_mut().consumer_behind() {
+                tokio::task::yield_now().await;
+            }
             self.arm_timer();
             self.readable.clear();
             self.readable.extend(self.machine.readable());

@@ -569,6 +569,11 @@ impl Sender {
         self.decide()
     }
 
+    /// Whether the consumer has bounded items it has not taken yet.
+    pub(crate) fn consumer_behind(&self) -> bool {
+        self.shared.notes.load(Ordering::Acquire) > 0
+    }
+
     /// Re-evaluates [`Reading`] from the current level.
     fn decide(&mut self) -> Option<FlowChange> {
         let shared = &self.shared;

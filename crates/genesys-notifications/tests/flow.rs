@@ -280,3 +280,51 @@ async fn a_drop_during_back_pressure_is_a_gap_from_the_pause() {
     .await
     .unwrap();
 }
+
+/// A consumer on the channel's own thread (a current-thread runtime) that never stops, with
+/// the service on another thread publishing as fast as it can: the consumer takes each batch
+/// the channel reads before the next is read, so the buffer stays a batch deep (the channel
+/// reads at most 64 frames per turn) instead of filling while the channel's task runs out
+/// its cooperative budget. Real time: nothing here waits on a timer.
+#[test]
+fn a_consumer_on_the_same_thread_keeps_the_buffer_a_batch_deep() {
+    let n = 20_000;
+    let (uri_tx, uri_rx) = std::sync::mpsc::channel();
+    let (go, go_rx) = tokio::sync::oneshot::channel::<()>();
+    let (done, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let service = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let sim = sim().await;
+            let info = channel(&sim);
+            uri_tx.send(info.connect_uri.clone()).unwrap();
+            go_rx.await.unwrap();
+            let published = sim.publish_raw_batch_wait(TOPIC, &frames(n)).await;
+            // The simulator stays up until everything was read.
+            done_rx.await.unwrap();
+            published
+        })
+    });
+    let uri = uri_rx.recv().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let stats = rt.block_on(async move {
+        let mut ch = genesys_notifications::connect(&uri, [TOPIC]).await.unwrap();
+        go.send(()).unwrap();
+        read_in_order(&mut ch, n).await;
+        ch.stats()
+    });
+    done.send(()).unwrap();
+    assert_eq!(service.join().unwrap(), n as usize);
+    assert!(
+        stats.buffer_peak <= 2 * 64 * LARGEST_ITEM,
+        "peak {} bytes",
+        stats.buffer_peak
+    );
+    assert_eq!((stats.dropped, stats.gaps, stats.read_pauses), (0, 0, 0));
+}
