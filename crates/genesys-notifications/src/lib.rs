@@ -166,6 +166,10 @@
 //! that overlapped the sockets reports no gap, because there was none: before the old socket
 //! of a rollover is closed, a ping proves it delivered everything sent before the new channel
 //! was subscribed; when it cannot be proven (a stalled old socket), the unproven span is a gap.
+//! Across sockets only causality counts (read order is not send order): once a newer socket
+//! covers, a frame read on an older one proves nothing more, only a pong to a ping sent
+//! since, the answer to the channel's own close, or the close the service sends an older
+//! socket because a newer one connected to its channel.
 //!
 //! **Where to take gaps from.** Each gap is reported twice: as an item of the stream and as
 //! [`Event::Gap`]. Consume the *item* to back-fill: it is placed in order, between the last
