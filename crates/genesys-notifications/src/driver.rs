@@ -33,7 +33,7 @@ use crate::options::ConnectOptions;
 use crate::queue;
 use crate::source::{ChannelSource, ChannelTarget};
 use crate::state::Stamp;
-use crate::transport::{self, Connector, Socket, Ws};
+use crate::transport::{self, Connector, Socket, SocketWake, Ws};
 
 /// Frames handled per wake-up of the driver before it looks at timers and commands again.
 const BATCH: usize = 64;
@@ -51,33 +51,6 @@ enum Reply {
     Unit(oneshot::Sender<Result<(), Error>>),
     Rtt(oneshot::Sender<Result<Duration, Error>>),
     Close(oneshot::Sender<()>),
-}
-
-/// What a socket had to say.
-enum SocketWake {
-    Read(SocketId, Option<Result<Message, WsError>>),
-    WriteFailed(SocketId, WsError),
-}
-
-/// Writes every socket's queue, then reads the sockets in `readable` (in that order).
-fn poll_sockets(
-    sockets: &mut [Socket],
-    readable: &[SocketId],
-    cx: &mut Context<'_>,
-) -> Poll<SocketWake> {
-    for s in sockets.iter_mut() {
-        if let Poll::Ready(Err(e)) = s.poll_write(cx) {
-            return Poll::Ready(SocketWake::WriteFailed(s.id, e));
-        }
-    }
-    for id in readable {
-        if let Some(s) = sockets.iter_mut().find(|s| s.id == *id)
-            && let Poll::Ready(m) = s.ws.poll_next_unpin(cx)
-        {
-            return Poll::Ready(SocketWake::Read(*id, m));
-        }
-    }
-    Poll::Pending
 }
 
 fn poll_ops(ops: &mut Vec<OpFuture>, cx: &mut Context<'_>) -> Poll<Done> {
@@ -216,10 +189,9 @@ impl<S: ChannelSource> Driver<S> {
             // Everything delivered during the last wake-up goes to the consumer at once.
             self.machine.flush(Stamp::now());
             self.execute().await;
-            // A consumer on this thread takes what it was handed before more is read, so
-            // the buffer stays about a batch deep instead of growing until the task's
-            // cooperative budget runs out (frames that wait are copied out of their read
-            // chunk, and the chunks they pin cannot be reused).
+            // A consumer on this thread takes what it was handed before much more is read,
+            // so the buffer stays shallow instead of growing until the task's cooperative
+            // budget runs out (then frames that wait are copied out of their read chunks).
             if self.machine.queue_mut().consumer_behind() {
                 tokio::task::yield_now().await;
             }
@@ -238,7 +210,7 @@ impl<S: ChannelSource> Driver<S> {
                     done = std::future::poll_fn(|cx| poll_ops(ops, cx)) => Wake::Op(done),
                     () = self.sleep.as_mut() => Wake::Timer,
                     () = std::future::poll_fn(|cx| queue.poll_room(cx)) => Wake::Room,
-                    w = std::future::poll_fn(|cx| poll_sockets(sockets, readable, cx)) => Wake::Socket(w),
+                    w = std::future::poll_fn(|cx| transport::poll_sockets(sockets, readable, cx)) => Wake::Socket(w),
                 }
             };
             let now = Stamp::now();

@@ -59,7 +59,7 @@
 //! | pure | `queue` (private) | The buffer toward the consumer (synchronous, no I/O): byte accounting, overflow policy, the pure back-pressure decision (which sockets may be read), batched hand-off. |
 //! | pure | [`Event`], [`State`], [`Stats`] | What a channel tells about itself (plain data). |
 //! | pure | `machine` (private) | The channel as one sans-IO state machine with explicit `now` (`machine::core`: `handle(now, input)` → actions: send a frame, close or open a socket, call the source, emit an event, answer a request; items go straight to the buffer), and its parts: the recovery decision (the table above), ping/pong matching, take-over detection, the channel target. |
-//! | I/O | `transport` (private) | TCP + rustls (aws-lc-rs, explicit provider) + WebSocket handshake; a socket with its write queue. |
+//! | I/O | `transport` (private) | TCP (read 64 KiB at a time) + rustls (aws-lc-rs, explicit provider) + WebSocket handshake; a socket with its write queue, and the polling of the open sockets. |
 //! | seam | `source` (private) | The seam to channel management: URI mode here, managed (REST) mode in `rest`. |
 //! | public | [`Channel`], [`ChannelHandle`], [`Events`] | The stream, its cloneable control handle and the event stream. |
 //! | public | [`CurrentChannel`] | The service channel the stream is on now (id, redacted connect URI, expiry), published by the driver. |
@@ -166,6 +166,10 @@
 //! that overlapped the sockets reports no gap, because there was none: before the old socket
 //! of a rollover is closed, a ping proves it delivered everything sent before the new channel
 //! was subscribed; when it cannot be proven (a stalled old socket), the unproven span is a gap.
+//! Across sockets only causality counts (read order is not send order): once a newer socket
+//! covers, a frame read on an older one proves nothing more, only a pong to a ping sent
+//! since, the answer to the channel's own close, or the close the service sends an older
+//! socket because a newer one connected to its channel.
 //!
 //! **Where to take gaps from.** Each gap is reported twice: as an item of the stream and as
 //! [`Event::Gap`]. Consume the *item* to back-fill: it is placed in order, between the last

@@ -569,9 +569,13 @@ impl Sender {
         self.decide()
     }
 
-    /// Whether the consumer has bounded items it has not taken yet.
+    /// Whether the consumer has not taken a quarter of the compaction level (256 KiB by
+    /// default): then the driver lets it run before reading more. Well below the level, so
+    /// that a consumer that keeps up never pays the copy; not at every batch, because each
+    /// turn given up costs the driver a poll of the reactor.
     pub(crate) fn consumer_behind(&self) -> bool {
-        self.shared.notes.load(Ordering::Acquire) > 0
+        let bytes = self.shared.bytes.load(Ordering::Acquire);
+        bytes > 0 && bytes >= self.compact_above / 4
     }
 
     /// Re-evaluates [`Reading`] from the current level.

@@ -1,4 +1,5 @@
-//! Opening one WebSocket: TCP, optional TLS (rustls, aws-lc-rs provider), handshake.
+//! Opening one WebSocket: TCP (read ahead in large pieces), optional TLS (rustls, aws-lc-rs
+//! provider), handshake; writing and reading the open sockets.
 //!
 //! The library never calls `rustls::ClientConfig::builder()` (which depends on a
 //! process-wide crypto provider and can panic); the provider is always explicit.
@@ -12,7 +13,7 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::{Buf, BytesMut};
-use futures_util::SinkExt;
+use futures_util::{SinkExt, StreamExt};
 use rustls::pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
@@ -67,6 +68,34 @@ impl Socket {
         }
         Poll::Ready(Ok(()))
     }
+}
+
+/// What a socket had to say.
+pub(crate) enum SocketWake {
+    Read(u64, Option<Result<Message, WsError>>),
+    WriteFailed(u64, WsError),
+}
+
+/// Writes every socket's queue, then reads the sockets in `readable` (in that order):
+/// what one of them has to say, or `Pending` with every socket registered for a wake-up.
+pub(crate) fn poll_sockets(
+    sockets: &mut [Socket],
+    readable: &[u64],
+    cx: &mut Context<'_>,
+) -> Poll<SocketWake> {
+    for s in sockets.iter_mut() {
+        if let Poll::Ready(Err(e)) = s.poll_write(cx) {
+            return Poll::Ready(SocketWake::WriteFailed(s.id, e));
+        }
+    }
+    for id in readable {
+        if let Some(s) = sockets.iter_mut().find(|s| s.id == *id)
+            && let Poll::Ready(m) = s.ws.poll_next_unpin(cx)
+        {
+            return Poll::Ready(SocketWake::Read(*id, m));
+        }
+    }
+    Poll::Pending
 }
 
 /// Plain TCP or TLS over TCP.
@@ -199,8 +228,9 @@ impl AsyncWrite for Stream {
     }
 }
 
-/// The WebSocket read buffer (tungstenite's default is 128 KiB).
-const READ_BUFFER: usize = 32 * 1024;
+/// The WebSocket read buffer (tungstenite's default is 128 KiB): its reads are served from
+/// the read-ahead, so it need not be large.
+const READ_BUFFER: usize = 8 * 1024;
 
 /// Opens sockets with fixed options; the TLS configuration is built once, on first use.
 #[derive(Debug)]

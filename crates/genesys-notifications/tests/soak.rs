@@ -873,8 +873,7 @@ async fn soak_uri_channel_consumer_pausing_at_random_under_random_faults() {
     let mut subject = UriSubject { channel: None };
     let figures = pausing(&sim, &mut subject, knobs, consumer, "URI channel").await;
     // A socket lost while back-pressure had stopped reading is a gap from the pause, not from
-    // the resume: nothing published in between falls before the gap's window. (A managed
-    // channel replaced during such a pause can still report late; TESTING.md, REL-B9.)
+    // the resume: nothing published in between falls before the gap's window.
     assert_eq!(
         (figures.late_gaps, figures.lost_before_late_windows),
         (0, 0),
@@ -964,6 +963,14 @@ mod managed {
         let mut subject = ManagedSubject { rest: rest(&sim) };
         let figures = pausing(&sim, &mut subject, knobs, consumer, "managed channel").await;
         assert_eq!(figures.restarts, 0);
+        // A channel replaced while back-pressure had stopped reading (eviction, expiry,
+        // `no_longer_subscribed`, a revoked token, read from the backlog) is a gap from the
+        // pause too, not from the resume.
+        assert_eq!(
+            (figures.late_gaps, figures.lost_before_late_windows),
+            (0, 0),
+            "{figures}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

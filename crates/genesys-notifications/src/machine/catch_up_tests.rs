@@ -16,7 +16,8 @@ use url::Url;
 
 use super::core::{Action, Input, Machine, Setup, SocketId};
 use super::recovery::Mode;
-use super::target::ChannelTarget;
+use super::recovery::ReplaceReason;
+use super::target::{ChannelTarget, Subscribed};
 use crate::error::{Error, ErrorKind, Gap, Reason};
 use crate::event::SharedStats;
 use crate::options::{ConnectOptions, Overflow};
@@ -26,17 +27,35 @@ use crate::state::Stamp;
 const TOPIC: &str = "v2.users.u1.presence";
 const PONG: &str = r#"{"topicName":"channel.metadata","eventBody":{"message":"pong"}}"#;
 
-struct Rig {
-    m: Machine,
-    rx: queue::Receiver,
-    t0: Stamp,
-    now: Stamp,
+pub(super) struct Rig {
+    pub(super) m: Machine,
+    pub(super) rx: queue::Receiver,
+    pub(super) t0: Stamp,
+    pub(super) now: Stamp,
+    mode: Mode,
 }
 
 impl Rig {
     /// A channel in URI mode whose buffer holds two notifications, subscribed at 0 ms.
     fn subscribed() -> (Rig, SocketId) {
-        let options = ConnectOptions::default()
+        Rig::subscribed_in(Mode::Uri)
+    }
+
+    /// The same in `mode` (managed: subscribed through the source, replaced when gone).
+    pub(super) fn subscribed_in(mode: Mode) -> (Rig, SocketId) {
+        let mut rig = Rig::new(mode);
+        let sock = rig.connect(Input::Start);
+        (rig, sock)
+    }
+
+    /// A channel in `mode`, not started.
+    pub(super) fn new(mode: Mode) -> Rig {
+        Rig::with_options(mode, ConnectOptions::default())
+    }
+
+    /// A channel in `mode` with `options` (seeded, blocking, a buffer of two), not started.
+    pub(super) fn with_options(mode: Mode, options: ConnectOptions) -> Rig {
+        let options = options
             .random_seed(7)
             .reconnect(crate::ReconnectPolicy::default().jitter_seed(7))
             .overflow(Overflow::Block)
@@ -45,8 +64,8 @@ impl Rig {
         let uri = Url::parse("ws://127.0.0.1:1/channels/c0").unwrap();
         let setup = Setup {
             options,
-            mode: Mode::Uri,
-            over_socket: true,
+            mode,
+            over_socket: mode == Mode::Uri,
             target: ChannelTarget::from_uri(uri),
             topics: vec![TOPIC.to_owned()],
         };
@@ -55,12 +74,16 @@ impl Rig {
             wall: SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
         };
         let m = Machine::new(setup, tx, Arc::new(SharedStats::default()), t0);
-        let mut rig = Rig { m, rx, t0, now: t0 };
-        let sock = rig.connect(Input::Start);
-        (rig, sock)
+        Rig {
+            m,
+            rx,
+            t0,
+            now: t0,
+            mode,
+        }
     }
 
-    fn at_ms(&mut self, ms: u64) {
+    pub(super) fn at_ms(&mut self, ms: u64) {
         let d = Duration::from_millis(ms);
         self.now = Stamp {
             instant: self.t0.instant + d,
@@ -68,20 +91,20 @@ impl Rig {
         };
     }
 
-    fn feed(&mut self, input: Input) -> Vec<Action> {
+    pub(super) fn feed(&mut self, input: Input) -> Vec<Action> {
         self.m.handle(self.now, input);
         self.m.flush(self.now);
         std::mem::take(self.m.actions())
     }
 
-    fn text(&mut self, sock: SocketId, text: &str) -> Vec<Action> {
+    pub(super) fn text(&mut self, sock: SocketId, text: &str) -> Vec<Action> {
         self.feed(Input::Frame {
             sock,
             msg: Message::text(text.to_owned()),
         })
     }
 
-    fn note(&mut self, sock: SocketId, n: u32) -> Vec<Action> {
+    pub(super) fn note(&mut self, sock: SocketId, n: u32) -> Vec<Action> {
         let text = format!(
             r#"{{"topicName":"{TOPIC}","eventBody":{{"n":{n}}},"metadata":{{"CorrelationId":"c{n}"}}}}"#
         );
@@ -89,7 +112,10 @@ impl Rig {
     }
 
     /// Feeds `input`, which must ask for a socket, then opens and subscribes it.
-    fn connect(&mut self, input: Input) -> SocketId {
+    pub(super) fn connect(&mut self, input: Input) -> SocketId {
+        if !self.over_socket() {
+            return self.connect_managed(input);
+        }
         let sock = self
             .feed(input)
             .into_iter()
@@ -120,8 +146,48 @@ impl Rig {
         sock
     }
 
+    fn over_socket(&self) -> bool {
+        self.mode == Mode::Uri
+    }
+
+    /// Managed mode: the subscription is the source's call.
+    fn connect_managed(&mut self, input: Input) -> SocketId {
+        let sock = self
+            .feed(input)
+            .into_iter()
+            .find_map(|a| match a {
+                Action::Open { sock, .. } => Some(sock),
+                _ => None,
+            })
+            .expect("a socket is opened");
+        let called = self.feed(Input::Opened {
+            sock,
+            result: Ok(()),
+        });
+        assert!(
+            called
+                .iter()
+                .any(|a| matches!(a, Action::CallSource { sock: s, .. } if *s == sock)),
+            "{called:?}"
+        );
+        self.feed(Input::SourceDone {
+            sock,
+            result: Ok(Subscribed::default()),
+        });
+        sock
+    }
+
+    /// The consumer takes everything buffered, as it comes.
+    pub(super) fn consume_all(&mut self) -> Vec<Result<crate::Notification, Error>> {
+        let mut out = Vec::new();
+        while let Some(Some(item)) = self.rx.next().now_or_never() {
+            out.push(item);
+        }
+        out
+    }
+
     /// The consumer takes everything buffered: notification numbers, and the gaps.
-    fn consume(&mut self) -> (usize, Vec<Gap>) {
+    pub(super) fn consume(&mut self) -> (usize, Vec<Gap>) {
         let (mut notes, mut gaps) = (0, Vec::new());
         while let Some(Some(item)) = self.rx.next().now_or_never() {
             match item {
@@ -135,7 +201,7 @@ impl Rig {
 
     /// The socket is lost at the current time; the machine reconnects (the next socket
     /// subscribed at the next deadline): the gap it reports.
-    fn lose_and_reconnect(&mut self, sock: SocketId) -> Gap {
+    pub(super) fn lose_and_reconnect(&mut self, sock: SocketId) -> Gap {
         let error = Error::new(ErrorKind::Receive, Reason::ConnectionClosed).non_fatal();
         self.feed(Input::Failed { sock, error });
         let at = self.m.next_deadline().expect("a reconnection is scheduled");
@@ -289,5 +355,65 @@ fn a_pong_to_a_ping_sent_after_the_resume_proves_the_backlog_read() {
         gap.from_instant,
         rig.t0.instant + Duration::from_millis(11_200),
         "{gap:?}"
+    );
+}
+
+/// A managed channel told it is gone while reading was paused (here `no_longer_subscribed`,
+/// read from the backlog after the resume; eviction, expiry and a revoked token take the same
+/// path): it is replaced, and the gap starts where proof stood when reading stopped, not
+/// where the notice was read.
+#[test]
+fn a_managed_channel_gone_during_a_pause_is_a_gap_from_the_pause() {
+    let (mut rig, sock) = Rig::subscribed_in(Mode::Managed);
+    rig.at_ms(1_000);
+    rig.note(sock, 0);
+    rig.note(sock, 1);
+    assert_eq!(rig.m.readable().count(), 0, "reading is paused");
+    rig.at_ms(11_000);
+    assert_eq!(rig.consume().0, 2);
+    rig.m.flush(rig.now);
+    rig.m.actions().clear();
+    rig.note(sock, 2);
+    let asked = rig.text(
+        sock,
+        r#"{"topicName":"v2.system.no_longer_subscribed.c0","eventBody":{}}"#,
+    );
+    let why = asked
+        .iter()
+        .find_map(|a| match a {
+            Action::Replace { why, .. } => Some(*why),
+            _ => None,
+        })
+        .expect("a new channel is asked for");
+    assert_eq!(why, ReplaceReason::NoLongerSubscribed);
+    rig.at_ms(12_000);
+    let uri = Url::parse("ws://127.0.0.1:1/channels/c1").unwrap();
+    let opened = rig.feed(Input::Replaced {
+        why,
+        result: Ok((ChannelTarget::from_uri(uri), Subscribed::default())),
+    });
+    let new = opened
+        .iter()
+        .find_map(|a| match a {
+            Action::Open { sock, .. } => Some(*sock),
+            _ => None,
+        })
+        .expect("the new channel's socket is opened");
+    rig.at_ms(12_500);
+    rig.feed(Input::Opened {
+        sock: new,
+        result: Ok(()),
+    });
+    let (notes, gaps) = rig.consume();
+    assert_eq!(notes, 1);
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(
+        gaps[0].from_instant,
+        rig.t0.instant + Duration::from_millis(1_000),
+        "{gaps:?}"
+    );
+    assert_eq!(
+        gaps[0].to_instant,
+        rig.t0.instant + Duration::from_millis(12_500)
     );
 }

@@ -24,6 +24,14 @@
 //!
 //! * `continuity` is uncovered exactly when no socket in `conns` is `covering` since the last
 //!   covering one went away; its window starts at that socket's last proof.
+//! * Read order across sockets is not send order. Once a newer socket covers, every older
+//!   socket it takes over from (to the same channel; or to another channel when the newer
+//!   one is to the current channel) has its `handover` set to that moment, and from then on
+//!   only causality raises its `proof`: a pong (up to its ping), the answer to our own close
+//!   (up to that close), or, to the same channel, the service's normal close (up to the
+//!   handover: the newer connection caused it). An older socket to the same channel is not
+//!   `covering` and not live once handed over. What a handed-over socket did not prove up to
+//!   the handover is a gap when it ends.
 //! * A socket's `proof` (what it proved delivered) is apart from `last_frame` (the watchdog's
 //!   silence clock): after reading paused by back-pressure, `catch_up` is set until the
 //!   backlog is proven read, and meanwhile a frame read raises `proof` no further than its
@@ -240,6 +248,16 @@ struct Conn {
     catch_up: Option<CatchUp>,
     /// Order of the moment it started covering.
     covering_seq: u64,
+    /// A newer socket took over: the moment it started covering. From then on a frame read
+    /// here may have been sent before that moment or after (read order across sockets is not
+    /// send order), so it proves nothing more; only a pong (to a ping sent since) does, or,
+    /// for a socket to the same channel, the service's normal close (the one socket a channel
+    /// allows: the newer connection ends the older one, so the close comes after everything
+    /// sent here before the newer socket covered).
+    handover: Option<Handover>,
+    /// When the machine started the close handshake: the service's close frame answers it
+    /// after everything it sent before reading ours, so it proves delivery up to this mark.
+    close_sent: Option<Mark>,
     watchdog_at: Option<Instant>,
     drain_until: Option<Instant>,
     active_since: Option<Instant>,
@@ -249,6 +267,10 @@ struct Conn {
     echoes_correlation: bool,
     /// Every ping sent on this socket and not yet answered (user, drain, probe).
     pings: Pings<RequestId>,
+    /// Correlation ids of subscriptions of the whole set that went on unconfirmed (no reply
+    /// in time, the socket answered a ping): a refusal that still arrives means the socket
+    /// never received anything.
+    unconfirmed: Vec<String>,
     /// Items held while an older socket drains, with whether they are bounded (counted
     /// against the buffer's bound).
     held: queue::Held,
@@ -278,6 +300,16 @@ struct CatchUp {
     bound: Mark,
     /// The order of the last resume.
     resumed_seq: u64,
+}
+
+/// A newer socket took over from this one (see [`Conn::handover`]).
+#[derive(Debug, Clone, Copy)]
+struct Handover {
+    /// When the newer socket started covering.
+    at: Mark,
+    /// The newer socket is to the same channel: the service moved delivery to it (this
+    /// socket may receive nothing more, so it covers no longer).
+    same_channel: bool,
 }
 
 impl Conn {
@@ -678,8 +710,12 @@ impl Machine {
         self.set_topics(topics);
     }
 
+    /// Some socket that is not being let go, and that the service did not move delivery
+    /// away from (a newer socket to its channel), may deliver from now on.
     fn live_conn_exists(&self) -> bool {
-        self.conns.iter().any(|c| c.phase != Phase::Draining)
+        self.conns
+            .iter()
+            .any(|c| c.phase != Phase::Draining && !c.handover.is_some_and(|h| h.same_channel))
     }
 
     fn head_active(&self) -> Option<SocketId> {
@@ -1100,12 +1136,15 @@ impl Machine {
             proof_seq: 0,
             catch_up: None,
             covering_seq: u64::MAX,
+            handover: None,
+            close_sent: None,
             watchdog_at: self.opts.heartbeat_timeout.map(|t| now.instant + t),
             drain_until: None,
             active_since: None,
             waits: VecDeque::new(),
             echoes_correlation: false,
             pings: Pings::default(),
+            unconfirmed: Vec::new(),
             held: self.queue.held(),
             close_reason: None,
             normal_close: false,
@@ -1134,6 +1173,11 @@ impl Machine {
                 }
             }
         }
+        if matches!(purpose, Purpose::Replacement) {
+            // The new channel is the current one from now on (before it covers: the older
+            // sockets hand over to it).
+            self.target = target.clone();
+        }
         if pre_subscribed {
             // Subscriptions are channel state: this socket receives from now on.
             self.seq += 1;
@@ -1143,6 +1187,7 @@ impl Machine {
                 c.covering_since = Some(now);
                 c.covering_seq = seq;
             }
+            self.took_over(id);
             self.update_recording();
             self.covered_again();
         }
@@ -1292,10 +1337,14 @@ impl Machine {
         }
         let expires = c.target.expires;
         let was_covering = c.covering;
-        c.covering = true;
-        if !was_covering {
+        // A socket the service moved delivery away from (a newer socket to its channel)
+        // covers no more, whatever it is subscribed to.
+        let displaced = c.handover.is_some_and(|h| h.same_channel);
+        c.covering = !displaced;
+        if !was_covering && !displaced {
             c.covering_since = Some(now);
             c.covering_seq = seq;
+            self.took_over(id);
             self.update_recording();
             self.covered_again();
         }
@@ -1341,6 +1390,37 @@ impl Machine {
                 Err(e) => Err(e.shallow_clone()),
             };
             self.answer(r, a);
+        }
+    }
+
+    /// Socket `id` started covering: the older sockets it takes over from are handed over
+    /// (see [`Conn::handover`]): every older socket to the same channel (the service moves
+    /// delivery to the newest), and, when `id` is to the current channel, the older sockets to
+    /// other channels (a switch to it). A socket to the same channel covers no longer.
+    fn took_over(&mut self, id: SocketId) {
+        let Some(pos) = self.conn_index(id) else {
+            return;
+        };
+        let (uri, at) = {
+            let c = &self.conns[pos];
+            (
+                c.target.uri.clone(),
+                Mark {
+                    at: c.covering_since.unwrap_or(self.now),
+                    seq: c.covering_seq,
+                },
+            )
+        };
+        let current = uri == self.target.uri;
+        for c in &mut self.conns[..pos] {
+            let same_channel = c.target.uri == uri;
+            if c.handover.is_some() || !(same_channel || current) {
+                continue;
+            }
+            c.handover = Some(Handover { at, same_channel });
+            if same_channel {
+                c.covering = false;
+            }
         }
     }
 
@@ -1528,7 +1608,49 @@ impl Machine {
             if let Some(i) = self.conn_index(id) {
                 self.deliver(i, Err(warning), false);
             }
+            if let (
+                Some(cid),
+                SubPurpose::Initial
+                | SubPurpose::Reconnect
+                | SubPurpose::Maintenance
+                | SubPurpose::Rollover,
+            ) = (&w.cid, &w.purpose)
+                && let Some(c) = self.conn_mut(id)
+            {
+                c.unconfirmed.push(cid.clone());
+            }
             self.resolve_wait(id, w, Ok(Subscribed::default()));
+        }
+    }
+
+    /// The service refused, late, a subscription of socket `idx` that went on unconfirmed:
+    /// the socket received nothing since, so continuity is lost from the moment it was taken
+    /// to cover, and the stream ends as on a refused resubscription.
+    fn refused_late(&mut self, idx: usize, result: u16, message: Option<String>, raw: Utf8Bytes) {
+        let c = &mut self.conns[idx];
+        if c.covering {
+            c.covering = false;
+            let since = c.covering_since.unwrap_or(c.proof);
+            if !self.conns.iter().any(|c| c.covering) {
+                self.continuity.lost(since);
+            }
+        }
+        let msg = message.unwrap_or_else(|| format!("subscription result {result}"));
+        let e = Error::new(ErrorKind::Subscription, Reason::SubscriptionRejected)
+            .with_message(format!(
+                "the subscription that went on unconfirmed was refused: {msg}"
+            ))
+            .with_raw(raw.into());
+        match self.decide(recovery::cause_of(&e)) {
+            Decision::Replace(why) | Decision::RetryReplace(why) => {
+                self.last_error = Some(e);
+                self.start_replace(why);
+            }
+            Decision::Reconnect | Decision::Probe => {
+                let id = self.conns[idx].id;
+                self.fail_conn(id, e);
+            }
+            Decision::Fatal(_) | Decision::Surface => self.fatal(e),
         }
     }
 
@@ -1680,26 +1802,39 @@ impl Machine {
         // A data frame proves that everything the service queued before it has arrived: up
         // to now, or, while a backlog is read, up to its bound.
         let proved = c.catch_up.map_or(Mark { at: now, seq }, |cu| cu.bound);
+        let proves = c.handover.is_none();
         match msg {
             Message::Text(text) => {
-                c.prove(proved);
+                if proves {
+                    c.prove(proved);
+                }
                 let frame = protocol::classify(&text);
                 self.on_text(idx, id, text, frame);
             }
             Message::Binary(bytes) => {
-                c.prove(proved);
+                if proves {
+                    c.prove(proved);
+                }
                 self.stats.malformed.fetch_add(1, Ordering::Relaxed);
                 let e = Error::malformed("unexpected binary frame", bytes);
                 self.deliver(idx, Err(e), true);
             }
             Message::Close(frame) => {
-                // Closed normally by the service while a newer socket took over (to the same
-                // channel: the service moved delivery to it; or the end of a drain): the close
-                // comes after everything sent on this socket. An abnormal close proves nothing
-                // about the span before the newer socket covered.
-                if c.expected_end && frame.as_ref().is_some_and(|f| f.code == CloseCode::Normal) {
-                    c.proof = now;
-                    c.proof_seq = u64::MAX;
+                // Closed normally by the service after a newer socket to the same channel
+                // connected: the close that connection causes, after everything sent here
+                // before the newer socket covered (up to then, and no further: when it was
+                // sent is unknown). An abnormal close proves nothing.
+                let normal = frame.as_ref().is_some_and(|f| f.code == CloseCode::Normal);
+                if c.expected_end
+                    && normal
+                    && let Some(h) = c.handover
+                    && h.same_channel
+                {
+                    c.prove(h.at);
+                }
+                // The answer to our own close comes after everything sent before it.
+                if normal && let Some(m) = c.close_sent {
+                    c.prove(m);
                 }
                 if let Some(f) = frame {
                     c.normal_close = f.code == CloseCode::Normal;
@@ -1767,6 +1902,18 @@ impl Machine {
                     None => oldest,
                 };
                 let Some(w) = pos.and_then(|p| c.waits.remove(p)) else {
+                    // The late reply of a subscription that went on unconfirmed.
+                    let late = match &correlation_id {
+                        Some(cid) => c.unconfirmed.iter().position(|u| u == cid),
+                        None => (!c.unconfirmed.is_empty()).then_some(0),
+                    };
+                    if let Some(p) = late {
+                        c.unconfirmed.remove(p);
+                        if !(200..300).contains(&result) {
+                            self.refused_late(idx, result, message.or(status), text);
+                        }
+                        return;
+                    }
                     tracing::debug!(result, "subscription result with nothing waiting");
                     return;
                 };
@@ -1833,10 +1980,14 @@ impl Machine {
                 self.promote(id);
             }
             // Everything the old socket carried before the switch has arrived.
-            Answered::Drain => self.out.push(Action::Close {
-                sock: id,
-                reason: "switched to a new socket",
-            }),
+            Answered::Drain => {
+                let mark = self.ping_mark();
+                self.conns[idx].close_sent = Some(mark);
+                self.out.push(Action::Close {
+                    sock: id,
+                    reason: "switched to a new socket",
+                });
+            }
         }
     }
 
@@ -1890,15 +2041,17 @@ impl Machine {
         message: Option<String>,
         raw: Option<Utf8Bytes>,
     ) {
-        let now = self.now;
         if let Some(c) = self.conn_mut(id) {
             if c.phase == Phase::Draining {
                 return;
             }
             if c.covering {
                 c.covering = false;
+                // What was proven, not when the notice was read: after paused reading the
+                // notice may have waited in the backlog since the pause.
+                let proof = c.proof;
                 if !self.conns.iter().any(|c| c.covering) {
-                    self.continuity.lost(now);
+                    self.continuity.lost(proof);
                 }
             }
         }
@@ -2133,7 +2286,10 @@ impl Machine {
         } else if let Some(prev) = self.conns.get_mut(idx - 1) {
             prev.held.append(&mut conn.held);
         }
-        if conn.covering {
+        // A socket handed over covers no more than it proved: what it did not prove before
+        // the newer socket covered is a gap.
+        let unproven = conn.handover.is_some_and(|h| conn.proof_seq < h.at.seq);
+        if conn.covering || unproven {
             let successor = self
                 .conns
                 .iter()
@@ -2173,9 +2329,15 @@ impl Machine {
         // is carried over to the socket that took over, not failed.
         let handed_over = conn.phase == Phase::Draining;
         drop(conn);
-        if was_switch_target && !self.conns.iter().any(|c| c.shadow || !c.held.is_empty()) {
+        if was_switch_target
+            && !self
+                .conns
+                .iter()
+                .any(|c| c.dedup || c.shadow || !c.held.is_empty())
+        {
             // A failed switch: what was remembered for it is of no use any more (unless
-            // copies it handed over are still held).
+            // copies it handed over are still held, or a remaining socket may carry copies
+            // of what was delivered: e.g. a reconnection that opened during a switch).
             self.dedup.clear();
             for c in &mut self.conns {
                 c.dedup = false;

@@ -19,3 +19,5 @@ pub(crate) mod target;
 mod catch_up_tests;
 #[cfg(test)]
 mod model_tests;
+#[cfg(test)]
+mod proof_tests;

@@ -6,7 +6,10 @@
 //! * no notification is delivered twice, and each socket's notifications come in its order;
 //! * every notification published after the first subscription is delivered, or falls
 //!   inside a reported gap, or was lost in the channel's end (a fatal item or a close);
-//! * no gap is reported while one subscribed socket was open and lost nothing the whole time;
+//! * no gap is reported while one socket, whose subscription the client had read confirmed,
+//!   received and lost nothing the whole time (until the service closed it or a newer socket
+//!   to its channel opened) and ended in a way that proves it (a normal close, or still open
+//!   at the end);
 //! * the machine never reads, writes or closes a socket it forgot;
 //! * every request is answered exactly once;
 //! * when not finished, it always waits for something (a deadline, an open, a call);
@@ -40,6 +43,8 @@ use crate::queue;
 use crate::state::Stamp;
 
 const TOPIC: &str = "v2.users.u1.presence";
+/// The maintenance grace: the service closes a socket this long after its notice.
+const GRACE: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -106,6 +111,14 @@ struct Sock {
     /// Since when the machine knows it subscribed (oracle of "no false gap").
     known_subscribed_at: Option<Instant>,
     lost_any: bool,
+    /// The end of its span as the client can know it: when the service stopped sending on
+    /// it (closed it), or when a newer socket to its channel opened (whether the service
+    /// still delivers on the older one is then unknown to the client: only pings tell).
+    stopped_at: Option<Instant>,
+    /// The service closed it abnormally (1011): the client cannot know what it lost.
+    abnormal: bool,
+    /// When the service announced maintenance on it (`socket_closing`).
+    notice_at: Option<Instant>,
 }
 
 struct Chan {
@@ -265,8 +278,23 @@ impl World {
                             .map(str::to_owned);
                         self.subs.push((sock, cid));
                     } else if !s.closing {
+                        // The service handles a socket's messages in order: a subscription
+                        // sent before the ping is applied (and answered) before the pong.
+                        let channel = s.channel;
+                        let mut applied = false;
+                        while let Some(i) = self.subs.iter().position(|(id, _)| *id == sock) {
+                            let (_, cid) = self.subs.remove(i);
+                            let cid = cid
+                                .map_or_else(String::new, |c| format!(r#","correlationId":"{c}""#));
+                            s.inbound
+                                .push_back(Wire::Text(format!(r#"{{"result":"200"{cid}}}"#)));
+                            applied = true;
+                        }
                         // The service answers each ping in order on its socket.
                         s.inbound.push_back(Wire::Text(PONG.to_owned()));
+                        if applied {
+                            self.chans[channel].subscribed = true;
+                        }
                     }
                 }
                 Action::Close { sock, .. } => {
@@ -274,11 +302,13 @@ impl World {
                         !self.forgotten.contains(&sock),
                         "close of a forgotten socket"
                     );
+                    let now = self.now.instant;
                     if let Some(s) = self.socks.iter_mut().find(|s| s.id == sock)
                         && !s.closing
                     {
                         s.closing = true;
                         s.receiving = false;
+                        s.stopped_at.get_or_insert(now);
                         s.inbound.push_back(Wire::Close(1000));
                         s.inbound.push_back(Wire::End);
                     }
@@ -342,9 +372,9 @@ impl World {
         if let Some(from) = s.known_subscribed_at {
             self.spans.push(Span {
                 from,
-                to: self.now.instant,
+                to: s.stopped_at.unwrap_or(self.now.instant),
                 lost_any,
-                clean,
+                clean: clean && !s.abnormal,
             });
         }
     }
@@ -401,16 +431,8 @@ impl World {
         self.advance(Duration::from_millis(1));
         match op {
             // Notifications count from the first subscription on; requests need a handle,
-            // which exists from then on. Not modelled: a maintenance notice before the first
-            // subscription is confirmed (a known limit: the switch it starts counts the socket
-            // to the same channel as subscribed).
-            Op::Publish
-            | Op::Maintenance(_)
-            | Op::Ping
-            | Op::Subscribe
-            | Op::Extend
-            | Op::Reconnect
-            | Op::Rollover
+            // which exists from then on. (A maintenance notice may come at any time.)
+            Op::Publish | Op::Ping | Op::Subscribe | Op::Extend | Op::Reconnect | Op::Rollover
                 if !self.ready => {}
             Op::Publish => {
                 let n = self.notes.len() as u32;
@@ -487,9 +509,11 @@ impl World {
                     });
                 }
                 let channel = self.chan_of(&uri);
-                if !self.old_keeps_delivering {
-                    for s in &mut self.socks {
-                        if s.channel == channel {
+                let now = self.now.instant;
+                for s in &mut self.socks {
+                    if s.channel == channel {
+                        s.stopped_at.get_or_insert(now);
+                        if !self.old_keeps_delivering {
                             s.receiving = false;
                         }
                     }
@@ -503,6 +527,9 @@ impl World {
                     closing: false,
                     known_subscribed_at: subscribed.then_some(self.now.instant),
                     lost_any: false,
+                    stopped_at: None,
+                    abnormal: false,
+                    notice_at: None,
                 });
                 self.feed(Input::Opened {
                     sock,
@@ -544,12 +571,26 @@ impl World {
             }
             Op::ServiceClose(k, normal) => {
                 let Some(i) = self.pick(k) else { return };
-                // Not modelled: the service closing a socket while a newer socket to the same
-                // channel is being opened. Its close (or its last frames) may then be read
-                // after the newer socket covers, though sent before: read order is not send
-                // order, and the span in between is lost without a gap (a known limit).
+                // Not modelled: a *normal* close by the service while a newer socket to the
+                // same channel is being opened, or within the grace after its maintenance
+                // notice. The machine takes a normal close of a socket to a channel it has
+                // since connected again as the one the service sends because of that newer
+                // connection (one socket per channel: it comes after everything sent on the
+                // old socket before the newer one covered); a normal close sent for another
+                // reason just before, and read after, cannot be told from it. Abnormal closes
+                // come at any time.
                 let uri = &self.chans[self.socks[i].channel].uri;
-                if self.opening.iter().any(|(_, u)| u == uri) {
+                if normal && self.opening.iter().any(|(_, u)| u == uri) {
+                    return;
+                }
+                // After a maintenance notice the service closes the socket at the end of the
+                // grace (about a minute), not at once.
+                let now = self.now.instant;
+                if normal
+                    && self.socks[i]
+                        .notice_at
+                        .is_some_and(|t| now.saturating_duration_since(t) < GRACE)
+                {
                     return;
                 }
                 let s = &mut self.socks[i];
@@ -558,6 +599,8 @@ impl World {
                 }
                 s.closing = true;
                 s.receiving = false;
+                s.stopped_at.get_or_insert(now);
+                s.abnormal = !normal;
                 s.inbound
                     .push_back(Wire::Close(if normal { 1000 } else { 1011 }));
                 s.inbound.push_back(Wire::End);
@@ -573,8 +616,12 @@ impl World {
             }
             Op::Heartbeat(k) | Op::Maintenance(k) => {
                 let Some(i) = self.pick(k) else { return };
+                let now = self.now.instant;
                 let s = &mut self.socks[i];
                 if !s.closing {
+                    if matches!(op, Op::Maintenance(_)) {
+                        s.notice_at.get_or_insert(now);
+                    }
                     let text = if matches!(op, Op::Heartbeat(_)) {
                         HEARTBEAT
                     } else {
@@ -688,14 +735,18 @@ impl World {
                 );
             }
         }
-        if !self.ready || !gap_oracle() {
+        if !self.ready {
             return;
         }
         // Everything else lost falls inside a reported gap (or in the end of the stream).
-        let ready_from = self.notes.first().map(|n| n.published);
-        let _ = ready_from;
+        // A fatal end is a reported place too: what is missing after the last notification
+        // delivered was lost at the end (the soak's rule).
+        let last_delivered = self.delivered.iter().map(|(n, _)| *n).max();
         for (n, note) in self.notes.iter().enumerate() {
             if seen.contains(&(n as u32)) {
+                continue;
+            }
+            if self.fatal && last_delivered.is_none_or(|l| n as u32 > l) {
                 continue;
             }
             let Some(lost_at) = note.lost_at else {
@@ -720,7 +771,11 @@ impl World {
                     .collect::<Vec<_>>()
             );
         }
-        // No gap while one subscribed socket was open and lost nothing the whole time.
+        // No gap while one socket, known subscribed (its confirmation read, or its channel
+        // subscribed when it opened), received and lost nothing the whole time (until the
+        // service stopped sending on it), and ended in a way that proves it: a normal close
+        // (an abnormal one proves nothing about when it was sent), or open at the end. (What
+        // the client cannot know before it reads the confirmation is not asked of it.)
         for g in &self.gaps {
             let false_gap = self
                 .spans
@@ -737,6 +792,121 @@ impl World {
     }
 }
 
+/// Interleavings the property test found, kept as fixed cases (each failed before its fix;
+/// the first two fail again when frames read on a handed-over socket prove delivery).
+#[test]
+fn found_interleavings_keep_every_promise() {
+    use crate::options::Maintenance as Policy;
+    use Op::*;
+    // Managed: a reconnection, maintenance, the socket closed abnormally while the newer one
+    // to the same channel opens; its last notification is read after the newer one covers.
+    run(
+        Mode::Managed,
+        Policy::Reconnect,
+        false,
+        vec![
+            OpenOk(0),
+            SubOk(0),
+            Abort(0),
+            Publish,
+            OpenErr(0),
+            Advance(0),
+            OpenOk(0),
+            Heartbeat(0),
+            Publish,
+            Maintenance(0),
+            Publish,
+            Read(0),
+            ServiceClose(0, false),
+            Read(0),
+            Publish,
+            Read(0),
+            OpenOk(0),
+        ],
+    );
+    // URI: maintenance while the subscription is unconfirmed, a reconnection requested
+    // while the newer socket opens.
+    run(
+        Mode::Uri,
+        Policy::Reconnect,
+        false,
+        vec![
+            OpenOk(0),
+            Advance(62),
+            Read(0),
+            Maintenance(0),
+            Heartbeat(0),
+            Publish,
+            Read(0),
+            Read(0),
+            OpenOk(0),
+            Publish,
+            OpenOk(0),
+            Read(14),
+            Reconnect,
+            Publish,
+            Publish,
+        ],
+    );
+    // URI: a reconnection to the old channel opens during a rollover; the new channel's
+    // socket and a second rollover's fail (de-duplication records kept).
+    run(
+        Mode::Uri,
+        Policy::Reconnect,
+        false,
+        vec![
+            OpenOk(0),
+            SubOk(0),
+            Read(0),
+            Abort(0),
+            Rollover,
+            OpenOk(47),
+            SubOk(0),
+            OpenOk(0),
+            Publish,
+            Publish,
+            Publish,
+            Heartbeat(0),
+            Read(126),
+            Read(12),
+            Rollover,
+            Abort(216),
+            OpenOk(0),
+            Abort(61),
+            Publish,
+        ],
+    );
+    // Managed, a new channel at maintenance: the replacement is current before it covers.
+    run(
+        Mode::Managed,
+        Policy::NewChannel,
+        false,
+        vec![
+            OpenOk(0),
+            SubOk(0),
+            Publish,
+            Publish,
+            Publish,
+            Abort(0),
+            Publish,
+            OpenErr(0),
+            Advance(0),
+            OpenOk(0),
+            Heartbeat(0),
+            Publish,
+            Maintenance(0),
+            Read(0),
+            Publish,
+            Read(0),
+            ServiceClose(0, false),
+            Read(0),
+            Publish,
+            ReplaceOk,
+            OpenOk(0),
+        ],
+    );
+}
+
 fn run(mode: Mode, maintenance: Maintenance, old_keeps: bool, ops: Vec<Op>) {
     let mut w = World::new(mode, maintenance, old_keeps);
     w.feed(Input::Start);
@@ -747,14 +917,6 @@ fn run(mode: Mode, maintenance: Maintenance, old_keeps: bool, ops: Vec<Op>) {
         w.step(op);
     }
     w.check();
-}
-
-/// Whether the gap oracles run (`MODEL_GAPS=1`): every loss inside a reported gap, and no
-/// gap while a subscribed socket was open. Off by default: they still find losses without a
-/// gap and conservative gaps in interleavings where a socket's last frames are read after a
-/// newer socket covers (see TESTING.md).
-fn gap_oracle() -> bool {
-    std::env::var("MODEL_GAPS").is_ok_and(|v| v == "1")
 }
 
 /// Whether every input and action is printed (`MODEL_TRACE=1`, to follow a failing case).
