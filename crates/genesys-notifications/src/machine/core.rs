@@ -373,6 +373,9 @@ pub(crate) struct Machine {
     retry_at: Option<Instant>,
     last_error: Option<Error>,
     outage: bool,
+    /// What the outage under way recovers from when a reconnection ends it: a new channel
+    /// whose first socket failed (`None`: the same channel, [`Recovery::Reconnected`]).
+    outage_kind: Option<Recovery>,
     continuity: Continuity,
     extend_at: Option<Instant>,
     dedup: Dedup,
@@ -445,6 +448,7 @@ impl Machine {
             retry_at: None,
             last_error: None,
             outage: false,
+            outage_kind: None,
             continuity: Continuity::default(),
             extend_at: None,
             dedup: Dedup::default(),
@@ -1244,9 +1248,22 @@ impl Machine {
                 }
             }
             Purpose::Replacement => {
-                // Keep trying the new channel with the reconnect policy.
+                // Keep trying the new channel with the reconnect policy: reaching it recovers
+                // what the replacement was for. A socket to a channel that is gone (not one
+                // replaced ahead of its expiry) carries nothing more: do not wait for it.
+                let kind = self.switch.as_ref().map(|sw| sw.kind);
                 self.abandon_switch(&e);
+                if kind == Some(Recovery::NewChannel) {
+                    let gone: Vec<SocketId> = (self.conns.iter())
+                        .filter(|c| c.target.uri != target.uri)
+                        .map(|c| c.id)
+                        .collect();
+                    for id in gone {
+                        self.close_conn(id);
+                    }
+                }
                 self.target = target;
+                self.outage_kind = kind;
                 if !self.live_conn_exists() {
                     self.schedule_reconnect(Some(e.into_kind(ErrorKind::Reconnect)));
                 }
@@ -1431,9 +1448,8 @@ impl Machine {
             self.outage = false;
             let attempts = self.backoff.attempts();
             self.emit(Event::Reconnected { attempts });
-            self.emit(Event::Recovered {
-                kind: Recovery::Reconnected,
-            });
+            let kind = self.outage_kind.take().unwrap_or(Recovery::Reconnected);
+            self.emit(Event::Recovered { kind });
         }
     }
 
@@ -1766,6 +1782,7 @@ impl Machine {
             self.emit(Event::RolloverCompleted);
             // The new socket delivers: whatever outage led here is over.
             self.outage = false;
+            self.outage_kind = None;
             self.emit(Event::Recovered { kind: sw.kind });
         }
     }

@@ -21,3 +21,5 @@ mod catch_up_tests;
 mod model_tests;
 #[cfg(test)]
 mod proof_tests;
+#[cfg(test)]
+mod recovered_tests;
