@@ -69,12 +69,17 @@ impl Proxy {
                 let Ok((mut client, _)) = listener.accept().await else {
                     return;
                 };
+                // Small frames go on at once (with Nagle's algorithm, a second small write
+                // waits for the peer's delayed acknowledgement: 40 ms of real time, which
+                // paused time turns into seconds while the runtime polls for it).
+                let _ = client.set_nodelay(true);
                 let mode = m.lock().unwrap().clone();
                 let (held, sent) = (h.subscribe(), sent.clone());
                 tokio::spawn(async move {
                     match mode {
                         Mode::Forward(to) => {
                             if let Ok(mut server) = TcpStream::connect(to).await {
+                                let _ = server.set_nodelay(true);
                                 let _ =
                                     tokio::io::copy_bidirectional(&mut client, &mut server).await;
                             }
@@ -105,6 +110,7 @@ impl Proxy {
                         }
                         Mode::Holdable(to) => {
                             if let Ok(server) = TcpStream::connect(to).await {
+                                let _ = server.set_nodelay(true);
                                 hold_pipe(client, server, held, sent).await;
                             }
                         }
