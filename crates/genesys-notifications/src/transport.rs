@@ -20,7 +20,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::error::{CapacityError, UrlError};
+use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError, UrlError};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use url::{Host, Url};
@@ -54,12 +54,19 @@ impl Socket {
     }
 
     /// Writes what is queued; `Ready(Ok)` once everything is flushed.
+    ///
+    /// Once the service's close frame has been read (the WebSocket layer answers it at
+    /// once), nothing more can be sent: what is still queued (a ping decided before the
+    /// close was read) is dropped, and the socket's end comes from the read side.
     pub(crate) fn poll_write(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), WsError>> {
         while !self.out.is_empty() {
             ready!(self.ws.poll_ready_unpin(cx))?;
             if let Some(m) = self.out.pop_front() {
-                self.ws.start_send_unpin(m)?;
-                self.unflushed = true;
+                match self.ws.start_send_unpin(m) {
+                    Ok(()) => self.unflushed = true,
+                    Err(WsError::Protocol(ProtocolError::SendAfterClosing)) => self.out.clear(),
+                    Err(e) => return Poll::Ready(Err(e)),
+                }
             }
         }
         if self.unflushed {
@@ -494,6 +501,43 @@ mod tests {
         let mut large = vec![0u8; READ_AHEAD];
         assert_eq!(r.read(&mut large).await.unwrap(), 0);
         assert_eq!(r.buf.capacity(), 0);
+    }
+
+    /// The service closed the socket and the close was read (the WebSocket layer answered
+    /// it): a frame the machine queued before it knew is dropped, not a write failure
+    /// (which reached the consumer as a spurious error item during maintenance).
+    #[tokio::test]
+    async fn a_frame_queued_after_the_services_close_was_read_is_dropped() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let service = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            ws.close(None).await.unwrap();
+            // The client's answer to the close, then the end.
+            while let Some(Ok(_)) = ws.next().await {}
+        });
+        let uri = Url::parse(&format!("ws://{addr}/channels/c")).unwrap();
+        let ws = Connector::new(&ConnectOptions::default())
+            .open(&uri)
+            .await
+            .unwrap();
+        let mut socket = Socket::new(1, Box::new(ws));
+        match socket.ws.next().await {
+            Some(Ok(Message::Close(_))) => {}
+            other => panic!("expected the service's close, got {other:?}"),
+        }
+        socket.out.push_back(Message::text("ping"));
+        let written = std::future::poll_fn(|cx| socket.poll_write(cx)).await;
+        assert!(written.is_ok(), "{written:?}");
+        assert!(socket.out.is_empty());
+        // Reading on sends the answer to the close and ends the socket.
+        let end = tokio::time::timeout(Duration::from_secs(10), socket.ws.next()).await;
+        assert!(matches!(end, Ok(None | Some(Err(_)))), "{end:?}");
+        tokio::time::timeout(Duration::from_secs(10), service)
+            .await
+            .expect("the service saw the close answered")
+            .unwrap();
     }
 
     #[tokio::test]
