@@ -177,6 +177,17 @@ impl Rig {
         sock
     }
 
+    /// Why the machine asked for a new channel in `actions` (it must have).
+    pub(super) fn replacement_asked(actions: &[Action]) -> ReplaceReason {
+        actions
+            .iter()
+            .find_map(|a| match a {
+                Action::Replace { why, .. } => Some(*why),
+                _ => None,
+            })
+            .expect("a new channel is asked for")
+    }
+
     /// The consumer takes everything buffered, as it comes.
     pub(super) fn consume_all(&mut self) -> Vec<Result<crate::Notification, Error>> {
         let mut out = Vec::new();
@@ -378,13 +389,7 @@ fn a_managed_channel_gone_during_a_pause_is_a_gap_from_the_pause() {
         sock,
         r#"{"topicName":"v2.system.no_longer_subscribed.c0","eventBody":{}}"#,
     );
-    let why = asked
-        .iter()
-        .find_map(|a| match a {
-            Action::Replace { why, .. } => Some(*why),
-            _ => None,
-        })
-        .expect("a new channel is asked for");
+    let why = Rig::replacement_asked(&asked);
     assert_eq!(why, ReplaceReason::NoLongerSubscribed);
     rig.at_ms(12_000);
     let uri = Url::parse("ws://127.0.0.1:1/channels/c1").unwrap();

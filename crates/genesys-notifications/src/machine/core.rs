@@ -255,9 +255,6 @@ struct Conn {
     /// allows: the newer connection ends the older one, so the close comes after everything
     /// sent here before the newer socket covered).
     handover: Option<Handover>,
-    /// When the machine started the close handshake: the service's close frame answers it
-    /// after everything it sent before reading ours, so it proves delivery up to this mark.
-    close_sent: Option<Mark>,
     watchdog_at: Option<Instant>,
     drain_until: Option<Instant>,
     active_since: Option<Instant>,
@@ -1141,7 +1138,6 @@ impl Machine {
             catch_up: None,
             covering_seq: u64::MAX,
             handover: None,
-            close_sent: None,
             watchdog_at: self.opts.heartbeat_timeout.map(|t| now.instant + t),
             drain_until: None,
             active_since: None,
@@ -1849,10 +1845,10 @@ impl Machine {
                 {
                     c.prove(h.at);
                 }
-                // The answer to our own close comes after everything sent before it.
-                if normal && let Some(m) = c.close_sent {
-                    c.prove(m);
-                }
+                // A normal close after our own proves nothing more: it may be the answer
+                // (sent after everything before our close), or a close the service sent
+                // for its own reason before our close reached it, and the two cannot be
+                // told apart.
                 if let Some(f) = frame {
                     c.normal_close = f.code == CloseCode::Normal;
                     c.close_reason = Some(format!(
@@ -1998,8 +1994,6 @@ impl Machine {
             }
             // Everything the old socket carried before the switch has arrived.
             Answered::Drain => {
-                let mark = self.ping_mark();
-                self.conns[idx].close_sent = Some(mark);
                 self.out.push(Action::Close {
                     sock: id,
                     reason: "switched to a new socket",

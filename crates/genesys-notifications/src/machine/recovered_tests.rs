@@ -39,13 +39,7 @@ fn a_new_channel_reached_at_the_second_attempt_is_a_new_channel_recovery() {
         sock,
         r#"{"topicName":"v2.system.no_longer_subscribed.c0","eventBody":{}}"#,
     );
-    let why = asked
-        .iter()
-        .find_map(|a| match a {
-            Action::Replace { why, .. } => Some(*why),
-            _ => None,
-        })
-        .expect("a new channel is asked for");
+    let why = Rig::replacement_asked(&asked);
     let uri = Url::parse("ws://127.0.0.1:1/channels/c1").unwrap();
     let mut all = rig.feed(Input::Replaced {
         why,
