@@ -117,11 +117,11 @@ fn a_frame_read_on_the_old_socket_after_the_new_one_covers_proves_nothing() {
     );
 }
 
-/// The same rollover, the old socket answering: the pong to the drain ping (sent at 2 s)
-/// proves it, the machine closes it, and the answer to that close proves everything before
-/// it. No gap, whatever was read on the old socket meanwhile.
+/// The same rollover, the old socket answering: the pong to the drain ping (sent at 2 s,
+/// when the new socket covered) proves it up to the handover, and the machine closes it.
+/// No gap, whatever was read on the old socket meanwhile.
 #[test]
-fn the_drain_pong_and_the_answer_to_our_close_prove_the_old_socket() {
+fn the_drain_pong_proves_the_old_socket() {
     let (mut rig, old) = Rig::subscribed_in(Mode::Uri);
     rig.at_ms(500);
     rig.note(old, 0);
