@@ -27,6 +27,32 @@ use crate::state::Stamp;
 const TOPIC: &str = "v2.users.u1.presence";
 const PONG: &str = r#"{"topicName":"channel.metadata","eventBody":{"message":"pong"}}"#;
 
+/// The socket an action in `actions` opens (there must be one).
+pub(super) fn opened(actions: &[Action]) -> SocketId {
+    actions
+        .iter()
+        .find_map(|a| match a {
+            Action::Open { sock, .. } => Some(*sock),
+            _ => None,
+        })
+        .expect("a socket is opened")
+}
+
+/// The correlation id of the subscription sent in `actions` (there must be one).
+pub(super) fn subscription_cid(actions: &[Action]) -> String {
+    actions
+        .iter()
+        .find_map(|a| match a {
+            Action::Send { text, .. } => text
+                .split("\"correlationId\":\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .map(str::to_owned),
+            _ => None,
+        })
+        .expect("a subscription is sent")
+}
+
 pub(super) struct Rig {
     pub(super) m: Machine,
     pub(super) rx: queue::Receiver,
@@ -116,29 +142,11 @@ impl Rig {
         if !self.over_socket() {
             return self.connect_managed(input);
         }
-        let sock = self
-            .feed(input)
-            .into_iter()
-            .find_map(|a| match a {
-                Action::Open { sock, .. } => Some(sock),
-                _ => None,
-            })
-            .expect("a socket is opened");
-        let cid = self
-            .feed(Input::Opened {
-                sock,
-                result: Ok(()),
-            })
-            .into_iter()
-            .find_map(|a| match a {
-                Action::Send { text, .. } => text
-                    .split("\"correlationId\":\"")
-                    .nth(1)
-                    .and_then(|r| r.split('"').next())
-                    .map(str::to_owned),
-                _ => None,
-            })
-            .expect("a subscription is sent");
+        let sock = opened(&self.feed(input));
+        let cid = subscription_cid(&self.feed(Input::Opened {
+            sock,
+            result: Ok(()),
+        }));
         self.text(
             sock,
             &format!(r#"{{"result":"200","correlationId":"{cid}"}}"#),
@@ -152,14 +160,7 @@ impl Rig {
 
     /// Managed mode: the subscription is the source's call.
     fn connect_managed(&mut self, input: Input) -> SocketId {
-        let sock = self
-            .feed(input)
-            .into_iter()
-            .find_map(|a| match a {
-                Action::Open { sock, .. } => Some(sock),
-                _ => None,
-            })
-            .expect("a socket is opened");
+        let sock = opened(&self.feed(input));
         let called = self.feed(Input::Opened {
             sock,
             result: Ok(()),
@@ -186,6 +187,15 @@ impl Rig {
                 _ => None,
             })
             .expect("a new channel is asked for")
+    }
+
+    /// At 11 s the consumer takes the two notifications buffered (the bound): reading
+    /// resumes; the actions of the resume are set aside.
+    fn resume_at_11_s(&mut self) {
+        self.at_ms(11_000);
+        assert_eq!(self.consume().0, 2);
+        self.m.flush(self.now);
+        self.m.actions().clear();
     }
 
     /// The consumer takes everything buffered, as it comes.
@@ -277,10 +287,7 @@ fn after_the_backlog_is_read_frames_prove_up_to_now_again() {
     rig.at_ms(1_000);
     rig.note(sock, 0);
     rig.note(sock, 1);
-    rig.at_ms(11_000);
-    assert_eq!(rig.consume().0, 2);
-    rig.m.flush(rig.now);
-    rig.m.actions().clear();
+    rig.resume_at_11_s();
     assert!(rig.m.catching_up(sock));
     rig.note(sock, 2);
     rig.at_ms(11_500);
@@ -312,10 +319,7 @@ fn a_pong_to_a_ping_sent_before_the_resume_proves_up_to_that_ping() {
         req: super::core::Request::Ping,
     });
     assert_eq!(pings_sent(&sent, sock), 1);
-    rig.at_ms(11_000);
-    assert_eq!(rig.consume().0, 2);
-    rig.m.flush(rig.now);
-    rig.m.actions().clear();
+    rig.resume_at_11_s();
     rig.note(sock, 2);
     rig.text(sock, PONG);
     rig.note(sock, 3);
@@ -345,10 +349,7 @@ fn a_pong_to_a_ping_sent_after_the_resume_proves_the_backlog_read() {
     rig.at_ms(1_000);
     rig.note(sock, 0);
     rig.note(sock, 1);
-    rig.at_ms(11_000);
-    assert_eq!(rig.consume().0, 2);
-    rig.m.flush(rig.now);
-    rig.m.actions().clear();
+    rig.resume_at_11_s();
     rig.at_ms(11_200);
     let sent = rig.feed(Input::Request {
         id: 0,
@@ -380,10 +381,7 @@ fn a_managed_channel_gone_during_a_pause_is_a_gap_from_the_pause() {
     rig.note(sock, 0);
     rig.note(sock, 1);
     assert_eq!(rig.m.readable().count(), 0, "reading is paused");
-    rig.at_ms(11_000);
-    assert_eq!(rig.consume().0, 2);
-    rig.m.flush(rig.now);
-    rig.m.actions().clear();
+    rig.resume_at_11_s();
     rig.note(sock, 2);
     let asked = rig.text(
         sock,

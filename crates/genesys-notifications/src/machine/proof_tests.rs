@@ -13,37 +13,13 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use url::Url;
 
-use super::catch_up_tests::Rig;
+use super::catch_up_tests::{Rig, opened, subscription_cid};
 use super::core::{Action, Input, Request, SocketId};
 use super::recovery::Mode;
 use crate::error::{Error, ErrorKind, Reason};
 
 const PONG: &str = r#"{"topicName":"channel.metadata","eventBody":{"message":"pong"}}"#;
 const CLOSING: &str = r#"{"topicName":"v2.system.socket_closing","eventBody":{"message":"bye"}}"#;
-
-fn opened(actions: &[Action]) -> SocketId {
-    actions
-        .iter()
-        .find_map(|a| match a {
-            Action::Open { sock, .. } => Some(*sock),
-            _ => None,
-        })
-        .expect("a socket is opened")
-}
-
-fn subscription_cid(actions: &[Action]) -> String {
-    actions
-        .iter()
-        .find_map(|a| match a {
-            Action::Send { text, .. } => text
-                .split("\"correlationId\":\"")
-                .nth(1)
-                .and_then(|r| r.split('"').next())
-                .map(str::to_owned),
-            _ => None,
-        })
-        .expect("a subscription is sent")
-}
 
 /// Request `id`: a rollover to channel `channel`; its new socket opens at once. The new
 /// socket, and the correlation id of the subscription sent on it.
