@@ -59,7 +59,8 @@
 //! | pure | `queue` (private) | The buffer toward the consumer (synchronous, no I/O): byte accounting, overflow policy, the pure back-pressure decision (which sockets may be read), batched hand-off. |
 //! | pure | [`Event`], [`State`], [`Stats`] | What a channel tells about itself (plain data). |
 //! | pure | `machine` (private) | The channel as one sans-IO state machine with explicit `now` (`machine::core`: `handle(now, input)` → actions: send a frame, close or open a socket, call the source, emit an event, answer a request; items go straight to the buffer), and its parts: the recovery decision (the table above), ping/pong matching, take-over detection, the channel target. |
-//! | I/O | `transport` (private) | TCP (read 64 KiB at a time) + rustls (aws-lc-rs, explicit provider) + WebSocket handshake; a socket with its write queue, and the polling of the open sockets. |
+//! | pure | `wire` (private) | The WebSocket frame layer after the handshake without I/O (client role): frames to messages from a buffer of received bytes (zero-copy payloads, fragments joined, tungstenite's decisions and errors), the closing handshake's state and the answer owed (pong, close), masked frame encoding. |
+//! | I/O | `transport` (private) | TCP + rustls (aws-lc-rs, explicit provider; the socket under TLS read 64 KiB at a time) + WebSocket handshake (tungstenite); the open socket (`transport::ws`: reads into one buffer's spare capacity, messages from `wire`); a socket with its write queue, and the polling of the open sockets. |
 //! | seam | `source` (private) | The seam to channel management: URI mode here, managed (REST) mode in `rest`. |
 //! | public | [`Channel`], [`ChannelHandle`], [`Events`] | The stream, its cloneable control handle and the event stream. |
 //! | public | [`CurrentChannel`] | The service channel the stream is on now (id, redacted connect URI, expiry), published by the driver. |
@@ -211,6 +212,7 @@ mod state;
 pub mod topic;
 mod transport;
 mod uri;
+mod wire;
 
 #[cfg(feature = "models")]
 #[cfg_attr(docsrs, doc(cfg(feature = "models")))]
@@ -252,14 +254,15 @@ where
     ConnectOptions::default().connect(uri, topics).await
 }
 
-/// Hooks for the project's benchmarks, property tests and fuzz targets: the frame classifier
-/// and the message encoders exactly as the driver uses them, without a socket. Not part of the
+/// Hooks for the project's benchmarks, property tests and fuzz targets: the frame classifier,
+/// the message encoders and the WebSocket frame reader exactly as the driver uses them,
+/// without a socket. Not part of the
 /// public API; no stability promise.
 #[doc(hidden)]
 pub mod __private {
     use crate::protocol::{self, Frame};
-    use crate::{Error, Notification};
-    use tokio_tungstenite::tungstenite::Utf8Bytes;
+    use crate::{Error, Notification, wire};
+    use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
     /// Classifies one text frame as the driver does: `Ok(Some(_))` is a notification the driver
     /// would deliver, `Ok(None)` a control frame, `Err(_)` the non-fatal item the driver would
@@ -337,4 +340,42 @@ pub mod __private {
 
     /// The ping message the driver sends.
     pub const PING: &str = protocol::PING;
+
+    /// Reads `stream` as an open socket does, received `chunk` bytes at a time, refusing
+    /// frames and messages larger than `max_size`: every message, then the error that ends
+    /// the stream (`ConnectionClosed` for the end after a closing handshake). Also gives the
+    /// frames written in answer (pongs, the echo of a close), masked as they are sent.
+    pub fn wire_read(
+        stream: &[u8],
+        chunk: usize,
+        max_size: usize,
+    ) -> (Vec<Result<Message, WsError>>, Vec<u8>) {
+        let mut reader = wire::Reader::new(max_size, max_size);
+        let mut buf = bytes::BytesMut::new();
+        let (mut items, mut written) = (Vec::new(), Vec::new());
+        let mut rest = stream;
+        loop {
+            match reader.read(&mut buf) {
+                Ok(Some(m)) => {
+                    items.push(Ok(m));
+                    if let Some(reply) = reader.take_reply() {
+                        wire::encode(&reply, rand::random(), &mut written);
+                    }
+                }
+                Ok(None) if rest.is_empty() => {
+                    items.push(Err(reader.end()));
+                    return (items, written);
+                }
+                Ok(None) => {
+                    let (now, later) = rest.split_at(chunk.clamp(1, rest.len()));
+                    buf.extend_from_slice(now);
+                    rest = later;
+                }
+                Err(e) => {
+                    items.push(Err(e));
+                    return (items, written);
+                }
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
-//! Opening one WebSocket: TCP (read ahead in large pieces), optional TLS (rustls, aws-lc-rs
-//! provider), handshake; writing and reading the open sockets.
+//! Opening one WebSocket: TCP, optional TLS (rustls, aws-lc-rs provider, over a socket read
+//! ahead in large pieces), handshake (tungstenite); the open socket (`ws`: our own frame
+//! layer over [`crate::wire`]); writing and reading the open sockets.
 //!
 //! The library never calls `rustls::ClientConfig::builder()` (which depends on a
 //! process-wide crypto provider and can panic); the provider is always explicit.
@@ -19,7 +20,6 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
-use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError, UrlError};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -29,8 +29,10 @@ use crate::error::{Error, ErrorKind, Reason};
 use crate::options::ConnectOptions;
 use crate::uri::{invalid_uri, redact};
 
-/// An open WebSocket.
-pub(crate) type Ws = WebSocketStream<Stream>;
+mod ws;
+
+use ws::Handshake;
+pub(crate) use ws::Ws;
 
 /// An open socket and the frames waiting to be written to it.
 pub(crate) struct Socket {
@@ -108,21 +110,20 @@ pub(crate) fn poll_sockets(
 /// Plain TCP or TLS over TCP.
 #[derive(Debug)]
 pub(crate) enum Stream {
-    Plain(ReadAhead<TcpStream>),
+    Plain(TcpStream),
     Tls(Box<TlsStream<ReadAhead<TcpStream>>>),
 }
 
 /// Bytes taken from the socket per read when the reader asks for less.
 const READ_AHEAD: usize = 64 * 1024;
 
-/// A socket read in large pieces however little its reader asks for.
+/// A socket read in large pieces however little its reader asks for: under TLS, where
+/// rustls reads the socket a few KiB at a time.
 ///
-/// The WebSocket layer sizes its reads to the frame it is assembling whenever earlier frames
-/// are still held (by the buffer, zero-copy): without this, a stream of 2 KB frames costs a
-/// system call per frame. Here a small read is served from up to [`READ_AHEAD`] bytes taken
-/// in one call (into spare capacity: nothing is zeroed); a read of at least that much goes
-/// to the socket directly. The buffer is released when the socket would block with nothing
-/// left in it, so an idle socket holds none.
+/// A small read is served from up to [`READ_AHEAD`] bytes taken in one call (into spare
+/// capacity: nothing is zeroed); a read of at least that much goes to the socket directly.
+/// The buffer is released when the socket would block with nothing left in it, so an idle
+/// socket holds none.
 pub(crate) struct ReadAhead<S> {
     io: S,
     /// Bytes read from the socket and not yet handed to the reader.
@@ -235,15 +236,12 @@ impl AsyncWrite for Stream {
     }
 }
 
-/// The WebSocket read buffer (tungstenite's default is 128 KiB): its reads are served from
-/// the read-ahead, so it need not be large.
-const READ_BUFFER: usize = 8 * 1024;
-
 /// Opens sockets with fixed options; the TLS configuration is built once, on first use.
 #[derive(Debug)]
 pub(crate) struct Connector {
     timeout: Duration,
     ws_config: WebSocketConfig,
+    max_message_size: usize,
     custom_tls: Option<Arc<rustls::ClientConfig>>,
     extra_roots: Vec<Vec<u8>>,
     tls: std::sync::OnceLock<Arc<rustls::ClientConfig>>,
@@ -251,17 +249,12 @@ pub(crate) struct Connector {
 
 impl Connector {
     pub(crate) fn new(options: &ConnectOptions) -> Self {
-        let ws_config = WebSocketConfig::default()
-            // tungstenite zeroes the free part of its read buffer before every read and
-            // starts a new buffer whenever notifications still hold the old one: a smaller
-            // buffer costs less per read (frames larger than it still fit, it grows per frame).
-            .read_buffer_size(READ_BUFFER)
-            .max_message_size(Some(options.max_message_size))
-            .max_frame_size(Some(options.max_message_size))
-            .max_write_buffer_size(1 << 20);
+        // tungstenite only does the handshake: it reads the response head and nothing after.
+        let ws_config = WebSocketConfig::default().read_buffer_size(4096);
         Connector {
             timeout: options.connect_timeout,
             ws_config,
+            max_message_size: options.max_message_size,
             custom_tls: options.tls_config.clone(),
             extra_roots: options.extra_roots.clone(),
             tls: std::sync::OnceLock::new(),
@@ -311,7 +304,6 @@ impl Connector {
                 .with_source(e)
         })?;
         let _ = tcp.set_nodelay(true);
-        let tcp = ReadAhead::new(tcp);
         let stream = if uri.scheme() == "wss" {
             let config = self.tls_config()?;
             let name = match &host {
@@ -321,7 +313,7 @@ impl Connector {
             }
             .map_err(|e| invalid_uri(format!("invalid TLS server name: {e}")).with_source(e))?;
             let tls = TlsConnector::from(config)
-                .connect(name, tcp)
+                .connect(name, ReadAhead::new(tcp))
                 .await
                 .map_err(|e| {
                     Error::new(ErrorKind::Connection, Reason::Tls)
@@ -332,11 +324,15 @@ impl Connector {
         } else {
             Stream::Plain(tcp)
         };
-        let (ws, _response) =
-            tokio_tungstenite::client_async_with_config(uri.as_str(), stream, Some(self.ws_config))
-                .await
-                .map_err(handshake_error)?;
-        Ok(ws)
+        let (ws, _response) = tokio_tungstenite::client_async_with_config(
+            uri.as_str(),
+            Handshake::new(stream),
+            Some(self.ws_config),
+        )
+        .await
+        .map_err(handshake_error)?;
+        let Handshake { io, buf, .. } = ws.into_inner();
+        Ok(Ws::new(io, buf, self.max_message_size))
     }
 }
 

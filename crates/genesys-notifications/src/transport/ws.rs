@@ -1,0 +1,342 @@
+//! An open WebSocket after the handshake: reads into the spare capacity of one buffer and
+//! hands out the messages [`wire::Reader`] finds in it; writes masked client frames.
+//!
+//! The `Stream`, `Sink` and [`Ws::close`] behave as tokio-tungstenite's do where the driver
+//! relies on them: a ping is answered (and yielded), the service's close is answered (and
+//! yielded) and nothing more can be sent after it; the answers are written when the socket
+//! is next read or flushed; the end of the stream after a closing handshake is the end of
+//! the `Stream` (`None`), without one an error.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use bytes::BytesMut;
+use futures_util::{Sink, SinkExt};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+use super::Stream;
+use crate::wire::{self, Out, Reader, State};
+
+/// Bytes made room for in the read buffer when its spare capacity runs short.
+const READ_CHUNK: usize = 64 * 1024;
+/// Below this much spare capacity the read buffer is grown (or taken back) before a read.
+const MIN_SPARE: usize = 4 * 1024;
+/// `poll_ready` writes the buffer out once it holds this much.
+const WRITE_HIGH: usize = 128 * 1024;
+/// The write buffer never holds more (a frame that does not fit is refused).
+const MAX_WRITE: usize = 1 << 20;
+
+/// An open WebSocket (client role).
+pub(crate) struct Ws {
+    io: Stream,
+    /// Received bytes not yet part of a message handed out. Messages are split off it
+    /// (zero-copy); it is released whenever the socket would block with nothing in it.
+    rbuf: BytesMut,
+    /// Encoded frames; `wbuf[wpos..]` is still to be written.
+    wbuf: Vec<u8>,
+    wpos: usize,
+    reader: Reader,
+    /// The stream gave its last item.
+    ended: bool,
+}
+
+impl std::fmt::Debug for Ws {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ws")
+            .field("state", &self.reader.state())
+            .field("buffered", &self.rbuf.len())
+            .field("to_write", &(self.wbuf.len() - self.wpos))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Ws {
+    /// A socket whose handshake is done; `buf` holds what was received after it.
+    pub(super) fn new(io: Stream, buf: BytesMut, max_message_size: usize) -> Self {
+        Ws {
+            io,
+            rbuf: buf,
+            wbuf: Vec::new(),
+            wpos: 0,
+            reader: Reader::new(max_message_size, max_message_size),
+            ended: false,
+        }
+    }
+
+    /// Sends a close frame (if nothing closed the socket yet) and flushes.
+    ///
+    /// # Errors
+    ///
+    /// `SendAfterClosing` once a close was sent or read, `AlreadyClosed` after the end.
+    pub(crate) async fn close(&mut self, frame: Option<CloseFrame>) -> Result<(), WsError> {
+        SinkExt::send(self, Message::Close(frame)).await
+    }
+
+    /// The capacity of the read buffer (for tests of the memory an idle socket holds).
+    #[cfg(test)]
+    pub(crate) fn read_capacity(&self) -> usize {
+        self.rbuf.capacity()
+    }
+
+    fn to_write(&self) -> usize {
+        self.wbuf.len() - self.wpos
+    }
+
+    fn push(&mut self, frame: &Out) {
+        wire::encode(frame, rand::random(), &mut self.wbuf);
+    }
+
+    /// Moves the answer owed to the service into the write buffer when it fits there.
+    fn queue_reply(&mut self) {
+        if let Some(reply) = self.reader.take_reply() {
+            if self.to_write() + reply.len() > MAX_WRITE {
+                self.reader.put_back_reply(reply);
+            } else {
+                self.push(&reply);
+            }
+        }
+    }
+
+    /// Writes the whole buffer and flushes the socket.
+    fn poll_flush_all(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+        while self.wpos < self.wbuf.len() {
+            let n = ready!(Pin::new(&mut self.io).poll_write(cx, &self.wbuf[self.wpos..]))?;
+            if n == 0 {
+                return Poll::Ready(Err(WsError::Io(io::Error::new(
+                    io::ErrorKind::ConnectionReset,
+                    "Connection reset while sending",
+                ))));
+            }
+            self.wpos += n;
+        }
+        // Written: a large buffer (a long subscription) is not kept for the socket's life.
+        if self.wbuf.capacity() > 8 * 1024 {
+            self.wbuf = Vec::new();
+        } else {
+            self.wbuf.clear();
+        }
+        self.wpos = 0;
+        ready!(Pin::new(&mut self.io).poll_flush(cx))?;
+        Poll::Ready(Ok(()))
+    }
+
+    /// The next message, or the error (`ConnectionClosed` for the end after a closing
+    /// handshake) that ends the stream.
+    fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Result<Message, WsError>> {
+        if self.reader.state() == State::Terminated {
+            return Poll::Ready(Err(WsError::AlreadyClosed));
+        }
+        // Answers what was read before (a pong, the echo of a close); a write that would
+        // block does not hold up the reading, it is tried again on the next poll.
+        if self.reader.has_reply() || self.to_write() > 0 {
+            self.queue_reply();
+            if let Poll::Ready(Err(e)) = self.poll_flush_all(cx) {
+                return Poll::Ready(Err(e));
+            }
+        }
+        loop {
+            if let Some(m) = self.reader.read(&mut self.rbuf)? {
+                return Poll::Ready(Ok(m));
+            }
+            // Room for the rest of the frame being read, or a large read: a new buffer
+            // only when messages handed out still hold the old one (else it is taken back).
+            let wanted = self.reader.wanted(self.rbuf.len());
+            if self.rbuf.capacity() - self.rbuf.len() < wanted.max(MIN_SPARE) {
+                self.rbuf.reserve(wanted.max(READ_CHUNK));
+            }
+            match tokio_util::io::poll_read_buf(Pin::new(&mut self.io), cx, &mut self.rbuf) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(self.reader.end())),
+                Poll::Ready(Ok(_)) => {}
+                Poll::Ready(Err(e)) => {
+                    // A reset after the service's close is the end of the socket.
+                    let closed = !matches!(self.reader.state(), State::Active | State::ClosedByUs);
+                    return Poll::Ready(Err(
+                        if closed && e.kind() == io::ErrorKind::ConnectionReset {
+                            WsError::ConnectionClosed
+                        } else {
+                            WsError::Io(e)
+                        },
+                    ));
+                }
+                Poll::Pending => {
+                    if self.rbuf.is_empty() {
+                        // Idle: the socket holds no buffer while it waits.
+                        self.rbuf = BytesMut::new();
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+}
+
+impl futures_core::Stream for Ws {
+    type Item = Result<Message, WsError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let me = self.get_mut();
+        if me.ended {
+            return Poll::Ready(None);
+        }
+        match ready!(me.poll_message(cx)) {
+            Ok(m) => Poll::Ready(Some(Ok(m))),
+            Err(e) => {
+                me.ended = true;
+                me.reader.terminate();
+                match e {
+                    WsError::ConnectionClosed | WsError::AlreadyClosed => Poll::Ready(None),
+                    e => Poll::Ready(Some(Err(e))),
+                }
+            }
+        }
+    }
+}
+
+impl Sink<Message> for Ws {
+    type Error = WsError;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+        let me = self.get_mut();
+        if me.to_write() >= WRITE_HIGH {
+            ready!(me.poll_flush_all(cx))?;
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), WsError> {
+        let me = self.get_mut();
+        let kept = item.clone();
+        if let Some(frame) = me.reader.send(item)? {
+            if me.to_write() + frame.len() > MAX_WRITE {
+                return Err(WsError::WriteBufferFull(Box::new(kept)));
+            }
+            me.push(&frame);
+        }
+        me.queue_reply();
+        Ok(())
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+        let me = self.get_mut();
+        me.queue_reply();
+        match ready!(me.poll_flush_all(cx)) {
+            Err(WsError::ConnectionClosed) => Poll::Ready(Ok(())),
+            other => Poll::Ready(other),
+        }
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+        let me = self.get_mut();
+        if me.reader.state() == State::Active
+            && let Some(frame) = me.reader.send(Message::Close(None))?
+        {
+            me.push(&frame);
+        }
+        Pin::new(me).poll_flush(cx)
+    }
+}
+
+/// The socket during the handshake: tungstenite is handed the response head and nothing
+/// after it when the response is a 101 (what follows are frames, for [`Ws`]); a refusal is
+/// handed out with what came with it (its body, which the error keeps).
+pub(crate) struct Handshake {
+    pub(super) io: Stream,
+    /// Received and not handed to tungstenite; after a 101, the first frames.
+    pub(super) buf: BytesMut,
+    /// How much of `buf` may still be handed out, once the head is complete.
+    limit: Option<usize>,
+    /// Not a 101 (or no complete head): after `buf`, reads go to the socket.
+    refused: bool,
+}
+
+/// A response head larger than this is handed to tungstenite as it is (which refuses it).
+const MAX_HEAD: usize = 64 * 1024;
+
+impl Handshake {
+    pub(super) fn new(io: Stream) -> Self {
+        Handshake {
+            io,
+            buf: BytesMut::new(),
+            limit: None,
+            refused: false,
+        }
+    }
+}
+
+/// The length of the head of `buf` (up to and including the blank line), if complete.
+fn head_len(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
+}
+
+/// Whether the status line of `head` says 101.
+fn switching(head: &[u8]) -> bool {
+    let line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    line.split(|b| *b == b' ').nth(1) == Some(b"101".as_slice())
+}
+
+impl AsyncRead for Handshake {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let me = self.get_mut();
+        loop {
+            match me.limit {
+                Some(0) if me.refused => return Pin::new(&mut me.io).poll_read(cx, out),
+                // The head of a 101 was handed out: tungstenite reads no further.
+                Some(0) => return Poll::Pending,
+                Some(limit) => {
+                    let n = out.remaining().min(limit);
+                    out.put_slice(&me.buf.split_to(n));
+                    me.limit = Some(limit - n);
+                    return Poll::Ready(Ok(()));
+                }
+                None => {}
+            }
+            if let Some(head) = head_len(&me.buf) {
+                let ok = switching(&me.buf[..head]);
+                me.refused = !ok;
+                me.limit = Some(if ok { head } else { me.buf.len() });
+                continue;
+            }
+            if me.buf.len() > MAX_HEAD {
+                me.refused = true;
+                me.limit = Some(me.buf.len());
+                continue;
+            }
+            me.buf.reserve(4096);
+            if ready!(tokio_util::io::poll_read_buf(
+                Pin::new(&mut me.io),
+                cx,
+                &mut me.buf
+            ))? == 0
+            {
+                // The end before a complete head: tungstenite sees what there is, then the end.
+                me.refused = true;
+                me.limit = Some(me.buf.len());
+            }
+        }
+    }
+}
+
+impl AsyncWrite for Handshake {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+}
