@@ -89,7 +89,10 @@ pub fn unmask(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
     while let [first, second, rest @ ..] = bytes {
         assert!(second & 0x80 != 0, "a client frame is not masked");
         let (len, rest) = match second & 0x7f {
-            126 => (usize::from(u16::from_be_bytes([rest[0], rest[1]])), &rest[2..]),
+            126 => (
+                usize::from(u16::from_be_bytes([rest[0], rest[1]])),
+                &rest[2..],
+            ),
             127 => {
                 let mut l = [0u8; 8];
                 l.copy_from_slice(&rest[..8]);

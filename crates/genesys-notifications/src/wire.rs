@@ -252,8 +252,7 @@ impl Reader {
 
     /// How many more bytes the frame being read needs (0 when its header is not read yet).
     pub(crate) fn wanted(&self, buffered: usize) -> usize {
-        self.header
-            .map_or(0, |h| h.len.saturating_sub(buffered))
+        self.header.map_or(0, |h| h.len.saturating_sub(buffered))
     }
 
     /// The next message from `buf`, taking what it uses: `Ok(None)` when more bytes are
@@ -392,7 +391,9 @@ impl Reader {
                     Ok(Some(Message::Ping(payload)))
                 }
                 PONG => Ok(Some(Message::Pong(payload))),
-                op => Err(WsError::Protocol(ProtocolError::UnknownControlFrameType(op))),
+                op => Err(WsError::Protocol(ProtocolError::UnknownControlFrameType(
+                    op,
+                ))),
             };
         }
         let text = match h.opcode {

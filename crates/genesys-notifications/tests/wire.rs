@@ -52,8 +52,13 @@ impl Frame {
 
 /// Text, often cut inside a character or spoiled by a byte that is not UTF-8.
 fn text() -> impl Strategy<Value = Vec<u8>> {
-    (".{0,40}", 0u8..10, any::<prop::sample::Index>(), any::<u8>()).prop_map(
-        |(s, how, at, byte)| {
+    (
+        ".{0,40}",
+        0u8..10,
+        any::<prop::sample::Index>(),
+        any::<u8>(),
+    )
+        .prop_map(|(s, how, at, byte)| {
             let mut b = s.into_bytes();
             match how {
                 0 if !b.is_empty() => {
@@ -68,8 +73,7 @@ fn text() -> impl Strategy<Value = Vec<u8>> {
                 _ => {}
             }
             b
-        },
-    )
+        })
 }
 
 /// A payload for `opcode`, sometimes at a length boundary.
@@ -78,8 +82,8 @@ fn payload(opcode: u8) -> BoxedStrategy<Vec<u8>> {
         .prop_map(|n| vec![b'a'; n]);
     let close = (
         prop::sample::select(vec![
-            1000u16, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1011, 1015, 1016, 2999, 3000,
-            4999, 5000, 0, 999,
+            1000u16, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1011, 1015, 1016, 2999, 3000, 4999,
+            5000, 0, 999,
         ]),
         text(),
     )
@@ -177,10 +181,7 @@ proptest! {
 fn chosen_streams_agree_with_tungstenite() {
     let cases: &[(&[u8], usize)] = &[
         // A text, a ping (answered), a close 1000 (answered), the end.
-        (
-            b"\x81\x02hi\x89\x01p\x88\x05\x03\xe8bye",
-            1000,
-        ),
+        (b"\x81\x02hi\x89\x01p\x88\x05\x03\xe8bye", 1000),
         // A close with a code that may not be sent: answered with 1002.
         (b"\x88\x02\x03\xed", 1000),
         // A close of one byte; a close whose reason is not UTF-8.

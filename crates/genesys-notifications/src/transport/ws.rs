@@ -340,3 +340,189 @@ impl AsyncWrite for Handshake {
         Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use std::time::Duration;
+
+    use futures_util::{FutureExt, StreamExt};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio_tungstenite::tungstenite::error::ProtocolError;
+    use url::Url;
+
+    use super::*;
+    use crate::options::ConnectOptions;
+    use crate::transport::Connector;
+
+    const WAIT: Duration = Duration::from_secs(10);
+
+    async fn open(addr: std::net::SocketAddr) -> Ws {
+        let uri = Url::parse(&format!("ws://{addr}/channels/c")).unwrap();
+        Connector::new(&ConnectOptions::default())
+            .open(&uri)
+            .await
+            .unwrap()
+    }
+
+    /// A service that answers the handshake and sends `after` in the same write.
+    async fn raw_service(listener: TcpListener, after: Vec<u8>) -> TcpStream {
+        let (mut tcp, _) = listener.accept().await.unwrap();
+        let mut request = Vec::new();
+        while !request.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            tcp.read_exact(&mut byte).await.unwrap();
+            request.push(byte[0]);
+        }
+        let request = String::from_utf8(request).unwrap();
+        let key = request
+            .lines()
+            .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+            .or_else(|| {
+                request
+                    .lines()
+                    .find_map(|l| l.strip_prefix("sec-websocket-key: "))
+            })
+            .unwrap();
+        let accept =
+            tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.trim().as_bytes());
+        let mut response = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+             Sec-WebSocket-Accept: {accept}\r\n\r\n"
+        )
+        .into_bytes();
+        response.extend_from_slice(&after);
+        tcp.write_all(&response).await.unwrap();
+        tcp
+    }
+
+    /// Frames the service sends with its 101 are read after the handshake, not lost in it.
+    #[tokio::test]
+    async fn frames_that_come_with_the_handshake_response_are_read() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let frames = b"\x81\x05first\x81\x06second".to_vec();
+        let service = tokio::spawn(raw_service(listener, frames));
+        let mut ws = open(addr).await;
+        let _tcp = service.await.unwrap();
+        for want in ["first", "second"] {
+            let got = tokio::time::timeout(WAIT, ws.next()).await.unwrap();
+            assert!(
+                matches!(&got, Some(Ok(Message::Text(t))) if t.as_str() == want),
+                "{got:?}"
+            );
+        }
+    }
+
+    /// Between messages an idle socket holds no read buffer; a message is a slice of the
+    /// buffer it was read into (no copy).
+    #[tokio::test]
+    async fn an_idle_socket_holds_no_read_buffer() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let service = tokio::spawn(raw_service(listener, b"\x81\x05hello".to_vec()));
+        let mut ws = open(addr).await;
+        let mut tcp = service.await.unwrap();
+        let got = tokio::time::timeout(WAIT, ws.next()).await.unwrap();
+        assert!(matches!(&got, Some(Ok(Message::Text(t))) if t.as_str() == "hello"));
+        assert!(ws.next().now_or_never().is_none());
+        assert_eq!(ws.read_capacity(), 0);
+        tcp.write_all(b"\x81\x05again").await.unwrap();
+        let got = tokio::time::timeout(WAIT, ws.next()).await.unwrap();
+        assert!(matches!(&got, Some(Ok(Message::Text(t))) if t.as_str() == "again"));
+    }
+
+    /// A ping is yielded and answered with its payload; the end of the socket without a
+    /// close is an error, then the stream ends.
+    #[tokio::test]
+    async fn a_ping_is_answered_and_an_end_without_close_is_an_error() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let service = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            ws.send(Message::Ping(bytes::Bytes::from_static(b"are you there")))
+                .await
+                .unwrap();
+            // The answer, then the socket is dropped without a close.
+            match ws.next().await {
+                Some(Ok(Message::Pong(p))) => assert_eq!(&p[..], b"are you there"),
+                other => panic!("expected the pong, got {other:?}"),
+            }
+        });
+        let mut ws = open(addr).await;
+        let got = tokio::time::timeout(WAIT, ws.next()).await.unwrap();
+        assert!(matches!(&got, Some(Ok(Message::Ping(_)))), "{got:?}");
+        let end = tokio::time::timeout(WAIT, ws.next()).await.unwrap();
+        assert!(
+            matches!(
+                end,
+                Some(Err(WsError::Protocol(
+                    ProtocolError::ResetWithoutClosingHandshake
+                )))
+            ),
+            "{end:?}"
+        );
+        assert!(ws.next().await.is_none());
+        tokio::time::timeout(WAIT, service).await.unwrap().unwrap();
+    }
+
+    /// Frames of every length encoding reach the service intact (masked, as tungstenite's
+    /// server requires); after our close, nothing more can be sent, the service's answer
+    /// is yielded and its end of the socket ends the stream.
+    #[tokio::test]
+    async fn sent_frames_arrive_whole_and_our_close_is_answered() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let sizes = [0usize, 125, 126, 65535, 65536, 200_000];
+        let service = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            for n in sizes {
+                match ws.next().await {
+                    Some(Ok(Message::Text(t))) => assert_eq!(t.as_str(), "x".repeat(n)),
+                    other => panic!("expected {n} bytes, got {other:?}"),
+                }
+            }
+            // Our close; tungstenite answers it and ends the socket.
+            while let Some(Ok(_)) = ws.next().await {}
+        });
+        let mut ws = open(addr).await;
+        for n in sizes {
+            ws.send(Message::text("x".repeat(n))).await.unwrap();
+        }
+        ws.close(None).await.unwrap();
+        assert!(matches!(
+            ws.send(Message::text("late")).await,
+            Err(WsError::Protocol(ProtocolError::SendAfterClosing))
+        ));
+        let answer = tokio::time::timeout(WAIT, ws.next()).await.unwrap();
+        assert!(matches!(answer, Some(Ok(Message::Close(_)))), "{answer:?}");
+        let end = tokio::time::timeout(WAIT, ws.next()).await.unwrap();
+        assert!(end.is_none(), "{end:?}");
+        tokio::time::timeout(WAIT, service).await.unwrap().unwrap();
+    }
+
+    /// A response that is not a 101 is refused with what came with it.
+    #[tokio::test]
+    async fn a_refused_handshake_keeps_its_body() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut tcp, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = tcp.read(&mut buf).await.unwrap();
+            tcp.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 17\r\n\r\nno such channel!!")
+                .await
+                .unwrap();
+        });
+        let uri = Url::parse(&format!("ws://{addr}/channels/c")).unwrap();
+        let err = Connector::new(&ConnectOptions::default())
+            .open(&uri)
+            .await
+            .unwrap_err();
+        assert_eq!(err.reason(), crate::Reason::ChannelNotFound);
+        assert!(format!("{err}").contains("no such channel!!"), "{err}");
+    }
+}
