@@ -9,6 +9,9 @@ mod frame;
 #[path = "../../../fuzz/harness/channel.rs"]
 mod channel;
 
+#[path = "../../../fuzz/harness/wire.rs"]
+mod wire;
+
 use std::path::PathBuf;
 
 fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
@@ -35,6 +38,16 @@ fn frame_corpus() {
     for (name, data) in files {
         let outcome = std::panic::catch_unwind(|| frame::check(&data));
         assert!(outcome.is_ok(), "fuzz/corpus/frame/{name} fails");
+    }
+}
+
+#[test]
+fn wire_corpus() {
+    let files = corpus("wire");
+    assert!(files.len() >= 20, "{} inputs", files.len());
+    for (name, data) in files {
+        let outcome = std::panic::catch_unwind(|| wire::check(&data));
+        assert!(outcome.is_ok(), "fuzz/corpus/wire/{name} fails");
     }
 }
 

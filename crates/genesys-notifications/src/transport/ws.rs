@@ -266,9 +266,17 @@ impl Handshake {
     }
 }
 
-/// The length of the head of `buf` (up to and including the blank line), if complete.
+/// The length of the head of `buf` (up to and including the blank line that ends it, with
+/// CRLF or bare LF line ends), if complete.
 fn head_len(buf: &[u8]) -> Option<usize> {
-    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
+    buf.iter().enumerate().find_map(|(i, b)| {
+        let rest = buf.get(i + 1..)?;
+        match b {
+            b'\n' if rest.starts_with(b"\n") => Some(i + 2),
+            b'\n' if rest.starts_with(b"\r\n") => Some(i + 3),
+            _ => None,
+        }
+    })
 }
 
 /// Whether the status line of `head` says 101.
@@ -502,6 +510,16 @@ mod tests {
         let end = tokio::time::timeout(WAIT, ws.next()).await.unwrap();
         assert!(end.is_none(), "{end:?}");
         tokio::time::timeout(WAIT, service).await.unwrap().unwrap();
+    }
+
+    #[test]
+    fn the_head_ends_at_the_first_blank_line() {
+        assert_eq!(head_len(b"HTTP/1.1 101 OK\r\nA: b\r\n\r\n\x81"), Some(25));
+        assert_eq!(head_len(b"HTTP/1.1 101 OK\nA: b\n\n\x81"), Some(22));
+        assert_eq!(head_len(b"HTTP/1.1 101 OK\r\nA: b\r\n"), None);
+        assert!(switching(b"HTTP/1.1 101 Switching Protocols\r\n\r\n"));
+        assert!(!switching(b"HTTP/1.1 404 Not Found\r\n\r\n"));
+        assert!(!switching(b"HTTP/1.1 1010 x\r\n\r\n"));
     }
 
     /// A response that is not a 101 is refused with what came with it.
