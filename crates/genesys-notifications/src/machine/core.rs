@@ -909,8 +909,14 @@ impl Machine {
         let now = self.now.instant;
         if self.retry_at.is_some_and(|t| t <= now) {
             self.retry_at = None;
-            let target = self.target.clone();
-            self.start_connect(target, Purpose::Reconnect);
+            // A socket that may deliver exists meanwhile (a switch's new socket, open or
+            // covering): it ends the outage, or has; another socket to the current channel
+            // would only make the service close it. If it fails instead, its end schedules
+            // the reconnection again.
+            if !self.live_conn_exists() {
+                let target = self.target.clone();
+                self.start_connect(target, Purpose::Reconnect);
+            }
         }
         if let Some((at, why)) = self.replace_retry
             && at <= now
@@ -1044,8 +1050,27 @@ impl Machine {
         self.opening.push((sock, purpose, target));
     }
 
+    /// A socket is being opened that can carry the current channel.
     fn connecting(&self) -> bool {
-        !self.opening.is_empty()
+        self.opening
+            .iter()
+            .any(|(_, purpose, target)| !self.stale(*purpose, target))
+    }
+
+    /// An opening that cannot carry the current channel any more: a reconnection (or a
+    /// maintenance socket) to a channel a switch has left while it was being opened. A
+    /// rollover's or a replacement's socket makes its channel the current one.
+    fn stale(&self, purpose: Purpose, target: &ChannelTarget) -> bool {
+        !matches!(purpose, Purpose::Rollover | Purpose::Replacement)
+            && target.uri != self.target.uri
+    }
+
+    /// The new socket of a switch under way is open (subscribing or covering).
+    fn switch_socket_open(&self) -> bool {
+        self.switch
+            .as_ref()
+            .and_then(|sw| sw.new_conn)
+            .is_some_and(|id| self.conn_index(id).is_some())
     }
 
     fn start_replace(&mut self, why: ReplaceReason) {
@@ -1108,12 +1133,15 @@ impl Machine {
     }
 
     fn on_connected(&mut self, id: SocketId, target: ChannelTarget, purpose: Purpose) {
-        if matches!(purpose, Purpose::Reconnect)
-            && target.uri != self.target.uri
-            && self.live_conn_exists()
+        if self.stale(purpose, &target)
+            || (matches!(purpose, Purpose::Reconnect) && self.switch_socket_open())
         {
-            // A reconnection to a channel a switch has left meanwhile: not needed any more.
+            // A reconnection to a channel a switch has left meanwhile, or while a switch's
+            // new socket is open: not needed (subscribing there would not reach the current
+            // channel; the switch's socket is the successor). If the current channel's
+            // socket was lost meanwhile, a reconnection to it is already due.
             self.out.push(Action::Drop { sock: id });
+            self.reconnect_if_nothing_carries(None);
             return;
         }
         let now = self.now;
@@ -1215,6 +1243,10 @@ impl Machine {
     fn on_connect_failed(&mut self, e: Error, target: ChannelTarget, purpose: Purpose) {
         match purpose {
             Purpose::Initial => self.fail_init(e),
+            Purpose::Reconnect if self.stale(purpose, &target) => {
+                // Its channel was left meanwhile: its failure says nothing of the current one.
+                self.reconnect_if_nothing_carries(Some(e.into_kind(ErrorKind::Reconnect)));
+            }
             Purpose::Reconnect => {
                 let e = e.into_kind(ErrorKind::Reconnect);
                 if e.is_permanent() {
@@ -2354,7 +2386,14 @@ impl Machine {
                 c.dedup = false;
             }
         }
-        if idx == 0 {
+        // What it handed to the oldest waits for the oldest's end, to come after the oldest's
+        // own notifications; an oldest socket that is not being let go has no end in sight:
+        // deliver it now.
+        let head_stays = self
+            .conns
+            .first()
+            .is_some_and(|h| h.phase != Phase::Draining && h.handover.is_none());
+        if idx == 0 || (idx == 1 && head_stays) {
             self.flush_head();
         }
         self.update_recording();
@@ -2403,6 +2442,12 @@ impl Machine {
             self.answer(r, Err(err.into_kind(ErrorKind::Rollover).non_fatal()));
         }
         self.check_switch_done();
+        self.reconnect_if_nothing_carries(cause);
+    }
+
+    /// Schedules a reconnection unless some socket may deliver, one that can carry the
+    /// current channel is being opened, or a new channel is being obtained.
+    fn reconnect_if_nothing_carries(&mut self, cause: Option<Error>) {
         if !self.live_conn_exists()
             && !self.connecting()
             && !self.replacing

@@ -885,6 +885,87 @@ fn found_interleavings_keep_every_promise() {
             Publish,
         ],
     );
+    // URI: a reconnection to the old channel is opening when a rollover completes; the new
+    // channel's socket is dropped, then the old channel's socket opens and its subscription
+    // is refused.
+    run(
+        Mode::Uri,
+        Policy::Surface,
+        false,
+        vec![
+            OpenOk(0),
+            SubOk(0),
+            Read(0),
+            Reconnect,
+            Rollover,
+            OpenOk(65),
+            SubOk(0),
+            Read(0),
+            Abort(0),
+            Publish,
+            OpenOk(0),
+            Publish,
+            SubErr(0),
+            Publish,
+            Publish,
+        ],
+    );
+    // Managed: during an outage, a rollover's socket opens, then the reconnection to the old
+    // channel; the rollover completes and the reconnection drops (its gap was handed to the
+    // rollover's socket, which was not going to end).
+    run(
+        Mode::Managed,
+        Policy::Surface,
+        false,
+        vec![
+            OpenOk(0),
+            SubOk(0),
+            Abort(0),
+            OpenOk(0),
+            Advance(42),
+            Advance(163),
+            Rollover,
+            OpenOk(0),
+            Advance(0),
+            OpenOk(0),
+            Publish,
+            SubOk(79),
+            Abort(73),
+            Publish,
+        ],
+    );
+    // URI: a rollover ends an outage while a reconnection is due; the reconnection's timer
+    // then opened a second socket to the new channel (the service closes the first).
+    run(
+        Mode::Uri,
+        Policy::Reconnect,
+        false,
+        vec![
+            OpenOk(0),
+            Advance(37),
+            Read(0),
+            Reconnect,
+            OpenOk(0),
+            ServiceClose(0, false),
+            Read(0),
+            Read(0),
+            Advance(0),
+            OpenOk(0),
+            Abort(0),
+            Advance(0),
+            OpenErr(0),
+            Rollover,
+            OpenOk(0),
+            SubOk(65),
+            Advance(0),
+            Read(0),
+            ServiceClose(0, true),
+            Advance(0),
+            Publish,
+            Advance(0),
+            OpenOk(0),
+        ],
+    );
     // Managed, a new channel at maintenance: the replacement is current before it covers.
     run(
         Mode::Managed,

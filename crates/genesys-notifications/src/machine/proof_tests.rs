@@ -17,6 +17,7 @@ use super::catch_up_tests::{Rig, opened, subscription_cid};
 use super::core::{Action, Input, Request, SocketId};
 use super::recovery::Mode;
 use crate::error::{Error, ErrorKind, Reason};
+use crate::event::Event;
 
 const PONG: &str = r#"{"topicName":"channel.metadata","eventBody":{"message":"pong"}}"#;
 const CLOSING: &str = r#"{"topicName":"v2.system.socket_closing","eventBody":{"message":"bye"}}"#;
@@ -207,12 +208,13 @@ fn a_late_refusal_of_a_subscription_that_went_on_unconfirmed_ends_the_stream() {
     );
 }
 
-/// A reconnection to the old channel opens while a rollover completes, and overlaps the new
-/// channel's socket, which delivers notification 0 and then fails, as does the socket of a
-/// second rollover. The reconnection still carries its copy of notification 0: the failed
-/// switch must not forget what was delivered while a remaining socket may carry copies.
+/// A reconnection to the old channel opens while a rollover's new socket is subscribing.
+/// The switch's socket is the successor: the reconnection is let go, not subscribed (it
+/// took over from the new socket before, and what it then held waited behind a socket that
+/// was not going to end). When the new channel's socket and a second rollover's fail, the
+/// client reconnects to the current channel (the first rollover's), not to the old one.
 #[test]
-fn a_failed_switch_keeps_the_records_while_another_socket_carries_copies() {
+fn a_reconnection_opened_during_a_rollover_is_let_go() {
     let (mut rig, first) = Rig::subscribed_in(Mode::Uri);
     rig.at_ms(100);
     fail(&mut rig, first);
@@ -220,14 +222,24 @@ fn a_failed_switch_keeps_the_records_while_another_socket_carries_copies() {
     rig.at_ms(200);
     let (new, cid) = rollover(&mut rig, 0, "c1");
     rig.at_ms(300);
-    rig.feed(Input::Opened {
+    let actions = rig.feed(Input::Opened {
         sock: reconnection,
         result: Ok(()),
     });
+    assert!(
+        actions
+            .iter()
+            .any(|a| matches!(a, Action::Drop { sock } if *sock == reconnection)),
+        "{actions:?}"
+    );
     rig.at_ms(400);
     answer_subscription(&mut rig, new, &cid);
     rig.note(new, 0);
-    let mut notes = rig.consume().0;
+    let (notes, gaps) = rig.consume();
+    assert_eq!(notes, 1);
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    // From the first socket's last proof (its subscription, at 0) to the new socket's.
+    assert_eq!(gaps[0].duration(), Duration::from_millis(400), "{gaps:?}");
     rig.at_ms(500);
     let uri = Url::parse("ws://127.0.0.1:1/channels/c2").unwrap();
     let second = opened(&rig.feed(Input::Request {
@@ -239,12 +251,25 @@ fn a_failed_switch_keeps_the_records_while_another_socket_carries_copies() {
         sock: second,
         result: Ok(()),
     });
-    fail(&mut rig, second);
-    rig.at_ms(600);
-    rig.note(reconnection, 0);
-    rig.note(reconnection, 1);
-    notes += rig.consume().0;
-    assert_eq!(notes, 2, "notification 0 once, then 1");
+    let actions = rig.feed(Input::Failed {
+        sock: second,
+        error: Error::new(ErrorKind::Receive, Reason::ConnectionClosed).non_fatal(),
+    });
+    let delay = actions.iter().find_map(|a| match a {
+        Action::Emit(Event::ReconnectAttempt { delay, .. }) => Some(*delay),
+        _ => None,
+    });
+    // The second attempt of the outage that began at 500 ms (the backoff's jitter is seeded).
+    assert_eq!(delay, Some(Duration::from_millis(774)), "{actions:?}");
+    rig.at_ms(1_274);
+    let reopened = rig.feed(Input::Timer).into_iter().find_map(|a| match a {
+        Action::Open { uri, .. } => Some(uri.path().to_owned()),
+        _ => None,
+    });
+    assert_eq!(reopened.as_deref(), Some("/channels/c1"));
+    let (notes, gaps) = rig.consume();
+    assert_eq!(notes, 0);
+    assert_eq!(gaps.len(), 0, "the outage is open: {gaps:?}");
 }
 
 /// Maintenance on a URI channel when the service closes the old socket as soon as the newer
@@ -414,4 +439,39 @@ fn a_socket_displaced_by_a_newer_one_to_its_channel_is_not_relied_on() {
         gaps[0].from_instant,
         rig.t0.instant + Duration::from_millis(1_500)
     );
+}
+
+/// During an outage a rollover's socket covers before the reconnection's timer fires: the
+/// timer opens nothing (a second socket to the now current channel would only make the
+/// service close the one that covers).
+#[test]
+fn a_rollover_that_ends_an_outage_leaves_no_reconnection_pending() {
+    let (mut rig, first) = Rig::subscribed_in(Mode::Uri);
+    rig.at_ms(100);
+    fail(&mut rig, first);
+    let reconnection = opened(&rig.feed(Input::Timer));
+    let actions = rig.feed(Input::Opened {
+        sock: reconnection,
+        result: Err(Error::new(ErrorKind::Connection, Reason::ConnectionClosed)),
+    });
+    let delay = actions.iter().find_map(|a| match a {
+        Action::Emit(Event::ReconnectAttempt { delay, .. }) => Some(*delay),
+        _ => None,
+    });
+    assert_eq!(delay, Some(Duration::from_millis(774)), "{actions:?}");
+    rig.at_ms(200);
+    let (new, cid) = rollover(&mut rig, 0, "c1");
+    rig.at_ms(300);
+    answer_subscription(&mut rig, new, &cid);
+    rig.at_ms(874);
+    let actions = rig.feed(Input::Timer);
+    assert!(
+        !actions.iter().any(|a| matches!(a, Action::Open { .. })),
+        "{actions:?}"
+    );
+    rig.note(new, 0);
+    let (notes, gaps) = rig.consume();
+    assert_eq!(notes, 1);
+    assert_eq!(gaps.len(), 1, "the outage, 0 → 300 ms: {gaps:?}");
+    assert_eq!(gaps[0].duration(), Duration::from_millis(300));
 }
