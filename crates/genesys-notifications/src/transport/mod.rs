@@ -1,6 +1,6 @@
-//! Opening one WebSocket: TCP, optional TLS (rustls, aws-lc-rs provider, over a socket read
-//! ahead in large pieces), handshake (tungstenite); the open socket (`ws`: our own frame
-//! layer over [`crate::wire`]); writing and reading the open sockets.
+//! Opening one WebSocket: TCP, optional TLS (rustls, aws-lc-rs provider), handshake
+//! (tungstenite); the open socket (`ws`: our own frame layer over [`crate::wire`]); writing
+//! and reading the open sockets.
 //!
 //! The library never calls `rustls::ClientConfig::builder()` (which depends on a
 //! process-wide crypto provider and can panic); the provider is always explicit.
@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use bytes::{Buf, BytesMut};
 use futures_util::{SinkExt, StreamExt};
 use rustls::pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -111,89 +110,7 @@ pub(crate) fn poll_sockets(
 #[derive(Debug)]
 pub(crate) enum Stream {
     Plain(TcpStream),
-    Tls(Box<TlsStream<ReadAhead<TcpStream>>>),
-}
-
-/// Bytes taken from the socket per read when the reader asks for less.
-const READ_AHEAD: usize = 64 * 1024;
-
-/// A socket read in large pieces however little its reader asks for: under TLS, where
-/// rustls reads the socket a few KiB at a time.
-///
-/// A small read is served from up to [`READ_AHEAD`] bytes taken in one call (into spare
-/// capacity: nothing is zeroed); a read of at least that much goes to the socket directly.
-/// The buffer is released when the socket would block with nothing left in it, so an idle
-/// socket holds none.
-pub(crate) struct ReadAhead<S> {
-    io: S,
-    /// Bytes read from the socket and not yet handed to the reader.
-    buf: BytesMut,
-}
-
-impl<S> ReadAhead<S> {
-    pub(crate) fn new(io: S) -> Self {
-        ReadAhead {
-            io,
-            buf: BytesMut::new(),
-        }
-    }
-}
-
-impl<S> std::fmt::Debug for ReadAhead<S> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReadAhead")
-            .field("buffered", &self.buf.len())
-            .finish_non_exhaustive()
-    }
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        out: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let me = self.get_mut();
-        if me.buf.is_empty() {
-            if out.remaining() >= READ_AHEAD {
-                me.buf = BytesMut::new();
-                return Pin::new(&mut me.io).poll_read(cx, out);
-            }
-            // Empty: takes the whole allocation back (or makes one) without copying.
-            me.buf.reserve(READ_AHEAD);
-            match tokio_util::io::poll_read_buf(Pin::new(&mut me.io), cx, &mut me.buf) {
-                // End of stream, or bytes to hand out below.
-                Poll::Ready(Ok(_)) => {}
-                Poll::Pending => {
-                    me.buf = BytesMut::new();
-                    return Poll::Pending;
-                }
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-            }
-        }
-        let n = out.remaining().min(me.buf.len());
-        out.put_slice(&me.buf[..n]);
-        me.buf.advance(n);
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for ReadAhead<S> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
-    }
+    Tls(Box<TlsStream<TcpStream>>),
 }
 
 impl AsyncRead for Stream {
@@ -313,7 +230,7 @@ impl Connector {
             }
             .map_err(|e| invalid_uri(format!("invalid TLS server name: {e}")).with_source(e))?;
             let tls = TlsConnector::from(config)
-                .connect(name, ReadAhead::new(tcp))
+                .connect(name, tcp)
                 .await
                 .map_err(|e| {
                     Error::new(ErrorKind::Connection, Reason::Tls)
@@ -450,55 +367,6 @@ mod tests {
         let _ = default_tls_config(&[]);
     }
 
-    /// A real socket whose reads are counted.
-    struct Counted(TcpStream, Arc<std::sync::atomic::AtomicUsize>);
-
-    impl AsyncRead for Counted {
-        fn poll_read(
-            self: Pin<&mut Self>,
-            cx: &mut Context<'_>,
-            buf: &mut ReadBuf<'_>,
-        ) -> Poll<io::Result<()>> {
-            let me = self.get_mut();
-            me.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            Pin::new(&mut me.0).poll_read(cx, buf)
-        }
-    }
-
-    #[tokio::test]
-    async fn small_reads_are_served_from_large_socket_reads_in_order() {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
-        let sent = data.clone();
-        let writer = tokio::spawn(async move {
-            let (mut peer, _) = listener.accept().await.unwrap();
-            peer.write_all(&sent).await.unwrap();
-        });
-        let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let tcp = TcpStream::connect(addr).await.unwrap();
-        let mut r = ReadAhead::new(Counted(tcp, reads.clone()));
-        let mut got = Vec::new();
-        let mut small = [0u8; 100];
-        while got.len() < data.len() {
-            let n = r.read(&mut small).await.unwrap();
-            assert!(n > 0, "end of stream after {} bytes", got.len());
-            got.extend_from_slice(&small[..n]);
-        }
-        writer.await.unwrap();
-        assert_eq!(got, data);
-        // 3,000 reads of 100 bytes; the socket was read at most once per 64 KiB taken
-        // (plus the reads that found it empty and waited).
-        let socket_reads = reads.load(std::sync::atomic::Ordering::Relaxed);
-        assert!(socket_reads < 100, "{socket_reads} socket reads");
-        // A read as large as the read-ahead goes to the socket directly; the end of the
-        // stream is an empty read.
-        let mut large = vec![0u8; READ_AHEAD];
-        assert_eq!(r.read(&mut large).await.unwrap(), 0);
-        assert_eq!(r.buf.capacity(), 0);
-    }
-
     /// The service closed the socket and the close was read (the WebSocket layer answered
     /// it): a frame the machine queued before it knew is dropped, not a write failure
     /// (which reached the consumer as a spurious error item during maintenance).
@@ -534,26 +402,5 @@ mod tests {
             .await
             .expect("the service saw the close answered")
             .unwrap();
-    }
-
-    #[tokio::test]
-    async fn an_idle_socket_holds_no_read_ahead() {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let tcp = TcpStream::connect(addr).await.unwrap();
-        let (mut peer, _) = listener.accept().await.unwrap();
-        let mut r = ReadAhead::new(tcp);
-        peer.write_all(b"hello").await.unwrap();
-        let mut small = [0u8; 16];
-        assert_eq!(r.read(&mut small).await.unwrap(), 5);
-        assert_eq!(&small[..5], b"hello");
-        // Nothing more has arrived: the read waits, and the buffer is gone meanwhile.
-        let waiting = futures_util::FutureExt::now_or_never(r.read(&mut small));
-        assert!(waiting.is_none());
-        assert_eq!(r.buf.capacity(), 0);
-        peer.write_all(b"again").await.unwrap();
-        assert_eq!(r.read(&mut small).await.unwrap(), 5);
-        assert_eq!(&small[..5], b"again");
     }
 }
