@@ -966,6 +966,40 @@ fn found_interleavings_keep_every_promise() {
             OpenOk(0),
         ],
     );
+    // URI: two rollovers and a reconnection; both newer sockets hand their copy of one
+    // notification to the old socket, which delivered both when it ended.
+    run(
+        Mode::Uri,
+        Policy::Reconnect,
+        false,
+        vec![
+            OpenOk(0),
+            SubOk(0),
+            Heartbeat(0),
+            Read(0),
+            Heartbeat(0),
+            Publish,
+            Publish,
+            Rollover,
+            OpenOk(0),
+            SubOk(0),
+            Read(73),
+            Abort(1),
+            OpenOk(0),
+            Rollover,
+            OpenOk(0),
+            SubOk(65),
+            Read(113),
+            ServiceClose(3, false),
+            Publish,
+            Read(8),
+            Read(46),
+            Reconnect,
+            Read(85),
+            Read(29),
+            Abort(5),
+        ],
+    );
     // Managed, a new channel at maintenance: the replacement is current before it covers.
     run(
         Mode::Managed,
