@@ -841,9 +841,16 @@ impl Machine {
             return;
         };
         let held = head.held.take();
-        let check = head.dedup;
+        // Items handed over from other sockets among its own: any of them may be a copy of
+        // another.
+        let mixed = held.iter().any(|(_, _, origin)| *origin != head.id);
+        let check = head.dedup || mixed;
         let from = head.id;
         self.update_recording();
+        if mixed && self.dedup.deadline().is_none() {
+            self.dedup
+                .expire_at(self.now.instant + self.opts.drain_timeout);
+        }
         for (item, bounded, origin) in held {
             // Its own items are checked if it may carry copies; items a newer socket handed
             // over when it ended, always.
@@ -855,7 +862,7 @@ impl Machine {
             }
             // A handed-over item is remembered in any case: the oldest socket may carry its
             // own copy still.
-            if (self.recording || origin != from)
+            if (self.recording || mixed)
                 && let Some(n) = dedupable(&item)
             {
                 self.dedup.record(origin, n);

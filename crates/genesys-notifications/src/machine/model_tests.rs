@@ -1000,6 +1000,52 @@ fn found_interleavings_keep_every_promise() {
             Abort(5),
         ],
     );
+    // Managed: maintenance, a reconnection, a rollover, then a reconnection asked for; the
+    // rollover's socket hands its copy of a notification to a socket whose own copy it
+    // holds, and both were delivered when that socket became the oldest.
+    run(
+        Mode::Managed,
+        Policy::Reconnect,
+        false,
+        vec![
+            OpenOk(0),
+            SubOk(0),
+            Heartbeat(0),
+            Heartbeat(0),
+            Heartbeat(0),
+            Read(0),
+            Read(0),
+            Maintenance(0),
+            Read(0),
+            Read(0),
+            OpenOk(0),
+            Heartbeat(0),
+            Abort(83),
+            SubOk(0),
+            Publish,
+            OpenOk(0),
+            Heartbeat(72),
+            Publish,
+            Publish,
+            SubOk(0),
+            Ping,
+            Rollover,
+            OpenOk(0),
+            SubOk(0),
+            Read(115),
+            Read(223),
+            Read(94),
+            Publish,
+            Read(121),
+            Read(136),
+            Read(233),
+            Reconnect,
+            Publish,
+            Publish,
+            Publish,
+            Publish,
+        ],
+    );
     // Managed, a new channel at maintenance: the replacement is current before it covers.
     run(
         Mode::Managed,
