@@ -841,9 +841,16 @@ impl Machine {
             return;
         };
         let held = head.held.take();
-        let check = head.dedup;
+        // Items handed over from other sockets among its own: any of them may be a copy of
+        // another.
+        let mixed = held.iter().any(|(_, _, origin)| *origin != head.id);
+        let check = head.dedup || mixed;
         let from = head.id;
         self.update_recording();
+        if mixed && self.dedup.deadline().is_none() {
+            self.dedup
+                .expire_at(self.now.instant + self.opts.drain_timeout);
+        }
         for (item, bounded, origin) in held {
             // Its own items are checked if it may carry copies; items a newer socket handed
             // over when it ended, always.
@@ -855,7 +862,7 @@ impl Machine {
             }
             // A handed-over item is remembered in any case: the oldest socket may carry its
             // own copy still.
-            if (self.recording || origin != from)
+            if (self.recording || mixed)
                 && let Some(n) = dedupable(&item)
             {
                 self.dedup.record(origin, n);
@@ -2314,14 +2321,20 @@ impl Machine {
         if idx == 0 {
             let held = conn.held.take();
             let others = !self.conns.is_empty();
+            let mut rest = held.len();
             for (item, bounded, origin) in held {
+                rest -= 1;
                 if let Some(n) = dedupable(&item) {
                     if self.dedup.take_match(origin, n) {
                         continue;
                     }
-                    // The other sockets may carry their own copies still.
-                    if others {
+                    // The other sockets may carry their own copies still, and so may the
+                    // items after it (handed over from several sockets).
+                    if others || rest > 0 {
                         self.dedup.record(origin, n);
+                        if !others && self.dedup.deadline().is_none() {
+                            self.dedup.expire_at(now + self.opts.drain_timeout);
+                        }
                     }
                 }
                 self.push(item, bounded);
@@ -2389,11 +2402,17 @@ impl Machine {
         // What it handed to the oldest waits for the oldest's end, to come after the oldest's
         // own notifications; an oldest socket that is not being let go has no end in sight:
         // deliver it now.
-        let head_stays = self
-            .conns
-            .first()
-            .is_some_and(|h| h.phase != Phase::Draining && h.handover.is_none());
-        if idx == 0 || (idx == 1 && head_stays) {
+        let drain = self.opts.drain_timeout;
+        let staying_head = self.conns.first_mut().filter(|h| {
+            idx == 1 && !h.held.is_empty() && h.phase != Phase::Draining && h.handover.is_none()
+        });
+        if let Some(head) = staying_head {
+            // It may carry its own copies of what it is handed: it checks for them, for a
+            // drain's time.
+            head.dedup = true;
+            self.dedup.expire_at(now + drain);
+            self.flush_head();
+        } else if idx == 0 {
             self.flush_head();
         }
         self.update_recording();

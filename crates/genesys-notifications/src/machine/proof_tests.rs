@@ -475,3 +475,24 @@ fn a_rollover_that_ends_an_outage_leaves_no_reconnection_pending() {
     assert_eq!(gaps.len(), 1, "the outage, 0 → 300 ms: {gaps:?}");
     assert_eq!(gaps[0].duration(), Duration::from_millis(300));
 }
+
+/// A rollover's socket reads a notification before the answer to its subscription, then
+/// fails. What it held is handed to the oldest socket, which stays: it is delivered at
+/// once (it waited for the oldest socket's end, which may never come, and was lost at the
+/// close), and the oldest socket's own copy of it is skipped.
+#[test]
+fn what_a_failed_switch_held_is_delivered_while_the_old_socket_stays() {
+    let (mut rig, old) = Rig::subscribed_in(Mode::Uri);
+    rig.at_ms(100);
+    let (new, _cid) = rollover(&mut rig, 0, "c1");
+    rig.at_ms(200);
+    rig.note(new, 0);
+    assert_eq!(rig.consume().0, 0, "held until the switch is decided");
+    fail(&mut rig, new);
+    assert_eq!(rig.consume().0, 1, "delivered when the switch failed");
+    rig.note(old, 0);
+    rig.note(old, 1);
+    let (notes, gaps) = rig.consume();
+    assert_eq!(notes, 1, "the copy of notification 0 skipped");
+    assert!(gaps.is_empty(), "{gaps:?}");
+}
