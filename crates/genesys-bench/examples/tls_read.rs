@@ -1,7 +1,7 @@
 //! CPU per notification of the library over TLS (`wss://localhost`, the simulator with the
 //! given certificate): the consuming thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`, the
 //! driver and the consumer on one current-thread runtime) for N notifications of a shape,
-//! after 2,000 of warm-up. The publisher is `e2e::stream` on its own thread.
+//! after 2,000 of warm-up. The publisher is `e2e::Publisher` (`e2e::stream` on its own thread).
 //!
 //! ```sh
 //! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
@@ -13,12 +13,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use futures_util::StreamExt as _;
-use genesys_bench::e2e::{self, Frames};
+use genesys_bench::e2e::Publisher;
 use genesys_bench::recovery::SimThread;
 use genesys_bench::shapes::Shape;
 use genesys_sim::{SimConfig, TlsConfig};
@@ -73,16 +71,7 @@ fn main() {
             .connect(&uri, [topic.as_str()])
             .await
             .unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let publisher = {
-            let (sim, id, stop) = (sim.shared(), info.id.clone(), Arc::clone(&stop));
-            std::thread::spawn(move || {
-                let frames = Frames::new(shape);
-                runtime().block_on(e2e::stream(&sim, &id, &frames, None, || {
-                    stop.load(Ordering::Relaxed)
-                }))
-            })
-        };
+        let publisher = Publisher::start(sim.shared(), info.id.clone(), shape);
         let mut consume = async |n: u64| {
             let mut handled = 0u64;
             while handled < n {
@@ -97,8 +86,7 @@ fn main() {
         let (cpu, wall) = (thread_cpu(), Instant::now());
         consume(n).await;
         let (cpu, wall) = (thread_cpu() - cpu, wall.elapsed().as_secs_f64());
-        stop.store(true, Ordering::Relaxed);
-        publisher.join().unwrap().unwrap();
+        publisher.stop().unwrap();
         println!(
             "{} {n}: {:.0} ns of the consuming thread's CPU per notification, {:.0} notifications/s",
             shape.name(),

@@ -28,6 +28,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -184,6 +186,45 @@ fn sim_config() -> SimConfig {
         // Our own heartbeats are in the frames; the simulator's would only add noise.
         heartbeat_interval: Duration::from_secs(3600),
         ..SimConfig::default()
+    }
+}
+
+/// A publisher on a thread of its own (current-thread runtime) that [`stream`]s a shape's
+/// frames to a channel until stopped.
+#[derive(Debug)]
+pub struct Publisher {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<anyhow::Result<u64>>,
+}
+
+impl Publisher {
+    /// Starts streaming `shape` to the subscribed channel `channel_id`.
+    pub fn start(sim: Arc<Simulator>, channel_id: String, shape: Shape) -> Publisher {
+        let stop = Arc::new(AtomicBool::new(false));
+        let done = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let frames = Frames::new(shape);
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(stream(&sim, &channel_id, &frames, None, || {
+                    done.load(Ordering::Relaxed)
+                }))
+        });
+        Publisher { stop, thread }
+    }
+
+    /// Stops it; the number of notifications published. A panic of the publisher's thread
+    /// resumes here.
+    ///
+    /// # Errors
+    ///
+    /// What [`stream`] failed with.
+    pub fn stop(self) -> anyhow::Result<u64> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 }
 

@@ -9,11 +9,9 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::StreamExt as _;
-use genesys_bench::e2e::{self, Frames};
+use genesys_bench::e2e::Publisher;
 use genesys_bench::recovery::SimThread;
 use genesys_bench::shapes::Shape;
 use genesys_sim::SimConfig;
@@ -114,16 +112,7 @@ fn library_path_allocates_at_most_once_per_notification() {
             .await
             .unwrap();
         // The publisher streams from its own thread, back-pressured by the socket queue.
-        let stop = Arc::new(AtomicBool::new(false));
-        let publisher = {
-            let (sim, id, stop) = (sim.shared(), info.id.clone(), Arc::clone(&stop));
-            std::thread::spawn(move || {
-                let frames = Frames::new(Shape::Presence);
-                current_thread().block_on(e2e::stream(&sim, &id, &frames, None, || {
-                    stop.load(Ordering::Relaxed)
-                }))
-            })
-        };
+        let publisher = Publisher::start(sim.shared(), info.id.clone(), Shape::Presence);
         let mut consume = async |n: u64| {
             let (mut received, mut dropped) = (0u64, 0u64);
             while received < n {
@@ -140,8 +129,7 @@ fn library_path_allocates_at_most_once_per_notification() {
         };
         consume(WARM_UP).await;
         let ((received, dropped), allocations, _) = counted(consume(MEASURED)).await;
-        stop.store(true, Ordering::Relaxed);
-        publisher.join().unwrap().unwrap();
+        publisher.stop().unwrap();
         // Dropped notifications were read and parsed too: they count as handled.
         let per = allocations as f64 / (received + dropped) as f64;
         eprintln!(
@@ -294,22 +282,13 @@ fn buffered_heap(shape: Shape) -> (i64, u64, u64) {
             .unwrap();
         drop(warm);
         let info = sim.sim().create_channel("demo-client");
-        let stop = Arc::new(AtomicBool::new(false));
         let ((channel, publisher), _, net) = counted(async {
             let channel = genesys_notifications::ConnectOptions::default()
                 .max_buffer(FILL_BOUND)
                 .connect(&info.connect_uri, [topic.as_str()])
                 .await
                 .unwrap();
-            let publisher = {
-                let (sim, id, stop) = (sim.shared(), info.id.clone(), Arc::clone(&stop));
-                std::thread::spawn(move || {
-                    let frames = Frames::new(shape);
-                    current_thread().block_on(e2e::stream(&sim, &id, &frames, None, || {
-                        stop.load(Ordering::Relaxed)
-                    }))
-                })
-            };
+            let publisher = Publisher::start(sim.shared(), info.id.clone(), shape);
             // Nothing signals "full" but the paused reading: look at the level now and then.
             tokio::time::timeout(std::time::Duration::from_secs(120), async {
                 while channel.stats().read_pauses == 0 {
@@ -322,9 +301,9 @@ fn buffered_heap(shape: Shape) -> (i64, u64, u64) {
         })
         .await;
         let stats = channel.stats();
-        stop.store(true, Ordering::Relaxed);
         drop(channel);
-        let _ = publisher.join().unwrap();
+        // The publisher may have lost its socket when the channel was dropped.
+        let _ = publisher.stop();
         (net, stats.buffered, stats.notifications)
     })
 }
