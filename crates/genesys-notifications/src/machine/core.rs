@@ -841,31 +841,38 @@ impl Machine {
             return;
         };
         let held = head.held.take();
-        // Items handed over from other sockets among its own: any of them may be a copy of
-        // another.
-        let mixed = held.iter().any(|(_, _, origin)| *origin != head.id);
-        let check = head.dedup || mixed;
-        let from = head.id;
+        let (from, check_own) = (head.id, head.dedup);
         self.update_recording();
+        let keep = self.recording;
+        self.release(held, from, check_own, keep);
+    }
+
+    /// Delivers `held`: socket `from`'s items and what newer sockets handed it when they
+    /// ended, in order. A handed-over item is always checked against what was delivered
+    /// from elsewhere; `from`'s own only if `check_own` (it may carry copies), or when items
+    /// of several sockets are among them (any may be a copy of another). What is delivered
+    /// is remembered while copies may still come: `keep`, or items of several sockets (then
+    /// for a drain's time at least).
+    fn release(
+        &mut self,
+        held: VecDeque<(queue::Item, bool, SocketId)>,
+        from: SocketId,
+        check_own: bool,
+        keep: bool,
+    ) {
+        let mixed = held.iter().any(|(_, _, origin)| *origin != from);
         if mixed && self.dedup.deadline().is_none() {
             self.dedup
                 .expire_at(self.now.instant + self.opts.drain_timeout);
         }
         for (item, bounded, origin) in held {
-            // Its own items are checked if it may carry copies; items a newer socket handed
-            // over when it ended, always.
-            if let Some(n) = dedupable(&item)
-                && (check || origin != from)
-                && self.dedup.take_match(origin, n)
-            {
-                continue;
-            }
-            // A handed-over item is remembered in any case: the oldest socket may carry its
-            // own copy still.
-            if (self.recording || mixed)
-                && let Some(n) = dedupable(&item)
-            {
-                self.dedup.record(origin, n);
+            if let Some(n) = dedupable(&item) {
+                if (check_own || mixed) && self.dedup.take_match(origin, n) {
+                    continue;
+                }
+                if keep || mixed {
+                    self.dedup.record(origin, n);
+                }
             }
             self.push(item, bounded);
         }
@@ -2319,26 +2326,9 @@ impl Machine {
         // the oldest socket holds came from newer sockets (handed over when they ended): a
         // copy of what it delivered itself is skipped.
         if idx == 0 {
-            let held = conn.held.take();
+            // The other sockets may carry their own copies still.
             let others = !self.conns.is_empty();
-            let mut rest = held.len();
-            for (item, bounded, origin) in held {
-                rest -= 1;
-                if let Some(n) = dedupable(&item) {
-                    if self.dedup.take_match(origin, n) {
-                        continue;
-                    }
-                    // The other sockets may carry their own copies still, and so may the
-                    // items after it (handed over from several sockets).
-                    if others || rest > 0 {
-                        self.dedup.record(origin, n);
-                        if !others && self.dedup.deadline().is_none() {
-                            self.dedup.expire_at(now + self.opts.drain_timeout);
-                        }
-                    }
-                }
-                self.push(item, bounded);
-            }
+            self.release(conn.held.take(), conn.id, true, others);
         } else if let Some(prev) = self.conns.get_mut(idx - 1) {
             prev.held.append(&mut conn.held);
         }
@@ -2402,15 +2392,13 @@ impl Machine {
         // What it handed to the oldest waits for the oldest's end, to come after the oldest's
         // own notifications; an oldest socket that is not being let go has no end in sight:
         // deliver it now.
-        let drain = self.opts.drain_timeout;
         let staying_head = self.conns.first_mut().filter(|h| {
             idx == 1 && !h.held.is_empty() && h.phase != Phase::Draining && h.handover.is_none()
         });
         if let Some(head) = staying_head {
-            // It may carry its own copies of what it is handed: it checks for them, for a
-            // drain's time.
+            // It may carry its own copies of what it is handed: it checks for them (for a
+            // drain's time: the records of handed-over items expire then).
             head.dedup = true;
-            self.dedup.expire_at(now + drain);
             self.flush_head();
         } else if idx == 0 {
             self.flush_head();
